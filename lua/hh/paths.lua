@@ -1,0 +1,370 @@
+-- hh.paths: Windows path handling for policies that read service ImagePath,
+-- ServiceDll and similar values offline.
+--
+-- Pure Lua 5.4 using only string/table, so it runs inside the policy sandbox
+-- and under plain lua5.4/busted alike.
+--
+-- Every path a rule compares is first brought to one canonical spelling:
+-- lowercase, backslashes, a drive letter, environment variables and kernel
+-- prefixes expanded, "." and ".." resolved. Rules compare canonical paths and
+-- report the raw value next to it.
+
+local paths = {}
+
+-- The system drive and Windows directory an offline hive implies. Offline we
+-- cannot know the real drive letter; C: is what nearly every install uses and
+-- every rule compares against the same assumption, so the choice cancels out.
+paths.SYSTEM_DRIVE = "c:"
+paths.WINDOWS = "c:\\windows"
+paths.SYSTEM32 = "c:\\windows\\system32"
+paths.DRIVERS = "c:\\windows\\system32\\drivers"
+
+-- Stands in for a user name that the hive cannot tell us. '<' and '>' cannot
+-- occur in a Windows file name, so the placeholder never collides with a real
+-- directory, and rules still see "\users\" in the path.
+paths.USER = "<user>"
+
+local USER_PROFILE = "c:\\users\\" .. paths.USER
+
+-- Environment variables as the Service Control Manager would expand them
+-- (keys lowercase). User-specific ones point into a placeholder profile.
+-- TEMP and TMP follow the system environment the SCM itself runs with
+-- (%SystemRoot%\TEMP), which is also user-writable.
+local ENV = {
+  systemroot = "c:\\windows",
+  windir = "c:\\windows",
+  systemdrive = "c:",
+  programfiles = "c:\\program files",
+  ["programfiles(x86)"] = "c:\\program files (x86)",
+  programw6432 = "c:\\program files",
+  commonprogramfiles = "c:\\program files\\common files",
+  ["commonprogramfiles(x86)"] = "c:\\program files (x86)\\common files",
+  commonprogramw6432 = "c:\\program files\\common files",
+  programdata = "c:\\programdata",
+  allusersprofile = "c:\\programdata",
+  public = "c:\\users\\public",
+  comspec = "c:\\windows\\system32\\cmd.exe",
+  driverdata = "c:\\windows\\system32\\drivers\\driverdata",
+  temp = "c:\\windows\\temp",
+  tmp = "c:\\windows\\temp",
+  userprofile = USER_PROFILE,
+  homedrive = "c:",
+  homepath = "\\users\\" .. paths.USER,
+  username = paths.USER,
+  appdata = USER_PROFILE .. "\\appdata\\roaming",
+  localappdata = USER_PROFILE .. "\\appdata\\local",
+  onedrive = USER_PROFILE .. "\\onedrive",
+}
+paths.ENV = ENV
+
+-- 8.3 short names of well-known directories, keyed by the canonical parent
+-- directory ("" for a drive root; "*profile*" for any user profile). Short
+-- names are handed out per directory in creation order, so only the names a
+-- stock install reliably produces are listed, and only under their parent.
+local SHORT_NAMES = {
+  [""] = {
+    ["progra~1"] = "program files",
+    ["progra~2"] = "program files (x86)",
+    ["progra~3"] = "programdata",
+    ["docume~1"] = "documents and settings",
+  },
+  ["program files"] = { ["common~1"] = "common files" },
+  ["program files (x86)"] = { ["common~1"] = "common files" },
+  ["*profile*"] = {
+    ["locals~1"] = "local settings",
+    ["applic~1"] = "application data",
+    ["startm~1"] = "start menu",
+    ["mydocu~1"] = "my documents",
+  },
+  ["local settings"] = {
+    ["applic~1"] = "application data",
+    ["tempor~1"] = "temporary internet files",
+  },
+}
+
+-- File extensions CreateProcess-style splitting accepts as the end of the
+-- program part of an unquoted command line.
+local EXEC_EXT = {
+  exe = true, sys = true, dll = true, com = true, bat = true, cmd = true,
+  ps1 = true, vbs = true, vbe = true, js = true, jse = true, wsf = true,
+  wsh = true, hta = true, scr = true, cpl = true, ocx = true, msi = true,
+  pif = true, drv = true, efi = true,
+}
+paths.EXEC_EXT = EXEC_EXT
+
+local function trim(s)
+  return (s:gsub("^%s+", ""):gsub("%s+$", ""))
+end
+
+local function has_exec_ext(s)
+  local ext = s:match("%.([%w]+)$")
+  return ext ~= nil and EXEC_EXT[ext:lower()] == true
+end
+
+-- Split a command line (ImagePath, FailureCommand) into the program and its
+-- arguments, the way CreateProcess reads an lpCommandLine without an
+-- lpApplicationName:
+--   "quoted program" args           -> up to the closing quote
+--   C:\Program Files\x\y.exe -a     -> the shortest space-delimited prefix
+--                                      that ends in an executable extension
+--                                      (CreateProcess tries prefixes left to
+--                                      right and takes the first that exists)
+--   anything else                   -> the first whitespace-delimited token
+-- Returns binary_raw, args_raw (args "" when there are none), or nil, nil for
+-- a nil or blank input.
+function paths.split_command(s)
+  if s == nil then return nil, nil end
+  s = trim(tostring(s))
+  if s == "" then return nil, nil end
+
+  -- A kernel prefix in front of a quoted path (\??\"C:\x y\z.exe") is rare
+  -- but legal; keep the prefix with the program part.
+  local prefix, rest = s:match('^(\\%?%?\\)(".*)$')
+  if prefix then
+    local bin, args = paths.split_command(rest)
+    return prefix .. bin, args
+  end
+
+  if s:sub(1, 1) == '"' then
+    local close = s:find('"', 2, true)
+    if not close then
+      return s:sub(2), ""
+    end
+    return s:sub(2, close - 1), trim(s:sub(close + 1))
+  end
+
+  local pos = 1
+  while true do
+    local sp = s:find("%s", pos)
+    if not sp then break end
+    local candidate = s:sub(1, sp - 1)
+    if has_exec_ext(candidate) then
+      return candidate, trim(s:sub(sp + 1))
+    end
+    pos = sp + 1
+  end
+  if has_exec_ext(s) then
+    return s, ""
+  end
+  local first = s:match("^(%S+)")
+  return first, trim(s:sub(#first + 1))
+end
+
+-- Expand %VAR% references once, as ExpandEnvironmentStrings does. Unknown
+-- variables are left in place.
+local function expand_env(p)
+  return (p:gsub("%%([^%%]+)%%", function(name)
+    local v = ENV[name:lower()]
+    if v then return v end
+    return nil
+  end))
+end
+paths.expand_env = expand_env
+
+-- Resolve short names against the canonical components seen so far.
+local function long_name(parents, comp)
+  if not comp:find("~", 1, true) then return comp end
+  local parent = parents[#parents] or ""
+  if #parents == 0 then parent = "" end
+  local t = SHORT_NAMES[parent]
+  if t and t[comp] then return t[comp] end
+  -- user profile: c:\users\<name>\... or c:\documents and settings\<name>\...
+  if #parents == 2 and (parents[1] == "users" or parents[1] == "documents and settings") then
+    local long = SHORT_NAMES["*profile*"][comp]
+    if long then return long end
+  end
+  return comp
+end
+
+-- Canonical form of a Windows path: lowercase, backslashes, a drive letter,
+-- %VARS% and kernel prefixes expanded, dot segments and doubled separators
+-- removed, common 8.3 short names lengthened. Relative paths resolve under
+-- the Windows directory, as the kernel does for driver ImagePaths
+-- ("system32\drivers\x.sys"). UNC paths stay UNC (\\server\share\...).
+-- Returns nil for nil or blank input.
+function paths.normalize(p)
+  if p == nil then return nil end
+  p = trim(tostring(p))
+  -- surrounding quotes (a bare value copied out of a command line)
+  p = p:gsub('^"(.*)"$', "%1")
+  p = p:gsub('"', "")
+  if p == "" then return nil end
+  p = p:gsub("/", "\\")
+  p = expand_env(p)
+  p = p:lower()
+
+  -- Kernel and Win32 namespace prefixes.
+  local unc = false
+  local changed = true
+  while changed do
+    changed = false
+    local q = p
+    q = q:gsub("^\\%?%?\\unc\\", "\\\\")
+    q = q:gsub("^\\\\[%?%.]\\unc\\", "\\\\")
+    q = q:gsub("^\\%?%?\\", "")
+    q = q:gsub("^\\\\[%?%.]\\", "")
+    q = q:gsub("^\\dosdevices\\", "")
+    q = q:gsub("^\\global%?%?\\", "")
+    q = q:gsub("^\\systemroot\\", paths.WINDOWS .. "\\")
+    q = q:gsub("^\\systemroot$", paths.WINDOWS)
+    if q ~= p then p = q; changed = true end
+  end
+
+  local drive, body
+  if p:match("^\\\\") then
+    unc = true
+    body = p:sub(3)
+  elseif p:match("^%a:") then
+    drive = p:sub(1, 2)
+    body = p:sub(3)
+  elseif p:match("^\\") then
+    drive = paths.SYSTEM_DRIVE
+    body = p
+  else
+    -- relative: under the Windows directory
+    drive = paths.SYSTEM_DRIVE
+    body = "\\windows\\" .. p
+  end
+
+  local out = {}
+  for comp in body:gmatch("[^\\]+") do
+    -- Windows drops trailing dots and spaces from path components
+    -- ("evil.exe." opens evil.exe); ".." and "." survive that rule.
+    if comp ~= "." and comp ~= ".." then
+      comp = comp:gsub("[%. ]+$", "")
+    end
+    if comp == "" or comp == "." then
+      -- skip
+    elseif comp == ".." then
+      -- never climb above the drive root (or the UNC server\share)
+      if #out > (unc and 2 or 0) then out[#out] = nil end
+    else
+      out[#out + 1] = long_name(out, comp)
+    end
+  end
+
+  local joined = table.concat(out, "\\")
+  if unc then return "\\\\" .. joined end
+  return drive .. "\\" .. joined
+end
+
+-- The normalised program of a command line.
+function paths.binary(command)
+  local bin = paths.split_command(command)
+  if bin == nil then return nil end
+  return paths.normalize(bin)
+end
+
+-- Components of a normalised path: {"c:", "windows", "system32", "x.dll"}.
+function paths.components(p)
+  local out = {}
+  if p == nil then return out end
+  if p:sub(1, 2) == "\\\\" then
+    out[1] = "\\\\"
+    p = p:sub(3)
+  end
+  for comp in p:gmatch("[^\\]+") do out[#out + 1] = comp end
+  return out
+end
+
+-- Directory part of a path (no trailing separator); nil when there is none.
+function paths.dir(p)
+  if p == nil then return nil end
+  local d = p:match("^(.*)\\[^\\]*$")
+  if d == nil then return nil end
+  if d:match("^%a:$") then return d .. "\\" end
+  return d
+end
+
+-- Last component of a path.
+function paths.basename(p)
+  if p == nil then return nil end
+  return p:match("([^\\]*)$")
+end
+
+-- Extension without the dot, lowercase; nil when there is none.
+function paths.extension(p)
+  local base = paths.basename(p)
+  if base == nil then return nil end
+  local ext = base:match("%.([^%.]+)$")
+  return ext and ext:lower() or nil
+end
+
+-- Whether normalised path p lies in directory dir or below it, comparing
+-- whole components ("c:\windows\system32x" is not under "c:\windows\system32").
+-- dir is normalised here, so callers may pass "%SystemRoot%\System32".
+function paths.under(p, dir)
+  if p == nil or dir == nil then return false end
+  local pc = paths.components(paths.normalize(p))
+  local dc = paths.components(paths.normalize(dir))
+  if #dc > #pc then return false end
+  for i = 1, #dc do
+    if pc[i] ~= dc[i] then return false end
+  end
+  return true
+end
+
+-- Whether p sits directly in dir (dir is its parent).
+function paths.directly_in(p, dir)
+  if p == nil or dir == nil then return false end
+  local pc = paths.components(paths.normalize(p))
+  local dc = paths.components(paths.normalize(dir))
+  if #pc ~= #dc + 1 then return false end
+  for i = 1, #dc do
+    if pc[i] ~= dc[i] then return false end
+  end
+  return true
+end
+
+-- Parse the arguments of an svchost command line: -k <group> [-p] [-s <svc>].
+-- Returns { group=, p=bool, s= } or nil when there is no -k.
+function paths.svchost_args(args)
+  if args == nil then return nil end
+  local toks = {}
+  for t in args:gmatch("%S+") do toks[#toks + 1] = t end
+  local r = { p = false }
+  local i = 1
+  while i <= #toks do
+    local t = toks[i]:lower()
+    if (t == "-k" or t == "/k") and toks[i + 1] then
+      r.group = toks[i + 1]; i = i + 1
+    elseif t == "-p" or t == "/p" then
+      r.p = true
+    elseif (t == "-s" or t == "/s") and toks[i + 1] then
+      r.s = toks[i + 1]; i = i + 1
+    end
+    i = i + 1
+  end
+  if r.group == nil then return nil end
+  return r
+end
+
+-- The DLL and entry point of rundll32 arguments: "C:\x\y.dll,Entry args".
+-- Returns dll_raw, entry (either may be nil).
+function paths.rundll32_target(args)
+  if args == nil then return nil, nil end
+  args = trim(args)
+  if args == "" then return nil, nil end
+  local dll, rest
+  if args:sub(1, 1) == '"' then
+    local close = args:find('"', 2, true)
+    if close then
+      dll, rest = args:sub(2, close - 1), args:sub(close + 1)
+    else
+      dll, rest = args:sub(2), ""
+    end
+  else
+    -- the DLL path ends at the comma (paths may hold spaces) or, failing
+    -- that, at the first space
+    local comma = args:find(",", 1, true)
+    if comma then
+      dll, rest = args:sub(1, comma - 1), args:sub(comma)
+    else
+      dll, rest = args:match("^(%S+)(.*)$")
+    end
+  end
+  local entry = rest:match("^%s*,%s*([^%s,]+)")
+  return trim(dll), entry
+end
+
+return paths
