@@ -1,0 +1,95 @@
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "commands.h"
+
+static void fput_escaped(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            fprintf(f, "\\x%02x", *p);
+        else
+            fputc(*p, f);
+    }
+}
+
+static void vreport(const char *kind, const char *what, const char *fmt, va_list ap)
+{
+    char buf[2048];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    fputs("hivehunt: ", stderr);
+    if (kind)
+        fputs(kind, stderr);
+    if (what) {
+        fput_escaped(stderr, what);
+        fputs(": ", stderr);
+    }
+    fput_escaped(stderr, buf);
+    fputc('\n', stderr);
+}
+
+void hh_error(const char *what, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(NULL, what, fmt, ap);
+    va_end(ap);
+}
+
+void hh_warning(const char *what, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport("warning: ", what, fmt, ap);
+    va_end(ap);
+}
+
+int hh_exit_worst(int a, int b)
+{
+    static const int rank[] = {0, 1, 4, 2, 3}; /* by exit code: ok, findings, usage, input, policy */
+    int ra = (a >= 0 && a <= 4) ? rank[a] : 5;
+    int rb = (b >= 0 && b <= 4) ? rank[b] : 5;
+    return ra >= rb ? a : b;
+}
+
+static void usage(FILE *f)
+{
+    fputs("usage: hivehunt COMMAND [OPTIONS]\n"
+          "\n"
+          "commands:\n", f);
+    for (const hh_command *c = hh_commands; c->name; c++)
+        fprintf(f, "  %-10s %s\n", c->name, c->summary);
+    fputs("\n"
+          "exit codes: 0 ran, 1 findings at or above --fail-on, 2 usage error,\n"
+          "            3 input error, 4 policy error\n"
+          "'hivehunt COMMAND --help' describes a command.\n", f);
+}
+
+int hh_cli_main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return HH_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return HH_EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("hivehunt %s (plugin ABI %d, %s)\n", HH_VERSION, HH_PLUGIN_ABI_VERSION, LUA_RELEASE);
+        return HH_EXIT_OK;
+    }
+    for (const hh_command *c = hh_commands; c->name; c++)
+        if (strcmp(c->name, cmd) == 0)
+            return c->run(argc - 1, argv + 1);
+    hh_error(NULL, "unknown command '%s' (try 'hivehunt --help')", cmd);
+    return HH_EXIT_USAGE;
+}

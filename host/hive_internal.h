@@ -1,0 +1,74 @@
+/* Internals shared by hive.c and the raw cell layer (hive_raw.c). Not part
+ * of the plugin ABI. */
+#ifndef HH_HIVE_INTERNAL_H
+#define HH_HIVE_INTERNAL_H
+
+#include <libregf.h>
+#include <libbfio.h>
+
+#include "hive.h"
+
+#define HH_BASE_BLOCK_SIZE 4096
+
+struct hh_raw_state; /* owned by hive_raw.c */
+
+struct hh_hive {
+    int refs;                 /* the opener + every live key and value */
+    int closed;
+    char *path;
+    hh_hive_info info;
+    hh_open_options opts;
+    uint8_t *data;            /* the hive image (after any replay), owned */
+    size_t size;
+    libbfio_handle_t *bfio;
+    libregf_file_t *file;     /* NULL when only the raw layer could read it */
+    char **warnings;
+    size_t nwarnings;
+    struct hh_raw_state *raw;
+};
+
+struct hh_key {
+    hh_hive *hive;
+    libregf_key_t *lk;        /* NULL for a key read by the raw layer */
+    uint32_t raw_offset;      /* cell offset for raw keys */
+    char *name;
+    char *path;
+    char *class_name;
+    int class_loaded;
+    uint64_t last_write;
+    int recovered;            /* from unallocated space, not the live tree */
+};
+
+struct hh_value {
+    hh_hive *hive;
+    libregf_value_t *lv;      /* NULL for a raw value */
+    uint32_t raw_offset;
+    char *name;
+    uint32_t type;
+    uint8_t *data;
+    size_t len;
+    int data_loaded;
+};
+
+void hh_hive_ref(hh_hive *hive);
+void hh_hive_unref(hh_hive *hive);
+int hh_hive_root_key(hh_hive *hive, hh_key **out, char *err, size_t errlen);
+hh_key *hh_key_wrap(hh_hive *hive, libregf_key_t *lk, const char *parent_path);
+uint32_t hh_base_block_checksum(const uint8_t *base);
+
+/* The raw cell layer (hive_raw.c). Each answers 1 done / 0 not applicable /
+ * -1 error with a reason. */
+int hh_hive_raw_replay(hh_hive *hive, char *err, size_t errlen);
+int hh_hive_raw_fallback(hh_hive *hive, char *err, size_t errlen);
+int hh_hive_raw_root(hh_hive *hive, hh_key **out);
+int hh_key_raw_subkey(hh_key *libregf_parent, const char *name, hh_key **out);
+int hh_key_raw_subkey_by_name(hh_key *key, const char *name, hh_key **out, char *err, size_t errlen);
+int hh_key_raw_subkey_count(hh_key *key, int *count, char *err, size_t errlen);
+int hh_key_raw_subkey_at(hh_key *key, int index, hh_key **out, char *err, size_t errlen);
+int hh_key_raw_value_count(hh_key *key, int *count, char *err, size_t errlen);
+int hh_key_raw_value_at(hh_key *key, int index, hh_value **out, char *err, size_t errlen);
+int hh_key_raw_value_by_name(hh_key *key, const char *name, hh_value **out, char *err, size_t errlen);
+void hh_key_raw_free(hh_key *key);
+void hh_hive_raw_release(hh_hive *hive);
+
+#endif
