@@ -55,6 +55,10 @@ const char *hh_hive_warning(const hh_hive *hive, size_t i);
 void hh_hive_warn(hh_hive *hive, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Deleted keys recovered from unallocated space (see plugin.h). */
+int hh_hive_deleted_key_count(hh_hive *hive);
+int hh_hive_deleted_key_at(hh_hive *hive, int index, hh_key **out, char *err, size_t errlen);
+
 int hh_key_open(hh_hive *hive, hh_key *base, const char *path, hh_key **out,
                 char *err, size_t errlen);
 int hh_key_subkey(hh_key *key, const char *name, hh_key **out, char *err, size_t errlen);

@@ -31,3 +31,11 @@ int hh_key_raw_value_at(hh_key *k, int i, hh_value **o, char *e, size_t l) { (vo
 int hh_key_raw_value_by_name(hh_key *k, const char *n, hh_value **o, char *e, size_t l) { (void)k; (void)n; *o = NULL; return no_raw(e, l); }
 void hh_key_raw_free(hh_key *key) { (void)key; }
 void hh_hive_raw_release(hh_hive *hive) { (void)hive; }
+
+int hh_hive_deleted_key_count(hh_hive *hive) { (void)hive; return 0; }
+int hh_hive_deleted_key_at(hh_hive *hive, int index, hh_key **out, char *err, size_t errlen)
+{
+    (void)hive; (void)index; *out = NULL;
+    snprintf(err, errlen, "no deleted key %d", index);
+    return -1;
+}

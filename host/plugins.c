@@ -53,6 +53,8 @@ static const hh_host_api host_api = {
     .push_value_data = hh_lua_push_value_data,
     .filetime_iso = hh_filetime_iso,
     .key_is_recovered = hh_key_is_recovered,
+    .hive_deleted_key_count = hh_hive_deleted_key_count,
+    .hive_deleted_key_at = hh_hive_deleted_key_at,
 };
 
 const hh_host_api *hh_host_api_get(void) { return &host_api; }

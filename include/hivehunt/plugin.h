@@ -115,6 +115,13 @@ typedef struct hh_host_api {
     /* 1 when the key was recovered from unallocated space rather than
      * reached from the live tree. */
     int (*key_is_recovered)(hh_key *key);
+
+    /* Keys recovered from unallocated cells (deleted keys), in file order.
+     * Their key_path is the best path that still resolves ("<orphan>\Name"
+     * when the parent is gone); key_is_recovered answers 1 for them and
+     * their values read like any other. */
+    int (*hive_deleted_key_count)(hh_hive *hive);
+    int (*hive_deleted_key_at)(hh_hive *hive, int index, hh_key **out, char *err, size_t errlen);
 } hh_host_api;
 
 /* The descriptor a plugin returns. The first three members never move. */
