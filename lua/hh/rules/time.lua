@@ -1,0 +1,303 @@
+-- Timestamp hunts over service key LastWrite times.
+--
+-- Both rules look at the current control set only (the lowest-numbered set
+-- when Select is unknown). The other sets are copies: when Windows made the
+-- copy inside the window every key of that set would be "in the window" and
+-- drown the report, and their keys would count twice in the clusters. A change
+-- that landed only in another set is controlset-mismatch's finding.
+--
+-- A row's time is the later of its service key's LastWrite and its
+-- Parameters key's: swapping a ServiceDll rewrites only the Parameters key.
+local time = require "hh.time"
+local diff = require "hh.diff"
+
+local TECHNIQUE = "T1543.003"
+local DAY = time.SECONDS_PER_DAY
+
+-- The row's latest write: epoch, which ("key" or "parameters").
+local function touched(row)
+  local k, p = row.last_write_epoch, row.parameters_last_write_epoch
+  if k and p then
+    if p > k then return p, "parameters" end
+    return k, "key"
+  end
+  if k then return k, "key" end
+  if p then return p, "parameters" end
+  return nil
+end
+
+local function current_rows(input)
+  local cur = diff.current_set(input.rows, input.current_control_set)
+  local out = {}
+  for _, row in ipairs(input.rows or {}) do
+    if row.control_set == cur and not row.recovered then out[#out + 1] = row end
+  end
+  return out, cur
+end
+
+--------------------------------------------------------------------------
+-- lastwrite-in-window: the analyst knows the intrusion window (--since,
+-- --until; either may be open). Every current-set service whose key or
+-- Parameters key was written inside it, plus recovered (deleted) service
+-- keys from any set written inside it: a key created and deleted during the
+-- intrusion is exactly what the window is for.
+local in_window = {
+  id = "lastwrite-in-window",
+  technique = TECHNIQUE,
+  severity = "low",
+  weight = 2,
+  message = "service key written inside the given time window",
+  evaluate = function(input, ctx)
+    local since, till = input.since, input["until"]
+    if since == nil and till == nil then return {} end
+    local function inside(t)
+      return t ~= nil and (since == nil or t >= since) and (till == nil or t <= till)
+    end
+    local candidates = current_rows(input)
+    for _, row in ipairs(input.rows or {}) do
+      if row.recovered then candidates[#candidates + 1] = row end
+    end
+    local hits = {}
+    for _, row in ipairs(candidates) do
+      local key_in = inside(row.last_write_epoch)
+      local params_in = inside(row.parameters_last_write_epoch)
+      if key_in or params_in then
+        local which = (key_in and params_in) and "key and Parameters" or (key_in and "key" or "Parameters key")
+        local when = key_in and row.last_write_epoch or row.parameters_last_write_epoch
+        hits[#hits + 1] = {
+          row = row,
+          evidence = {
+            since = since and time.format(since), ["until"] = till and time.format(till),
+            last_write = row.last_write, parameters_last_write = row.parameters_last_write,
+            written = which, recovered = row.recovered or nil,
+          },
+          message = string.format("%s%s written %s, inside the window",
+            row.recovered and "deleted service's " or "", which, time.format(when)),
+        }
+      end
+    end
+    table.sort(hits, function(a, b)
+      local ta, tb = touched(a.row) or 0, touched(b.row) or 0
+      if ta ~= tb then return ta > tb end
+      return tostring(a.row.name) < tostring(b.row.name)
+    end)
+    return hits
+  end,
+}
+
+--------------------------------------------------------------------------
+-- lastwrite-cluster: with no window given, look for bursts.
+--
+-- On a healthy hive nearly every service key was last written at install
+-- time or on a patch or software-install day: a few large batches. An
+-- attacker installing or repointing services writes a handful of keys within
+-- minutes on a day when nothing else happened. The method:
+--
+--  1. Take each current-set row's time (above); sort. With fewer than
+--     min_keys times there is no "normal" to compare with: stop.
+--  2. Group: a key joins the previous key's group when it was written at most
+--     `window` seconds after it (single linkage, so a batch spread over hours
+--     with no long pause stays one group).
+--  3. Bulk: a group is part of the bulk when at least bulk_min_size keys were
+--     written within bulk_radius of it (install days and patch days, even
+--     when a pause split them into several groups), and the largest groups
+--     are bulk until they hold bulk_cover of all keys (so a small hive still
+--     has a bulk).
+--  4. Burst: a group that is not bulk, has at least min_size keys and at most
+--     max_share of all keys, and is more than far_days from every bulk key.
+--  5. Severity of each burst member:
+--       low     when the hive has more than routine_max bursts: isolated
+--               batches are then this machine's routine (software installs,
+--               out-of-band updates), and time alone says little;
+--       high    when the burst is compact (all written within high_span),
+--               has at least high_min_size keys, and is the only compact
+--               burst in the hive: a one-off flurry of service writes in
+--               minutes, far from any install or patch activity, is how a
+--               scripted intrusion looks and how routine maintenance does not
+--               (patch batches recur and spread over the reboot);
+--       medium  otherwise.
+-- A patch day does not reach high: its keys are bulk (many keys that day),
+-- and even if a small one is not, it is one of several batches (routine) or
+-- spread over hours (not compact).
+--
+-- Knobs live in `knobs` below (the rule's .knobs field, for a policy that
+-- extends this one) and each can be overridden per run with
+-- --arg services.cluster_<knob>=<number>, e.g. services.cluster_window=1800.
+local knobs = {
+  window = 3600,          -- seconds between consecutive writes of one group
+  min_size = 3,           -- smallest group reported as a burst
+  far_days = 3,           -- a burst is further than this from every bulk key
+  bulk_min_size = 30,     -- keys within bulk_radius that make a group bulk
+  bulk_radius = DAY,      -- seconds either side of a group counted for bulk_min_size
+  bulk_cover = 0.5,       -- largest groups are bulk until they hold this share of keys
+  max_share = 0.1,        -- a burst holds at most this share of all keys
+  min_keys = 20,          -- fewer times than this: no baseline of normal, no bursts
+  routine_max = 3,        -- more bursts than this: each is low
+  high_span = 7200,       -- a compact burst is written within this many seconds
+  high_min_size = 5,      -- smallest burst that can be high
+}
+
+local function effective_knobs(input, defaults)
+  local k = {}
+  for name, v in pairs(defaults) do k[name] = v end
+  local args = input.args
+  if type(args) ~= "table" then return k end
+  for name in pairs(defaults) do
+    local raw = args["cluster_" .. name]
+    if raw ~= nil then
+      local v = tonumber(raw)
+      if not v or v < 0 or v ~= v then
+        error(string.format("%s.cluster_%s: expected a non-negative number, got '%s'",
+          input.plugin or "services", name, tostring(raw)), 0)
+      end
+      k[name] = v
+    end
+  end
+  return k
+end
+
+-- Index of the first element of sorted array t with t[i] >= x.
+local function lower_bound(t, x)
+  local lo, hi = 1, #t + 1
+  while lo < hi do
+    local mid = (lo + hi) // 2
+    if t[mid] < x then lo = mid + 1 else hi = mid end
+  end
+  return lo
+end
+
+-- Exposed for tests and for analysts' scripts: returns the list of groups
+-- ({first=, last=, size=, members={{t=,row=,which=}...}, bulk=bool,
+-- burst=bool, distance=seconds to nearest bulk, severity=}) and the number
+-- of times considered.
+local function find_bursts(rows, k)
+  local points = {}
+  for _, row in ipairs(rows) do
+    local t, which = touched(row)
+    if t then points[#points + 1] = { t = t, row = row, which = which } end
+  end
+  local n = #points
+  if n < k.min_keys then return {}, n end
+  table.sort(points, function(a, b)
+    if a.t ~= b.t then return a.t < b.t end
+    return tostring(a.row.name):lower() < tostring(b.row.name):lower()
+  end)
+  local times = {}
+  for i, p in ipairs(points) do times[i] = p.t end
+
+  local groups = {}
+  local g
+  for i, p in ipairs(points) do
+    if g and p.t - points[i - 1].t <= k.window then
+      g.members[#g.members + 1] = p
+      g.last = p.t
+    else
+      g = { first = p.t, last = p.t, members = { p } }
+      groups[#groups + 1] = g
+    end
+  end
+  for _, grp in ipairs(groups) do
+    grp.size = #grp.members
+    local lo = lower_bound(times, grp.first - k.bulk_radius)
+    local hi = lower_bound(times, grp.last + k.bulk_radius + 1e-9) - 1
+    grp.neighbourhood = hi - lo + 1
+    grp.bulk = grp.neighbourhood >= k.bulk_min_size
+  end
+  local by_size = {}
+  for i, grp in ipairs(groups) do by_size[i] = grp end
+  table.sort(by_size, function(a, b)
+    if a.size ~= b.size then return a.size > b.size end
+    return a.first < b.first
+  end)
+  local covered = 0
+  for _, grp in ipairs(by_size) do
+    if covered >= k.bulk_cover * n then break end
+    grp.bulk = true
+    covered = covered + grp.size
+  end
+
+  -- Distance from each group to the nearest bulk group (interval gap).
+  local bulk = {}
+  for _, grp in ipairs(groups) do if grp.bulk then bulk[#bulk + 1] = grp end end
+  local bursts, compact = {}, 0
+  for _, grp in ipairs(groups) do
+    if not grp.bulk and grp.size >= k.min_size and grp.size <= k.max_share * n then
+      local d = math.huge
+      for _, b in ipairs(bulk) do
+        local gap
+        if b.last < grp.first then gap = grp.first - b.last
+        elseif b.first > grp.last then gap = b.first - grp.last
+        else gap = 0 end
+        if gap < d then d = gap end
+      end
+      grp.distance = d
+      if d > k.far_days * DAY then
+        grp.burst = true
+        grp.compact = grp.last - grp.first <= k.high_span
+        bursts[#bursts + 1] = grp
+        if grp.compact and grp.size >= k.high_min_size then compact = compact + 1 end
+      end
+    end
+  end
+  for _, grp in ipairs(bursts) do
+    if #bursts > k.routine_max then
+      grp.severity = "low"
+    elseif grp.compact and grp.size >= k.high_min_size and compact == 1 then
+      grp.severity = "high"
+    else
+      grp.severity = "medium"
+    end
+  end
+  return groups, n
+end
+
+local cluster = {
+  id = "lastwrite-cluster",
+  technique = TECHNIQUE,
+  severity = "medium",
+  weight = 3,
+  message = "service key written in a burst far from the hive's install and patch activity",
+  knobs = knobs,
+  evaluate = function(input, ctx)
+    -- An analyst who gave a window is reading lastwrite-in-window instead.
+    if input.since ~= nil or input["until"] ~= nil then return {} end
+    local k = effective_knobs(input, knobs)
+    local rows = current_rows(input)
+    local groups, n = find_bursts(rows, k)
+    local hits = {}
+    local nbursts = 0
+    for _, grp in ipairs(groups) do if grp.burst then nbursts = nbursts + 1 end end
+    for _, grp in ipairs(groups) do
+      if grp.burst then
+        local names = {}
+        for i, m in ipairs(grp.members) do names[i] = m.row.name end
+        local span = grp.last - grp.first
+        for _, m in ipairs(grp.members) do
+          hits[#hits + 1] = {
+            row = m.row,
+            severity = grp.severity,
+            evidence = {
+              burst_first = time.format(grp.first), burst_last = time.format(grp.last),
+              burst_size = grp.size, burst_span_seconds = span,
+              burst_members = names,
+              nearest_bulk_days = math.floor(grp.distance / DAY * 10 + 0.5) / 10,
+              bursts_in_hive = nbursts, keys_considered = n,
+              written = m.which, last_write = m.row.last_write,
+              parameters_last_write = m.row.parameters_last_write,
+            },
+            message = string.format("one of %d service keys written within %s on %s, %s from the hive's bulk of writes%s",
+              grp.size, time.duration(span), time.format_date(grp.first), time.duration(grp.distance),
+              nbursts > k.routine_max and string.format(" (one of %d such bursts)", nbursts) or ""),
+          }
+        end
+      end
+    end
+    return hits
+  end,
+}
+
+-- For tests and analysts' scripts.
+cluster.find_bursts = find_bursts
+cluster.effective_knobs = effective_knobs
+
+return { in_window, cluster }
