@@ -2,40 +2,6 @@
 -- inputs shaped like the services plugin's output (see lua/hh/rules/*.lua).
 local H = {}
 
--- Until hh.paths (owned by the policy work) is on this branch, specs run
--- against this minimal stand-in that implements only the three documented
--- calls for the spellings used here. It is installed only when the real
--- module is absent, and H.real_paths says which one ran.
-H.real_paths = pcall(require, "hh.paths")
-if not H.real_paths then
-  local P = {}
-  function P.normalize(p)
-    if p == nil then return nil end
-    local s = p:gsub('^%s*"(.-)"%s*$', "%1"):gsub("/", "\\"):lower()
-    s = s:gsub("^\\%?%?\\", "")
-    s = s:gsub("^%%systemroot%%", "c:\\windows"):gsub("^%%windir%%", "c:\\windows")
-    s = s:gsub("^\\systemroot\\", "c:\\windows\\")
-    if s:find("^system32\\") then s = "c:\\windows\\" .. s end
-    return s
-  end
-  function P.split_command(s)
-    if s == nil then return nil, nil end
-    s = s:gsub("^%s+", "")
-    local quoted, rest = s:match('^"([^"]*)"(.*)$')
-    if quoted then return '"' .. quoted .. '"', (rest:gsub("^%s+", "")) end
-    local bin, args = s:match("^(.-%.[eE][xX][eE])%s+(.*)$")
-    if bin then return bin, args end
-    bin, args = s:match("^(%S+)%s+(.*)$")
-    if bin then return bin, args end
-    return s, ""
-  end
-  function P.binary(image_path)
-    local bin = P.split_command(image_path)
-    return P.normalize(bin)
-  end
-  package.preload["hh.paths"] = function() return P end
-end
-
 local time = require "hh.time"
 
 -- H.row{ name=, set=1, current=true, start=, type=, image_path=, ... ,
