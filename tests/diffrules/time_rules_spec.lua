@@ -111,9 +111,9 @@ describe("lastwrite-in-window", function()
 end)
 
 describe("lastwrite-cluster", function()
-  it("meets the set-rule contract and exposes its knobs", function()
+  it("meets the set-rule contract; the module exposes the knobs", function()
     H.check_contract(cluster_rule)
-    assert.equals(3600, cluster_rule.knobs.window)
+    assert.equals(3600, require("hh.rules.time").knobs.window)
   end)
 
   it("finds a planted burst of 12 keys two years after install, high", function()
@@ -188,6 +188,22 @@ describe("lastwrite-cluster", function()
     local hits = cluster_rule.evaluate(H.input(rows), {})
     assert.equals(18, #hits)
     for _, h in ipairs(hits) do assert.equals("medium", h.severity) end
+  end)
+
+  it("keeps a burst older than the install low, and out of the counts", function()
+    local rows = fixture()
+    for i = 1, 6 do -- keys carried over from an old image, written together
+      rows[#rows + 1] = svc("tmpl" .. i, INSTALL - 3000 * DAY + i)
+    end
+    local hits = cluster_rule.evaluate(H.input(rows), {})
+    local by = {}
+    for _, h in ipairs(hits) do by[h.row.name] = h end
+    assert.equals(18, #hits)
+    assert.equals("low", by.tmpl1.severity)
+    assert.is_true(by.tmpl1.evidence.before_install)
+    assert.truthy(by.tmpl1.message:find("before the hive's bulk", 1, true))
+    assert.equals("high", by.burst01.severity) -- still the only burst after the install
+    assert.equals(1, by.burst01.evidence.bursts_in_hive)
   end)
 
   it("needs enough keys to know what normal looks like", function()

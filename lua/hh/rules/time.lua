@@ -116,12 +116,17 @@ local in_window = {
 --               scripted intrusion looks and how routine maintenance does not
 --               (patch batches recur and spread over the reboot);
 --       medium  otherwise.
+--     A burst older than every bulk group (before the install) is low and
+--     does not count as a burst for the two rules above: such keys come with
+--     the image the machine was built from (seen on the corpus's Win7 hive:
+--     Virtual PC keys from 2001 on a 2009 install).
 -- A patch day does not reach high: its keys are bulk (many keys that day),
 -- and even if a small one is not, it is one of several batches (routine) or
 -- spread over hours (not compact).
 --
--- Knobs live in `knobs` below (the rule's .knobs field, for a policy that
--- extends this one) and each can be overridden per run with
+-- Knobs live in `knobs` below (also reachable as require("hh.rules.time").knobs,
+-- for a policy or script that wants other defaults) and each can be
+-- overridden per run with
 -- --arg services.cluster_<knob>=<number>, e.g. services.cluster_window=1800.
 local knobs = {
   window = 3600,          -- seconds between consecutive writes of one group
@@ -168,8 +173,8 @@ end
 
 -- Exposed for tests and for analysts' scripts: returns the list of groups
 -- ({first=, last=, size=, members={{t=,row=,which=}...}, bulk=bool,
--- burst=bool, distance=seconds to nearest bulk, severity=}) and the number
--- of times considered.
+-- burst=bool, distance=seconds to nearest bulk, before_bulk=bool, severity=}),
+-- the number of times considered and the number of bursts after the install.
 local function find_bursts(rows, k)
   local points = {}
   for _, row in ipairs(rows) do
@@ -177,7 +182,7 @@ local function find_bursts(rows, k)
     if t then points[#points + 1] = { t = t, row = row, which = which } end
   end
   local n = #points
-  if n < k.min_keys then return {}, n end
+  if n < k.min_keys then return {}, n, 0 end
   table.sort(points, function(a, b)
     if a.t ~= b.t then return a.t < b.t end
     return tostring(a.row.name):lower() < tostring(b.row.name):lower()
@@ -219,7 +224,7 @@ local function find_bursts(rows, k)
   -- Distance from each group to the nearest bulk group (interval gap).
   local bulk = {}
   for _, grp in ipairs(groups) do if grp.bulk then bulk[#bulk + 1] = grp end end
-  local bursts, compact = {}, 0
+  local bursts = {}
   for _, grp in ipairs(groups) do
     if not grp.bulk and grp.size >= k.min_size and grp.size <= k.max_share * n then
       local d = math.huge
@@ -235,20 +240,32 @@ local function find_bursts(rows, k)
         grp.burst = true
         grp.compact = grp.last - grp.first <= k.high_span
         bursts[#bursts + 1] = grp
-        if grp.compact and grp.size >= k.high_min_size then compact = compact + 1 end
       end
     end
   end
+  -- Groups older than every bulk group predate the install: keys carried
+  -- over from the image or template the machine was built from (a forged
+  -- timestamp that old would stand out, not hide). Low, and not counted
+  -- towards routine or uniqueness.
+  local first_bulk = bulk[1] and bulk[1].first or math.huge
+  local counted, counted_compact = 0, 0
   for _, grp in ipairs(bursts) do
-    if #bursts > k.routine_max then
+    grp.before_bulk = grp.last < first_bulk
+    if not grp.before_bulk then
+      counted = counted + 1
+      if grp.compact and grp.size >= k.high_min_size then counted_compact = counted_compact + 1 end
+    end
+  end
+  for _, grp in ipairs(bursts) do
+    if grp.before_bulk or counted > k.routine_max then
       grp.severity = "low"
-    elseif grp.compact and grp.size >= k.high_min_size and compact == 1 then
+    elseif grp.compact and grp.size >= k.high_min_size and counted_compact == 1 then
       grp.severity = "high"
     else
       grp.severity = "medium"
     end
   end
-  return groups, n
+  return groups, n, counted
 end
 
 local cluster = {
@@ -257,16 +274,13 @@ local cluster = {
   severity = "medium",
   weight = 3,
   message = "service key written in a burst far from the hive's install and patch activity",
-  knobs = knobs,
   evaluate = function(input, ctx)
     -- An analyst who gave a window is reading lastwrite-in-window instead.
     if input.since ~= nil or input["until"] ~= nil then return {} end
     local k = effective_knobs(input, knobs)
     local rows = current_rows(input)
-    local groups, n = find_bursts(rows, k)
+    local groups, n, nbursts = find_bursts(rows, k)
     local hits = {}
-    local nbursts = 0
-    for _, grp in ipairs(groups) do if grp.burst then nbursts = nbursts + 1 end end
     for _, grp in ipairs(groups) do
       if grp.burst then
         local names = {}
@@ -282,12 +296,15 @@ local cluster = {
               burst_members = names,
               nearest_bulk_days = math.floor(grp.distance / DAY * 10 + 0.5) / 10,
               bursts_in_hive = nbursts, keys_considered = n,
+              before_install = grp.before_bulk or nil,
               written = m.which, last_write = m.row.last_write,
               parameters_last_write = m.row.parameters_last_write,
             },
-            message = string.format("one of %d service keys written within %s on %s, %s from the hive's bulk of writes%s",
+            message = string.format("one of %d service keys written within %s on %s, %s %s the hive's bulk of writes%s",
               grp.size, time.duration(span), time.format_date(grp.first), time.duration(grp.distance),
-              nbursts > k.routine_max and string.format(" (one of %d such bursts)", nbursts) or ""),
+              grp.before_bulk and "before" or "from",
+              grp.before_bulk and " (older than the install: image or template keys?)"
+                or (nbursts > k.routine_max and string.format(" (one of %d such bursts)", nbursts) or "")),
           }
         end
       end
@@ -296,8 +313,11 @@ local cluster = {
   end,
 }
 
--- For tests and analysts' scripts.
-cluster.find_bursts = find_bursts
-cluster.effective_knobs = effective_knobs
-
-return { in_window, cluster }
+-- The module is the array of rules; the knobs and the burst finder ride along
+-- as named fields (ipairs over the rules does not see them) for analysts'
+-- scripts and the specs. Rule tables themselves carry only rule fields.
+local module = { in_window, cluster }
+module.knobs = knobs
+module.find_bursts = find_bursts
+module.effective_knobs = effective_knobs
+return module
