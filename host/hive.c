@@ -100,7 +100,7 @@ const hh_hive_info *hh_hive_get_info(const hh_hive *hive) { return &hive->info; 
 
 /* ---- reading the file ------------------------------------------------- */
 
-static int read_whole_file(const char *path, uint8_t **out, size_t *outlen, char *err, size_t errlen)
+int hh_read_whole_file(const char *path, uint8_t **out, size_t *outlen, char *err, size_t errlen)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -214,6 +214,7 @@ static int check_base_block(hh_hive *hive, char *err, size_t errlen)
     if (stored != computed) {
         hh_hive_warn(hive, "base block checksum mismatch (stored 0x%08x, computed 0x%08x); reading anyway",
                      stored, computed);
+        hive->base_block_bad = 1;
         hh_put_le32(hive->data + 508, computed);
     }
     uint32_t bins = hh_le32(b + 40);
@@ -362,7 +363,7 @@ int hh_hive_open(const char *path, const hh_open_options *opts, hh_hive **out, c
     hive->path = hh_strdup(path);
     hive->info.path = hive->path;
     hive->opts = *opts;
-    if (read_whole_file(path, &hive->data, &hive->size, err, errlen) != 1 ||
+    if (hh_read_whole_file(path, &hive->data, &hive->size, err, errlen) != 1 ||
         check_base_block(hive, err, errlen) != 1)
         goto fail;
     hive->info.size = hive->size;

@@ -25,6 +25,7 @@ struct hh_hive {
     char **warnings;
     size_t nwarnings;
     struct hh_raw_state *raw;
+    int base_block_bad;       /* the file's base block checksum was wrong */
 };
 
 struct hh_key {
@@ -55,6 +56,8 @@ void hh_hive_unref(hh_hive *hive);
 int hh_hive_root_key(hh_hive *hive, hh_key **out, char *err, size_t errlen);
 hh_key *hh_key_wrap(hh_hive *hive, libregf_key_t *lk, const char *parent_path);
 uint32_t hh_base_block_checksum(const uint8_t *base);
+/* Reads a regular file (a hive or a log) whole; -1 with a reason. */
+int hh_read_whole_file(const char *path, uint8_t **out, size_t *outlen, char *err, size_t errlen);
 
 /* The raw cell layer (hive_raw.c). Each answers 1 done / 0 not applicable /
  * -1 error with a reason. */

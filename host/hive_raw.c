@@ -3,15 +3,11 @@
  * entry point answers "not applicable" and says so where it matters. */
 #include <stdio.h>
 
-#include "hive_internal.h"
+#include "raw.h"
 
 int hh_hive_raw_replay(hh_hive *hive, char *err, size_t errlen)
 {
-    (void)err; (void)errlen;
-    if (hive->info.dirty)
-        hh_hive_warn(hive, "hive is dirty (sequence numbers %u/%u) and log replay is not available: "
-                     "recent writes may be missing", hive->info.seq_primary, hive->info.seq_secondary);
-    return 0;
+    return hh_replay_logs(hive, err, errlen);
 }
 
 int hh_hive_raw_fallback(hh_hive *hive, char *err, size_t errlen) { (void)hive; (void)err; (void)errlen; return 0; }
