@@ -50,9 +50,12 @@ local escapes = {
 }
 
 local function skip_ws(text, pos)
-  -- JSON whitespace is exactly space, tab, LF and CR.
+  -- JSON whitespace is exactly space, tab, LF and CR. Compact JSON has
+  -- none, so test one byte before running a pattern.
+  local c = byte(text, pos)
+  if c ~= 0x20 and c ~= 0x09 and c ~= 0x0A and c ~= 0x0D then return pos end
   local _, e = find(text, "^[ \t\n\r]+", pos)
-  return e and e + 1 or pos
+  return e + 1
 end
 
 local function hex4(text, pos)
@@ -61,10 +64,22 @@ local function hex4(text, pos)
   return tonumber(h, 16)
 end
 
+local function valid_utf8(str)
+  -- Plain ASCII needs no decoding check.
+  return not find(str, "[\128-\255]") or utf8.len(str) ~= nil
+end
+
 local function decode_string(text, pos)
   -- pos is at the opening quote.
-  local parts, n = {}, 0
   local i = pos + 1
+  -- Fast path: no escapes before the closing quote.
+  local j = find(text, '["\\\0-\31]', i)
+  if j and byte(text, j) == 0x22 then
+    local str = sub(text, i, j - 1)
+    if not valid_utf8(str) then fail("invalid UTF-8 in string", pos) end
+    return str, j + 1
+  end
+  local parts, n = {}, 0
   while true do
     -- Copy the run of ordinary characters in one go.
     local s, e = find(text, '^[^"\\\0-\31]+', i)
@@ -77,7 +92,7 @@ local function decode_string(text, pos)
       fail("unterminated string", pos)
     elseif c == 0x22 then
       local str = concat(parts)
-      if not utf8.len(str) then fail("invalid UTF-8 in string", pos) end
+      if not valid_utf8(str) then fail("invalid UTF-8 in string", pos) end
       return str, i + 1
     elseif c == 0x5C then
       local esc = byte(text, i + 1)

@@ -112,6 +112,15 @@ describe("baseline rules", function()
     for _, id in ipairs(IDS) do assert.same({}, plain[id], id) end
   end)
 
+  it("skip an empty baseline with one warning instead of calling everything added", function()
+    local warned = {}
+    local ctx = { warn_once = function(key, msg) warned[key] = msg end }
+    for _, id in ipairs(IDS) do
+      assert.same({}, R[id].evaluate(H.input(compromised(), { baseline = { rows = {}, source = "empty.jsonl" } }), ctx), id)
+    end
+    assert.truthy(warned["baseline-empty"]:find("empty.jsonl", 1, true))
+  end)
+
   it("report nothing for an identical hive", function()
     local same = run_all(H.input(golden(), { baseline = { rows = golden() } }))
     for _, id in ipairs(IDS) do assert.same({}, same[id], id) end

@@ -22,14 +22,22 @@ local diff = require "hh.diff"
 local TECHNIQUE = "T1543.003"
 
 -- Pair the current sets of hive and baseline. Returns nil without a baseline.
-local function compare_sets(input)
+local function compare_sets(input, ctx)
   local baseline = input.baseline
   if type(baseline) ~= "table" or type(baseline.rows) ~= "table" then return nil end
   local cur = diff.current_set(input.rows, input.current_control_set)
   local base = diff.current_set(baseline.rows, baseline.current_control_set)
-  if not cur or not base then return nil end
   local new_index, new_names = diff.index_set(input.rows, cur)
   local old_index, old_names = diff.index_set(baseline.rows, base)
+  -- An empty baseline (or a hive without services) would make every service
+  -- "added" (or "removed"): that is a broken input, not a finding.
+  if #old_names == 0 or #new_names == 0 then
+    if ctx and type(ctx.warn_once) == "function" then
+      ctx.warn_once("baseline-empty", string.format("%s: baseline rules skipped: %s has no services to compare",
+        input.plugin or "services", #old_names == 0 and ("baseline " .. tostring(baseline.source or "")) or "the hive"))
+    end
+    return nil
+  end
   return {
     set = cur, baseline_set = base, source = baseline.source,
     new = new_index, new_names = new_names,
@@ -77,7 +85,7 @@ rules[#rules + 1] = {
   weight = 3,
   message = "service not present in the baseline",
   evaluate = function(input, ctx)
-    local cmp = compare_sets(input)
+    local cmp = compare_sets(input, ctx)
     if not cmp then return {} end
     local hits = {}
     for _, name in ipairs(cmp.new_names) do
@@ -123,7 +131,7 @@ rules[#rules + 1] = {
   weight = 1,
   message = "baseline service missing from the hive",
   evaluate = function(input, ctx)
-    local cmp = compare_sets(input)
+    local cmp = compare_sets(input, ctx)
     if not cmp then return {} end
     local hits = {}
     for _, name in ipairs(cmp.old_names) do
@@ -154,7 +162,7 @@ rules[#rules + 1] = {
   weight = 8,
   message = "ImagePath differs from the baseline",
   evaluate = function(input, ctx)
-    local cmp = compare_sets(input)
+    local cmp = compare_sets(input, ctx)
     if not cmp then return {} end
     local hits = {}
     each_pair(cmp, function(old, new)
@@ -183,7 +191,7 @@ rules[#rules + 1] = {
   weight = 8,
   message = "ServiceDll differs from the baseline",
   evaluate = function(input, ctx)
-    local cmp = compare_sets(input)
+    local cmp = compare_sets(input, ctx)
     if not cmp then return {} end
     local hits = {}
     each_pair(cmp, function(old, new)
@@ -215,7 +223,7 @@ rules[#rules + 1] = {
   weight = 5,
   message = "Start differs from the baseline",
   evaluate = function(input, ctx)
-    local cmp = compare_sets(input)
+    local cmp = compare_sets(input, ctx)
     if not cmp then return {} end
     local hits = {}
     each_pair(cmp, function(old, new)
@@ -241,7 +249,7 @@ rules[#rules + 1] = {
   weight = 5,
   message = "ObjectName (run-as account) differs from the baseline",
   evaluate = function(input, ctx)
-    local cmp = compare_sets(input)
+    local cmp = compare_sets(input, ctx)
     if not cmp then return {} end
     local hits = {}
     each_pair(cmp, function(old, new)
@@ -265,7 +273,7 @@ rules[#rules + 1] = {
   weight = 4,
   message = "Type differs from the baseline",
   evaluate = function(input, ctx)
-    local cmp = compare_sets(input)
+    local cmp = compare_sets(input, ctx)
     if not cmp then return {} end
     local hits = {}
     each_pair(cmp, function(old, new)
@@ -323,7 +331,7 @@ rules[#rules + 1] = {
   weight = 2,
   message = "a service value was added, changed or removed since the baseline",
   evaluate = function(input, ctx)
-    local cmp = compare_sets(input)
+    local cmp = compare_sets(input, ctx)
     if not cmp then return {} end
     local hits = {}
     each_pair(cmp, function(old, new)

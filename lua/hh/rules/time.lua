@@ -35,6 +35,15 @@ local function current_rows(input)
   return out, cur
 end
 
+-- A window bound: epoch seconds, or an ISO 8601 string (parsed here so a
+-- caller that passes the option through unconverted still gets its window).
+local function window_bound(v, name)
+  if v == nil or type(v) == "number" then return v end
+  local t, err = time.parse(v)
+  if not t then error("lastwrite-in-window: --" .. name .. ": " .. err, 0) end
+  return t
+end
+
 --------------------------------------------------------------------------
 -- lastwrite-in-window: the analyst knows the intrusion window (--since,
 -- --until; either may be open). Every current-set service whose key or
@@ -48,7 +57,7 @@ local in_window = {
   weight = 2,
   message = "service key written inside the given time window",
   evaluate = function(input, ctx)
-    local since, till = input.since, input["until"]
+    local since, till = window_bound(input.since, "since"), window_bound(input["until"], "until")
     if since == nil and till == nil then return {} end
     local function inside(t)
       return t ~= nil and (since == nil or t >= since) and (till == nil or t <= till)
