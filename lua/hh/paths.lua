@@ -133,6 +133,12 @@ function paths.split_command(s)
     return s:sub(2, close - 1), trim(s:sub(close + 1))
   end
 
+  -- A bare first word ("regsvr32 /s x.dll", "cmd /c ...") is a program
+  -- found on the search path; paths with spaces always hold a backslash.
+  local first = s:match("^(%S+)")
+  if not first:find("\\", 1, true) then
+    return first, trim(s:sub(#first + 1))
+  end
   local pos = 1
   while true do
     local sp = s:find("%s", pos)
@@ -141,12 +147,16 @@ function paths.split_command(s)
     if has_exec_ext(candidate) then
       return candidate, trim(s:sub(sp + 1))
     end
+    -- a switch ends the program part: what came before it was the program
+    local nxt = s:match("^%s*(%S)", sp)
+    if nxt == "/" or nxt == "-" then
+      return trim(candidate), trim(s:sub(sp + 1))
+    end
     pos = sp + 1
   end
   if has_exec_ext(s) then
     return s, ""
   end
-  local first = s:match("^(%S+)")
   return first, trim(s:sub(#first + 1))
 end
 
@@ -160,6 +170,8 @@ local function expand_env(p)
   end))
 end
 paths.expand_env = expand_env
+
+local LOCAL_HOSTS = { ["127.0.0.1"] = true, ["localhost"] = true, ["::1"] = true }
 
 -- Resolve short names against the canonical components seen so far.
 local function long_name(parents, comp)
@@ -181,10 +193,20 @@ end
 -- removed, common 8.3 short names lengthened. Relative paths resolve under
 -- the Windows directory, as the kernel does for driver ImagePaths
 -- ("system32\drivers\x.sys"). UNC paths stay UNC (\\server\share\...).
+-- bare_dir, when given, is where a bare file name (no directory at all after
+-- %VAR% expansion) resolves instead: a user-mode ImagePath or a ServiceDll
+-- named "x.dll" is found by the loader's search, which starts in System32,
+-- while the kernel puts a bare driver name under the Windows directory.
 -- Returns nil for nil or blank input.
-function paths.normalize(p)
+function paths.normalize(p, bare_dir)
   if p == nil then return nil end
   p = trim(tostring(p))
+  if bare_dir ~= nil then
+    local e = expand_env(p:gsub('"', ""))
+    if e ~= "" and not e:find("[\\/:]") then
+      return paths.normalize(bare_dir .. "\\" .. e)
+    end
+  end
   -- surrounding quotes (a bare value copied out of a command line)
   p = p:gsub('^"(.*)"$', "%1")
   p = p:gsub('"', "")
@@ -243,16 +265,34 @@ function paths.normalize(p)
     end
   end
 
+  -- The administrative shares of the machine itself are its own drives:
+  -- remote-execution tools start services from \\127.0.0.1\ADMIN$\x.exe.
+  if unc and LOCAL_HOSTS[out[1] or ""] and out[2] then
+    local share = out[2]
+    local root
+    if share == "admin$" then
+      root = paths.WINDOWS
+    elseif share:match("^%a%$$") then
+      root = share:sub(1, 1) .. ":"
+    end
+    if root then
+      table.remove(out, 1)
+      table.remove(out, 1)
+      if #out == 0 then return root == paths.WINDOWS and root or root .. "\\" end
+      return root .. "\\" .. table.concat(out, "\\")
+    end
+  end
+
   local joined = table.concat(out, "\\")
   if unc then return "\\\\" .. joined end
   return drive .. "\\" .. joined
 end
 
--- The normalised program of a command line.
-function paths.binary(command)
+-- The normalised program of a command line (bare_dir as for normalize).
+function paths.binary(command, bare_dir)
   local bin = paths.split_command(command)
   if bin == nil then return nil end
-  return paths.normalize(bin)
+  return paths.normalize(bin, bare_dir)
 end
 
 -- Components of a normalised path: {"c:", "windows", "system32", "x.dll"}.

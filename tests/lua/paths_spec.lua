@@ -47,6 +47,17 @@ describe("hh.paths.split_command", function()
     assert.same({ [[\??\C:\a b\x.exe]], "-z" }, split([[\??\"C:\a b\x.exe" -z]]))
   end)
 
+  it("takes a bare first word as the program (search path)", function()
+    assert.same({ "regsvr32", [[/s /u /i:http://x/a.sct scrobj.dll]] }, split([[regsvr32 /s /u /i:http://x/a.sct scrobj.dll]]))
+    assert.same({ "cmd", [[/c C:\x y\a.exe]] }, split([[cmd /c C:\x y\a.exe]]))
+    assert.same({ "%COMSPEC%", [[/b /c start x.exe]] }, split([[%COMSPEC% /b /c start x.exe]]))
+  end)
+
+  it("ends an extensionless program part at the first switch", function()
+    assert.same({ [[C:\Program Files\V\tool]], [[-k C:\x\y.dll]] }, split([[C:\Program Files\V\tool -k C:\x\y.dll]]))
+    assert.same({ [[C:\Program Files\V\tool]], [[/run x.dll]] }, split([[C:\Program Files\V\tool /run x.dll]]))
+  end)
+
   it("falls back to the first token without an extension", function()
     assert.same({ [[%SystemRoot%\system32\svchost]], "-k x" }, split([[%SystemRoot%\system32\svchost -k x]]))
   end)
@@ -103,6 +114,9 @@ describe("hh.paths.normalize", function()
     { [[\GLOBAL??\C:\x.sys]], [[c:\x.sys]] },
     { [[\??\UNC\srv\share\x.exe]], [[\\srv\share\x.exe]] },
     { [[\\srv\share\x.exe]], [[\\srv\share\x.exe]] },
+    { [[\\127.0.0.1\ADMIN$\a1b2c3.exe]], [[c:\windows\a1b2c3.exe]] },
+    { [[\\localhost\C$\Windows\Temp\x.exe]], [[c:\windows\temp\x.exe]] },
+    { [[\\10.0.0.5\ADMIN$\x.exe]], [[\\10.0.0.5\admin$\x.exe]] },
     { [[\Windows\System32\x.exe]], [[c:\windows\system32\x.exe]] },
     -- separators, dots, case, quotes
     { [[C:/Windows/System32/x.exe]], [[c:\windows\system32\x.exe]] },
@@ -133,6 +147,14 @@ describe("hh.paths.normalize", function()
   for _, c in ipairs(cases) do
     it(c[1], function() assert.equal(c[2], n(c[1])) end)
   end
+
+  it("resolves bare file names in bare_dir when given", function()
+    assert.equal([[c:\windows\system32\winhttp.dll]], n("winhttp.dll", paths.SYSTEM32))
+    assert.equal([[c:\windows\winhttp.dll]], n("winhttp.dll"))
+    assert.equal([[c:\windows\system32\cmd.exe]], n("%ComSpec%", paths.WINDOWS))
+    assert.equal([[c:\windows\system32\drivers\x.sys]], n([[system32\drivers\x.sys]], [[c:\elsewhere]]))
+    assert.equal([[c:\windows\system32\f-response-ent.exe]], paths.binary("f-response-ent.exe", paths.SYSTEM32))
+  end)
 
   it("answers nil for nil and blank input", function()
     assert.is_nil(n(nil))

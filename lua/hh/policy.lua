@@ -1,0 +1,483 @@
+-- hh.policy: the rule framework shared by policies.
+--
+-- A policy is data: a list of rules and a list of allow entries. This module
+-- validates them, runs them over the plugin's rows, scores each row, turns
+-- hits into findings and sorts them, and builds extended copies of a policy
+-- (policy.extend{...}) so an analyst can add, drop, re-weight and allowlist
+-- rules from their own file without editing the shipped one.
+--
+-- Pure Lua 5.4 (base, string, table, math): it runs inside the host's policy
+-- sandbox.
+
+local paths = require "hh.paths"
+
+local M = {}
+
+M.SEVERITIES = { "info", "low", "medium", "high", "critical" }
+local RANK = {}
+for i, s in ipairs(M.SEVERITIES) do RANK[s] = i end
+M.RANK = RANK
+
+-- Score bands: a row's summed weight maps to a severity. The lower bound of
+-- each band is also the default weight of a rule of that severity, so a lone
+-- rule lands in its own band and two rules of one band lift the row a band.
+M.BANDS = {
+  { min = 12, severity = "critical" },
+  { min = 8, severity = "high" },
+  { min = 4, severity = "medium" },
+  { min = 2, severity = "low" },
+  { min = -math.huge, severity = "info" },
+}
+M.DEFAULT_WEIGHT = { info = 0, low = 2, medium = 4, high = 8, critical = 12 }
+
+function M.band(score)
+  for _, b in ipairs(M.BANDS) do
+    if score >= b.min then return b.severity end
+  end
+  return "info"
+end
+
+function M.max_severity(a, b)
+  if a == nil then return b end
+  if b == nil then return a end
+  return RANK[a] >= RANK[b] and a or b
+end
+
+-- Validation --------------------------------------------------------------
+
+-- Validation errors carry no position of their own: M.new and extend
+-- re-raise them at their caller, so the message points at the analyst's file.
+local function fail(where, msg)
+  error(where .. msg, 0)
+end
+
+local RULE_FIELDS = {
+  id = true, technique = true, severity = true, weight = true, message = true,
+  match = true, evaluate = true, description = true, notes = true,
+}
+
+-- Check one rule table; `where` names it in messages ("extend: rules[2]").
+-- Returns a copy with the default weight filled in.
+function M.check_rule(rule, where)
+  if type(rule) ~= "table" then
+    fail(where, " must be a table, got " .. type(rule))
+  end
+  for k in pairs(rule) do
+    if not RULE_FIELDS[k] then
+      fail(where, " has unknown field '" .. tostring(k) .. "'")
+    end
+  end
+  if type(rule.id) ~= "string" or rule.id == "" then
+    fail(where, ".id must be a string")
+  end
+  if not rule.id:match("^[%w][%w%-_%.]*$") then
+    fail(where, ".id must be letters, digits, '-', '_' or '.', got '" .. rule.id .. "'")
+  end
+  local w = where .. " (" .. rule.id .. ")"
+  if type(rule.technique) ~= "string" or rule.technique == "" then
+    fail(w, ".technique must be a string (an ATT&CK id such as T1543.003)")
+  end
+  if type(rule.severity) ~= "string" or not RANK[rule.severity] then
+    fail(w, ".severity must be one of info, low, medium, high, critical")
+  end
+  if type(rule.message) ~= "string" or rule.message == "" then
+    fail(w, ".message must be a string")
+  end
+  if rule.message:find("[\r\n]") then
+    fail(w, ".message must be one line")
+  end
+  if rule.weight ~= nil and (type(rule.weight) ~= "number" or rule.weight ~= rule.weight
+      or rule.weight < 0 or rule.weight == math.huge) then
+    fail(w, ".weight must be a finite number >= 0")
+  end
+  local has_match = rule.match ~= nil
+  local has_eval = rule.evaluate ~= nil
+  if has_match == has_eval then
+    fail(w, " needs exactly one of match (per row) or evaluate (over the input)")
+  end
+  if has_match and type(rule.match) ~= "function" then
+    fail(w, ".match must be a function")
+  end
+  if has_eval and type(rule.evaluate) ~= "function" then
+    fail(w, ".evaluate must be a function")
+  end
+  local copy = {}
+  for k, v in pairs(rule) do copy[k] = v end
+  if copy.weight == nil then copy.weight = M.DEFAULT_WEIGHT[copy.severity] end
+  return copy
+end
+
+local ALLOW_FIELDS = { rule = true, service = true, path = true, dir = true, note = true }
+
+-- Check one allow entry: { rule = id | "*", service = name, path = Lua
+-- pattern on a normalised path, dir = directory (component prefix) }; at
+-- least one of service, path, dir. `known` is the set of rule ids.
+function M.check_allow(entry, where, known)
+  if type(entry) ~= "table" then
+    fail(where, " must be a table, got " .. type(entry))
+  end
+  for k in pairs(entry) do
+    if not ALLOW_FIELDS[k] then
+      fail(where, " has unknown field '" .. tostring(k) .. "'")
+    end
+  end
+  if type(entry.rule) ~= "string" then
+    fail(where, ".rule must be a string (a rule id or \"*\")")
+  end
+  if entry.rule ~= "*" and known and not known[entry.rule] then
+    fail(where, ".rule names no rule: '" .. entry.rule .. "'")
+  end
+  if entry.service == nil and entry.path == nil and entry.dir == nil then
+    fail(where, " needs service, path or dir")
+  end
+  if entry.service ~= nil and type(entry.service) ~= "string" then
+    fail(where, ".service must be a string")
+  end
+  if entry.dir ~= nil and type(entry.dir) ~= "string" then
+    fail(where, ".dir must be a string")
+  end
+  if entry.note ~= nil and type(entry.note) ~= "string" then
+    fail(where, ".note must be a string")
+  end
+  if entry.path ~= nil then
+    if type(entry.path) ~= "string" then
+      fail(where, ".path must be a string (a Lua pattern)")
+    end
+    local ok, err = pcall(string.find, "", entry.path)
+    if not ok then
+      fail(where, ".path is not a valid Lua pattern: " .. tostring(err))
+    end
+  end
+  return {
+    rule = entry.rule,
+    service = entry.service and entry.service:lower(),
+    path = entry.path,
+    dir = entry.dir and paths.normalize(entry.dir),
+    note = entry.note,
+  }
+end
+
+-- Allow matching -------------------------------------------------------------
+
+-- The normalised paths an allow entry is tested against: those the evidence
+-- names, else the row's program and ServiceDll.
+local function evidence_paths(evidence, facts)
+  local out = {}
+  if type(evidence) == "table" then
+    for _, k in ipairs { "normalized", "payload" } do
+      if type(evidence[k]) == "string" then out[#out + 1] = evidence[k] end
+    end
+  end
+  if #out == 0 and facts then
+    if facts.binary then out[#out + 1] = facts.binary end
+    if facts.dll then out[#out + 1] = facts.dll end
+  end
+  return out
+end
+
+local function allow_matches(a, rule_id, row, evidence, facts)
+  if a.rule ~= "*" and a.rule ~= rule_id then return false end
+  if a.service and (type(row.name) ~= "string" or row.name:lower() ~= a.service) then
+    return false
+  end
+  if a.path or a.dir then
+    local hit = false
+    for _, p in ipairs(evidence_paths(evidence, facts)) do
+      local ok = true
+      if a.path and not p:find(a.path) then ok = false end
+      if ok and a.dir and not paths.under(p, a.dir) then ok = false end
+      if ok then hit = true; break end
+    end
+    if not hit then return false end
+  end
+  return true
+end
+
+-- Findings -----------------------------------------------------------------
+
+local ROW_FIELDS = {
+  "display_name", "control_set", "current", "key", "last_write", "image_path",
+  "service_dll", "object_name", "start", "start_name", "type", "type_name",
+}
+
+local function finding(row, rule, hit, score)
+  local f = {
+    rule = rule.id,
+    technique = rule.technique,
+    service = row.name,
+    score = score,
+    message = hit.message or rule.message,
+    evidence = hit.evidence or {},
+  }
+  for _, k in ipairs(ROW_FIELDS) do f[k] = row[k] end
+  f.severity = M.max_severity(hit.severity or rule.severity, M.band(score))
+  if row.recovered then f.recovered = true end
+  if row.hive then f.hive = row.hive end
+  if row.last_write then
+    f.datetime = row.last_write
+    f.timestamp_desc = "Service key LastWrite"
+  end
+  f._epoch = row.last_write_epoch
+  return f
+end
+
+local function lw_key(f)
+  if type(f._epoch) == "number" then return f._epoch end
+  return nil
+end
+
+-- Worst first: score, then newest LastWrite, then service name, rule id,
+-- control set and key, so two runs give byte-identical output.
+function M.sort(findings)
+  table.sort(findings, function(a, b)
+    if a.score ~= b.score then return a.score > b.score end
+    local ea, eb = lw_key(a), lw_key(b)
+    if ea ~= eb then
+      if ea == nil then return false end
+      if eb == nil then return true end
+      return ea > eb
+    end
+    local la, lb = a.last_write or "", b.last_write or ""
+    if la ~= lb then return la > lb end
+    local na, nb = tostring(a.service or ""), tostring(b.service or "")
+    if na ~= nb then return na < nb end
+    if a.rule ~= b.rule then return a.rule < b.rule end
+    local ca, cb = tostring(a.control_set or ""), tostring(b.control_set or "")
+    if ca ~= cb then return ca < cb end
+    return tostring(a.key or "") < tostring(b.key or "")
+  end)
+  return findings
+end
+
+-- Policy objects -------------------------------------------------------------
+
+local SPEC_FIELDS = { rules = true, disable = true, weights = true, allow = true }
+
+-- Build a policy from a definition:
+--   name, description, categories, hives  -- the policy contract's fields
+--   rules   = { rule, ... }
+--   allow   = { entry, ... }
+--   prepare = function(input, ctx)        -- optional: fills ctx before rules run
+--   facts   = function(row, ctx) -> table -- optional: derived per-row facts,
+--                                           cached, reachable as ctx.facts(row)
+local function build(def)
+  local rules, by_id = {}, {}
+  for i, r in ipairs(def.rules or {}) do
+    local c = M.check_rule(r, (def.name or "policy") .. ": rules[" .. i .. "]")
+    if by_id[c.id] then
+      fail((def.name or "policy") .. ": rules[" .. i .. "].id", " '" .. c.id .. "' is used twice")
+    end
+    rules[#rules + 1] = c
+    by_id[c.id] = c
+  end
+  local allow = {}
+  for i, a in ipairs(def.allow or {}) do
+    allow[#allow + 1] = M.check_allow(a, (def.name or "policy") .. ": allow[" .. i .. "]", by_id)
+  end
+
+  local p = {
+    name = def.name,
+    description = def.description,
+    categories = def.categories,
+    hives = def.hives,
+    rules = rules,
+    allow = allow,
+  }
+  local init_args = {}
+
+  function p.init(args)
+    init_args = args or {}
+  end
+
+  function p.evaluate(input, ctx)
+    ctx = ctx or {}
+    local warned = {}
+    local host_warn = ctx.warn
+    local run = {
+      input = input,
+      args = input.args or init_args,
+      warn = function(msg)
+        if host_warn then host_warn(msg) end
+      end,
+    }
+    -- Say a thing once per run however many rows trigger it.
+    function run.warn_once(key, msg)
+      if warned[key] then return end
+      warned[key] = true
+      run.warn(msg)
+    end
+    local cache = {}
+    function run.facts(row)
+      local f = cache[row]
+      if f == nil then
+        f = def.facts and def.facts(row, run) or {}
+        cache[row] = f
+      end
+      return f
+    end
+    if def.prepare then def.prepare(input, run) end
+
+    -- hits grouped by row, in first-seen row order
+    local order, by_row = {}, {}
+    local function add(row, rule, hit)
+      local facts = run.facts(row)
+      for _, a in ipairs(allow) do
+        if allow_matches(a, rule.id, row, hit.evidence, facts) then return end
+      end
+      local list = by_row[row]
+      if not list then
+        list = {}
+        by_row[row] = list
+        order[#order + 1] = row
+      end
+      list[#list + 1] = { rule = rule, hit = hit }
+    end
+
+    local rows = input.rows or {}
+    for _, rule in ipairs(rules) do
+      if rule.match then
+        for _, row in ipairs(rows) do
+          local ok, res = pcall(rule.match, row, run)
+          if not ok then
+            error("rule " .. rule.id .. ": " .. tostring(res), 0)
+          end
+          if res then
+            add(row, rule, { evidence = type(res) == "table" and res or {} })
+          end
+        end
+      else
+        local ok, hits = pcall(rule.evaluate, input, run)
+        if not ok then
+          error("rule " .. rule.id .. ": " .. tostring(hits), 0)
+        end
+        if hits ~= nil and type(hits) ~= "table" then
+          error("rule " .. rule.id .. ": evaluate must return an array of hits, got " .. type(hits), 0)
+        end
+        for i, h in ipairs(hits or {}) do
+          if type(h) ~= "table" or type(h.row) ~= "table" then
+            error("rule " .. rule.id .. ": hit " .. i .. " has no row table", 0)
+          end
+          if h.severity ~= nil and not RANK[h.severity] then
+            error("rule " .. rule.id .. ": hit " .. i .. " has unknown severity '" .. tostring(h.severity) .. "'", 0)
+          end
+          add(h.row, rule, { evidence = h.evidence, message = h.message, severity = h.severity })
+        end
+      end
+    end
+
+    local findings = {}
+    for _, row in ipairs(order) do
+      local list = by_row[row]
+      local score = 0
+      for _, h in ipairs(list) do score = score + h.rule.weight end
+      for _, h in ipairs(list) do
+        findings[#findings + 1] = finding(row, h.rule, h.hit, score)
+      end
+    end
+    M.sort(findings)
+    for _, f in ipairs(findings) do f._epoch = nil end
+    return findings
+  end
+
+  -- A new policy: this one's rules and allow list with local changes.
+  -- spec = { rules = {...}, disable = {id...}, weights = {id = n}, allow = {...} }
+  -- A rule in spec.rules whose id is already taken replaces that rule.
+  function p.extend(spec)
+    local ok, res = pcall(M.extended_def, def, rules, spec)
+    if not ok then error(res, 2) end
+    local built
+    ok, built = pcall(build, res)
+    if not ok then error(built, 2) end
+    return built
+  end
+
+  return p
+end
+
+-- The definition of def extended by spec (see p.extend); raises on bad input.
+function M.extended_def(def, rules, spec)
+  local W = "extend: "
+  if type(spec) ~= "table" then
+    fail(W, "expected a table, got " .. type(spec))
+  end
+  for k in pairs(spec) do
+    if not SPEC_FIELDS[k] then
+      fail(W, "unknown field '" .. tostring(k) .. "' (expected rules, disable, weights, allow)")
+    end
+  end
+  local new_rules, index = {}, {}
+  for _, r in ipairs(rules) do
+    new_rules[#new_rules + 1] = r
+    index[r.id] = #new_rules
+  end
+  if spec.rules ~= nil then
+    if type(spec.rules) ~= "table" then fail(W, "rules must be an array of rules") end
+    for i, r in ipairs(spec.rules) do
+      local c = M.check_rule(r, W .. "rules[" .. i .. "]")
+      if index[c.id] then
+        new_rules[index[c.id]] = c
+      else
+        new_rules[#new_rules + 1] = c
+        index[c.id] = #new_rules
+      end
+    end
+  end
+  if spec.weights ~= nil then
+    if type(spec.weights) ~= "table" then fail(W, "weights must be a table of rule id = number") end
+    for id, w in pairs(spec.weights) do
+      if type(id) ~= "string" or not index[id] then
+        fail(W, "weights names no rule: '" .. tostring(id) .. "'")
+      end
+      if type(w) ~= "number" or w ~= w or w < 0 or w == math.huge then
+        fail(W, "weights['" .. id .. "'] must be a finite number >= 0")
+      end
+      local c = {}
+      for k, v in pairs(new_rules[index[id]]) do c[k] = v end
+      c.weight = w
+      new_rules[index[id]] = c
+    end
+  end
+  local drop = {}
+  if spec.disable ~= nil then
+    if type(spec.disable) ~= "table" then fail(W, "disable must be an array of rule ids") end
+    for i, id in ipairs(spec.disable) do
+      if type(id) ~= "string" then
+        fail(W, "disable[" .. i .. "] must be a string")
+      end
+      if not index[id] then
+        fail(W, "disable[" .. i .. "] names no rule: '" .. id .. "'")
+      end
+      drop[id] = true
+    end
+  end
+  local kept, known = {}, {}
+  for _, r in ipairs(new_rules) do
+    if not drop[r.id] then kept[#kept + 1] = r end
+    known[r.id] = true
+  end
+  -- allow entries for a rule that is now disabled are moot: dropped
+  local new_allow = {}
+  for _, a in ipairs(def.allow or {}) do
+    if a.rule == "*" or not drop[a.rule] then new_allow[#new_allow + 1] = a end
+  end
+  if spec.allow ~= nil then
+    if type(spec.allow) ~= "table" then fail(W, "allow must be an array of entries") end
+    for i, a in ipairs(spec.allow) do
+      M.check_allow(a, W .. "allow[" .. i .. "]", known)
+      if a.rule == "*" or not drop[a.rule] then new_allow[#new_allow + 1] = a end
+    end
+  end
+  local nd = {}
+  for k, v in pairs(def) do nd[k] = v end
+  nd.rules = kept
+  nd.allow = new_allow
+  return nd
+end
+
+function M.new(def)
+  local ok, res = pcall(build, def)
+  if not ok then error(res, 2) end
+  return res
+end
+
+return M

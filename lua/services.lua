@@ -1,0 +1,777 @@
+-- services: the shipped policy for Windows service persistence
+-- (ATT&CK T1543.003, and T1574.009 for unquoted service paths).
+--
+-- Input: the rows of the services plugin (one per service per control set),
+-- optional svchost groups from SOFTWARE and an optional baseline. Output:
+-- findings, worst first. Every rule judges the normalised path (hh.paths) and
+-- reports the raw value next to it.
+--
+-- Extend it from a local file instead of editing it:
+--   local services = require "services"
+--   return services.extend { rules = {...}, disable = {...}, weights = {...}, allow = {...} }
+--
+-- Runs in the host's sandbox: base, string, table, math and utf8 only.
+
+local paths = require "hh.paths"
+local policy = require "hh.policy"
+
+local T_SERVICE = "T1543.003"
+local T_UNQUOTED = "T1574.009"
+
+local SYSTEM32 = paths.SYSTEM32
+local SYSWOW64 = paths.WINDOWS .. "\\syswow64"
+local DRIVERS = paths.DRIVERS
+
+-- Data ---------------------------------------------------------------------
+-- Everything an analyst may want to read or tune is a table here, not code.
+
+-- Directories a normal user (or any process) can write to. A service binary
+-- there can be replaced without administrator rights, and dropped payloads
+-- land there.
+local USER_WRITABLE = {
+  [[c:\users]],
+  [[c:\documents and settings]],          -- XP profiles
+  [[c:\$recycle.bin]], [[c:\recycler]], [[c:\recycled]],
+  [[c:\temp]], [[c:\tmp]], [[c:\perflogs]],
+  [[c:\windows\temp]],
+  [[c:\windows\tasks]],
+  [[c:\windows\tracing]],
+  [[c:\windows\debug]],
+  [[c:\windows\registration\crmlog]],
+  [[c:\windows\system32\tasks]],
+  [[c:\windows\system32\tasks_migrated]],
+  [[c:\windows\system32\spool\drivers\color]],
+  [[c:\windows\system32\spool\printers]],
+  [[c:\windows\system32\spool\servers]],
+  [[c:\windows\system32\com\dmp]],
+  [[c:\windows\system32\fxstmp]],
+  [[c:\windows\system32\microsoft\crypto\rsa\machinekeys]],
+  [[c:\windows\syswow64\tasks]],
+  [[c:\windows\syswow64\com\dmp]],
+  [[c:\windows\syswow64\fxstmp]],
+  [[c:\windows\syswow64\microsoft\crypto\rsa\machinekeys]],
+}
+
+-- Shared application data: writable to users in places, and home to some
+-- vendors' service binaries, so a softer signal. XP's All Users profile is
+-- the same place and is judged here rather than as a user profile.
+local PROGRAMDATA = {
+  [[c:\programdata]],
+  [[c:\documents and settings\all users]],
+}
+
+-- Where a svchost-hosted ServiceDll normally lives.
+local SVCHOST_DLL_HOMES = { SYSTEM32, SYSWOW64 }
+
+-- Accounts a service normally runs as (lowercase). Virtual service accounts
+-- (NT SERVICE\<name>) are accepted by prefix below.
+local STANDARD_ACCOUNTS = {
+  ["localsystem"] = true, [".\\localsystem"] = true,
+  ["nt authority\\system"] = true,
+  ["nt authority\\localservice"] = true, ["nt authority\\local service"] = true,
+  ["nt authority\\networkservice"] = true, ["nt authority\\network service"] = true,
+  ["localservice"] = true, ["networkservice"] = true,
+}
+
+-- System binaries malware names itself after, and the directories each
+-- really sits in (directly; a trailing "\*" means anywhere below).
+local SYSTEM_BINARIES = {
+  ["svchost.exe"] = { SYSTEM32, SYSWOW64 },
+  ["lsass.exe"] = { SYSTEM32 },
+  ["services.exe"] = { SYSTEM32 },
+  ["csrss.exe"] = { SYSTEM32 },
+  ["smss.exe"] = { SYSTEM32 },
+  ["wininit.exe"] = { SYSTEM32 },
+  ["winlogon.exe"] = { SYSTEM32 },
+  ["lsm.exe"] = { SYSTEM32 },
+  ["userinit.exe"] = { SYSTEM32, SYSWOW64 },
+  ["explorer.exe"] = { paths.WINDOWS, SYSWOW64 },
+  ["spoolsv.exe"] = { SYSTEM32 },
+  ["taskhost.exe"] = { SYSTEM32 },
+  ["taskhostw.exe"] = { SYSTEM32 },
+  ["taskeng.exe"] = { SYSTEM32, SYSWOW64 },
+  ["conhost.exe"] = { SYSTEM32 },
+  ["dllhost.exe"] = { SYSTEM32, SYSWOW64 },
+  ["rundll32.exe"] = { SYSTEM32, SYSWOW64 },
+  ["regsvr32.exe"] = { SYSTEM32, SYSWOW64 },
+  ["cmd.exe"] = { SYSTEM32, SYSWOW64 },
+  ["ctfmon.exe"] = { SYSTEM32, SYSWOW64 },
+  ["dwm.exe"] = { SYSTEM32 },
+  ["sihost.exe"] = { SYSTEM32 },
+  ["runtimebroker.exe"] = { SYSTEM32 },
+  ["audiodg.exe"] = { SYSTEM32 },
+  ["searchindexer.exe"] = { SYSTEM32, SYSWOW64 },
+  ["msdtc.exe"] = { SYSTEM32, SYSWOW64 },
+  ["wuauclt.exe"] = { SYSTEM32 },
+  ["taskmgr.exe"] = { SYSTEM32, SYSWOW64 },
+  ["alg.exe"] = { SYSTEM32 },
+  ["wmiprvse.exe"] = { SYSTEM32 .. "\\wbem", SYSWOW64 .. "\\wbem" },
+  ["powershell.exe"] = { SYSTEM32 .. "\\windowspowershell\\v1.0", SYSWOW64 .. "\\windowspowershell\\v1.0" },
+  ["msmpeng.exe"] = {
+    [[c:\program files\windows defender]],
+    [[c:\programdata\microsoft\windows defender\platform\*]],
+    [[c:\program files\microsoft security client]],
+  },
+}
+
+-- Programs that run commands or scripts rather than being a service, with
+-- the family reported in evidence. msiexec is left out: the Windows
+-- Installer service itself is "msiexec.exe /V".
+local INTERPRETERS = {
+  ["cmd.exe"] = "cmd", ["powershell.exe"] = "powershell", ["pwsh.exe"] = "powershell",
+  ["powershell_ise.exe"] = "powershell",
+  ["rundll32.exe"] = "rundll32", ["regsvr32.exe"] = "regsvr32", ["mshta.exe"] = "mshta",
+  ["wscript.exe"] = "script host", ["cscript.exe"] = "script host",
+  ["bitsadmin.exe"] = "bitsadmin", ["certutil.exe"] = "certutil", ["wmic.exe"] = "wmic",
+  ["installutil.exe"] = "installutil", ["regasm.exe"] = "regasm", ["regsvcs.exe"] = "regsvcs",
+  ["msbuild.exe"] = "msbuild", ["forfiles.exe"] = "forfiles", ["bash.exe"] = "bash",
+  ["wsl.exe"] = "wsl", ["python.exe"] = "python", ["pythonw.exe"] = "python",
+  ["perl.exe"] = "perl", ["node.exe"] = "node", ["java.exe"] = "java", ["javaw.exe"] = "java",
+}
+local SCRIPT_EXT = {
+  bat = true, cmd = true, ps1 = true, psm1 = true, vbs = true, vbe = true, js = true,
+  jse = true, wsf = true, wsh = true, hta = true, py = true, sct = true,
+}
+-- Lowercase plain substrings of an ImagePath that mark an encoded or
+-- download-and-run command line.
+local COMMAND_MARKERS = {
+  " -enc ", " -encodedcommand ", " -ec ", " -e ", "frombase64string", "iex ", "iex(",
+  "invoke-expression", "downloadstring", "downloadfile", "invoke-webrequest",
+  "net.webclient", "-nop ", "-noprofile", "-w hidden", "-windowstyle hidden",
+  "bypass", "/b /c", "http://", "https://", "\\\\.\\pipe\\", "echo ", "| ",
+}
+
+-- Security products' services (lowercase key name -> product). Start=4 on
+-- one of these is defence evasion.
+local SECURITY_SERVICES = {
+  windefend = "Microsoft Defender Antivirus", wdnissvc = "Microsoft Defender Network Inspection",
+  wdnisdrv = "Microsoft Defender Network Inspection driver", wdfilter = "Microsoft Defender filter driver",
+  wdboot = "Microsoft Defender boot driver", sense = "Microsoft Defender for Endpoint",
+  securityhealthservice = "Windows Security Health", wscsvc = "Windows Security Center",
+  msmpsvc = "Microsoft Security Essentials", nissrv = "Microsoft Security Essentials NIS",
+  mpssvc = "Windows Firewall", mpsdrv = "Windows Firewall driver", bfe = "Base Filtering Engine",
+  eventlog = "Windows Event Log",
+  sysmon = "Sysmon", sysmon64 = "Sysmon", sysmondrv = "Sysmon driver",
+  csagent = "CrowdStrike Falcon", csfalconservice = "CrowdStrike Falcon",
+  sentinelagent = "SentinelOne", sentinelmonitor = "SentinelOne",
+  cylancesvc = "Cylance", sepmasterservice = "Symantec Endpoint Protection",
+  mcshield = "McAfee", mfefire = "McAfee Firewall", mfemms = "McAfee", mfevtp = "McAfee",
+  masvc = "McAfee Agent", mcafeeframework = "McAfee Framework",
+  ekrn = "ESET", avp = "Kaspersky", cbdefense = "Carbon Black", carbonblack = "Carbon Black",
+  xagt = "FireEye/Trellix HX", savservice = "Sophos", ntrtscan = "Trend Micro",
+  tmccsf = "Trend Micro",
+}
+
+-- Remote-execution and attack tools that install themselves as a service:
+-- Lua patterns on the lowercase service name and binary file name.
+local KNOWN_TOOLS = {
+  { tool = "PsExec", names = { "^psexesvc" }, files = { "^psexesvc" } },
+  { tool = "PAExec", names = { "^paexec" }, files = { "^paexec" } },
+  { tool = "RemCom", names = { "^remcomsvc" }, files = { "^remcomsvc" } },
+  { tool = "CSExec", names = { "^csexecsvc" }, files = { "^csexecsvc" } },
+  { tool = "winexe", names = { "^winexesvc" }, files = { "^winexesvc" } },
+  { tool = "xCmd", names = { "^xcmdsvc$" }, files = { "^xcmdsvc" } },
+  { tool = "Impacket smbexec", names = { "^btobto$" }, files = {} },
+  { tool = "Mimikatz driver", names = { "^mimidrv$" }, files = { "^mimidrv%.sys$" } },
+  { tool = "Windows Credentials Editor", names = { "^wceservice$" }, files = { "^wceaux" } },
+  { tool = "Process Hacker driver", names = { "^kprocesshacker" }, files = { "^kprocesshacker" } },
+  { tool = "PowerTool driver", names = { "^powertool" }, files = { "^powertool" } },
+}
+
+-- Legitimate homes and values that trip a rule on stock systems. Each entry
+-- is an allow entry (the same shape `extend{allow=}` takes) with a note.
+local ALLOW = {
+  { rule = "svchost-dll-outside-system32", dir = [[c:\program files\windows defender]],
+    note = "Windows 7/8 WinDefend ServiceDll mpsvc.dll" },
+  { rule = "svchost-dll-outside-system32", dir = [[c:\program files\windows defender advanced threat protection]],
+    note = "Defender for Endpoint components" },
+  { rule = "svchost-dll-outside-system32", dir = [[c:\windows\pchealth\helpctr\binaries]],
+    note = "Windows XP Help and Support (helpsvc) pchsvc.dll" },
+  { rule = "path-programdata", dir = [[c:\programdata\microsoft\windows defender\platform]],
+    note = "Defender platform updates move MsMpEng/NisSrv here (Windows 10+)" },
+  { rule = "path-programdata", dir = [[c:\programdata\microsoft\windows defender\definition updates]],
+    note = "Defender's per-update kernel driver (MpKsl*.sys)" },
+  { rule = "path-programdata", dir = [[c:\programdata\microsoft\windows defender advanced threat protection\platform]],
+    note = "Defender for Endpoint platform updates" },
+  { rule = "driver-outside-drivers", dir = [[c:\programdata\microsoft\windows defender\definition updates]],
+    note = "Defender's per-update kernel driver (MpKsl*.sys)" },
+  { rule = "name-random", dir = [[c:\programdata\microsoft\windows defender\definition updates]],
+    note = "Defender's per-update kernel driver is named MpKsl<hex>" },
+  { rule = "driver-outside-drivers", dir = [[c:\windows\system32\driverstore\filerepository]],
+    note = "drivers loaded in place from the driver store (Windows 10+)" },
+  { rule = "driver-outside-drivers", path = [[^c:\windows\system32\clfs%.sys$]],
+    note = "Common Log File System driver lives in System32 (Vista+)" },
+  { rule = "driver-outside-drivers", dir = [[c:\program files\vmware\vmware tools]],
+    note = "VMware Tools drivers load from its install directory" },
+  { rule = "driver-outside-drivers", dir = [[c:\program files\common files\vmware\drivers]],
+    note = "VMware Tools drivers" },
+  { rule = "failure-command", path = [[^c:\windows\system32\mrt%.exe$]],
+    note = "Defender's recovery runs the Malicious Software Removal Tool" },
+  { rule = "failure-command", path = [[^c:\windows\system32\spectrum%.exe$]],
+    note = "Windows Perception service recovery" },
+  { rule = "failure-command", path = [[^c:\windows\system32\customscript%.cmd$]],
+    note = "stock placeholder FailureCommand of Windows 7 services (MSiSCSI, WPCSvc)" },
+  { rule = "failure-command", service = "WEPHOSTSVC", path = [[^c:\windows\system32\not%.exe$]],
+    note = "stock placeholder FailureCommand 'not used' (WEPHOSTSVC)" },
+  { rule = "failure-command", path = [[^c:\windows\nvcontainerrecovery%.bat$]],
+    note = "NVIDIA container recovery script" },
+}
+
+-- Helpers ------------------------------------------------------------------
+
+local function lower(s) return type(s) == "string" and s:lower() or nil end
+
+local function under_any(p, dirs)
+  if p == nil then return nil end
+  for _, d in ipairs(dirs) do
+    if paths.under(p, d) then return d end
+  end
+  return nil
+end
+
+-- Type bits (SERVICE_KERNEL_DRIVER 0x1, FILE_SYSTEM_DRIVER 0x2, ADAPTER 0x4,
+-- RECOGNIZER 0x8, WIN32_OWN 0x10, WIN32_SHARE 0x20, USER_SERVICE 0x40,
+-- USERSERVICE_INSTANCE 0x80), from the number or, failing that, the name.
+local TYPE_NAME_BITS = {
+  kernel_driver = 0x1, filesystem_driver = 0x2, adapter = 0x4, recognizer_driver = 0x8,
+  own_process = 0x10, share_process = 0x20, user_own_process = 0x50, user_share_process = 0x60,
+}
+local function type_bits(row)
+  if math.type(row.type) == "integer" then return row.type end
+  return TYPE_NAME_BITS[row.type_name] or 0
+end
+
+local function is_driver(row) return type_bits(row) & 0x0B ~= 0 end
+
+-- Arguments split into tokens, quotes removed from quoted ones.
+local function tokens(args)
+  local out = {}
+  if not args then return out end
+  local i = 1
+  while i <= #args do
+    local c = args:sub(i, i)
+    if c:match("%s") then
+      i = i + 1
+    elseif c == '"' then
+      local close = args:find('"', i + 1, true) or (#args + 1)
+      out[#out + 1] = args:sub(i + 1, close - 1)
+      i = close + 1
+    else
+      local e = args:find("%s", i) or (#args + 1)
+      out[#out + 1] = args:sub(i, e - 1)
+      i = e
+    end
+  end
+  return out
+end
+
+-- The file an interpreter is told to run: rundll32/regsvr32's DLL, the
+-- script given to a script host, the program cmd /c starts.
+local function interpreter_payload(kind, args)
+  if kind == "rundll32" then
+    local dll = paths.rundll32_target(args)
+    return dll
+  end
+  for _, t in ipairs(tokens(args)) do
+    if not t:match("^[/-]") then
+      local prog = paths.split_command(t)
+      if prog and (paths.EXEC_EXT[paths.extension(prog) or ""] or SCRIPT_EXT[paths.extension(prog) or ""]) then
+        return prog
+      end
+    end
+  end
+  return nil
+end
+
+-- Whether normalised path p sits in one of a SYSTEM_BINARIES home list.
+local function in_home(p, homes)
+  for _, h in ipairs(homes) do
+    local below = h:match("^(.*)\\%*$")
+    if below then
+      if paths.under(p, below) then return true end
+    elseif paths.directly_in(p, h) then
+      return true
+    end
+  end
+  return false
+end
+
+-- Per-user service instances are named <template>_<hex LUID>.
+local function user_instance_base(name, bits, templates)
+  local base = name:match("^(.+)_%x+$")
+  if not base then return nil end
+  if bits & 0x80 ~= 0 or templates[base:lower()] then return base end
+  return nil
+end
+
+-- The file a command line's program part names. The SCM's CreateProcess
+-- finds a bare name via System32 first and appends ".exe" to a name without
+-- an extension; the kernel loads a bare driver name from the Windows
+-- directory as it is.
+local function program_path(raw, driver)
+  if raw == nil then return nil end
+  local p = paths.normalize(raw, driver and paths.WINDOWS or SYSTEM32)
+  if p and not driver and not paths.extension(p) then p = p .. ".exe" end
+  return p
+end
+
+-- Facts derived once per row and shared by every rule (ctx.facts(row)).
+local function facts(row, ctx)
+  local f = {}
+  f.bits = type_bits(row)
+  f.driver = f.bits & 0x0B ~= 0
+  f.binary_raw, f.args = paths.split_command(row.image_path)
+  -- the SCM's CreateProcess finds a bare program name via System32 first;
+  -- the kernel loads a bare driver name from the Windows directory
+  f.binary = program_path(f.binary_raw, f.driver)
+  f.dll_raw = row.service_dll
+  f.dll = row.service_dll and paths.normalize(row.service_dll, SYSTEM32)
+  f.binary_name = f.binary and paths.basename(f.binary)
+  f.svchost = f.binary_name == "svchost.exe" or row.svchost_group ~= nil
+  if f.svchost then
+    local sa = paths.svchost_args(f.args)
+    f.svchost_group = row.svchost_group or (sa and sa.group)
+  end
+  f.shared = f.bits & 0x20 ~= 0 or f.svchost
+  f.interpreter = f.binary_name and INTERPRETERS[f.binary_name]
+  if f.interpreter then
+    f.payload_raw = interpreter_payload(f.interpreter, f.args)
+    f.payload = f.payload_raw and paths.normalize(f.payload_raw, SYSTEM32)
+  end
+  f.instance_base = type(row.name) == "string" and user_instance_base(row.name, f.bits, ctx.user_templates or {})
+  f.defined = row.image_path ~= nil or row.type ~= nil or row.service_dll ~= nil
+  return f
+end
+
+-- Paths a path rule judges, in order: the program, an interpreter's
+-- payload, the ServiceDll. Each with the raw value and where it came from.
+local function candidates(row, f)
+  local out = {}
+  if f.binary then
+    out[#out + 1] = { field = "image_path", role = "program", raw = f.binary_raw, normalized = f.binary }
+  end
+  if f.payload then
+    out[#out + 1] = { field = "image_path", role = "interpreter payload", raw = f.payload_raw, normalized = f.payload }
+  end
+  if f.dll then
+    out[#out + 1] = { field = "service_dll", role = "ServiceDll", raw = f.dll_raw, normalized = f.dll }
+  end
+  return out
+end
+
+local function path_evidence(c, extra)
+  local e = { field = c.field, role = c.role, path = c.raw, normalized = c.normalized }
+  for k, v in pairs(extra or {}) do e[k] = v end
+  return e
+end
+
+-- First candidate path under one of dirs; evidence names the directory.
+local function first_under(row, ctx, dirs, except)
+  local f = ctx.facts(row)
+  for _, c in ipairs(candidates(row, f)) do
+    local d = under_any(c.normalized, dirs)
+    if d and not (except and under_any(c.normalized, except)) then
+      return path_evidence(c, { matched = d })
+    end
+  end
+  return nil
+end
+
+-- Randomness of a name ------------------------------------------------------
+-- Tools that create services for one-off execution generate names: hex
+-- strings (Cobalt Strike), random mixed-case letters (Metasploit, Impacket),
+-- GUIDs. Windows' own names are abbreviation soup ("wzcsvc", "nvlddmkm"), so
+-- the test looks for what abbreviations do not produce: letter pairs that
+-- English and Windows' naming almost never hold, and case that flips inside
+-- words. Tuned to fire on about 1% of real Windows service and binary names
+-- and on about half of random 8-letter names; a corroborating signal only.
+
+local VOWEL = { a = true, e = true, i = true, o = true, u = true, y = true }
+
+local function rare_pair(a, b)
+  if VOWEL[a] or VOWEL[b] then
+    return a == "q" and b ~= "u"
+  end
+  if a == "q" or b == "q" or a == "j" or b == "j" then return true end
+  if a == "z" or b == "z" then return not ((a == "t" or a == "w") and b == "z") end
+  if a == b and ("vkwhfg"):find(a, 1, true) then return true end
+  if a == "v" and not ("cdmsrfbg"):find(b, 1, true) then return true end
+  if b == "v" and not ("rsdlmnc"):find(a, 1, true) then return true end
+  if a == "k" and not ("sdmnltbwfh"):find(b, 1, true) then return true end
+  if b == "k" and not ("cnrlswdpt"):find(a, 1, true) then return true end
+  if a == "w" and not ("sdmnrlhftpc"):find(b, 1, true) then return true end
+  if a == "g" and ("cfkpvwxbm"):find(b, 1, true) then return true end
+  if a == "f" and ("cbdghkmnpvwxz"):find(b, 1, true) then return true end
+  if a == "h" and ("bcgjkqxz"):find(b, 1, true) then return true end
+  return false
+end
+
+-- Why a name looks generated, or nil.
+local function random_reason(name)
+  if name:match("^{?%x%x%x%x%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%x%x%x%x%x%x%x%x}?$") then
+    return "GUID"
+  end
+  if #name < 6 or not name:match("^[%w]+$") then return nil end
+  if name:match("^%x+$") then
+    local digits = select(2, name:gsub("%d", ""))
+    if digits >= 2 and #name - digits >= 2 then return "hex string" end
+  end
+  local letters = name:gsub("%d", "")
+  local inner = 0
+  for _ in name:gmatch("%u%l%f[%U]") do inner = inner + 1 end
+  if #letters >= 8 and inner >= 3 then return "case flips inside the name" end
+  local low = letters:lower()
+  local rare = 0
+  for i = 1, #low - 1 do
+    if rare_pair(low:sub(i, i), low:sub(i + 1, i + 1)) then rare = rare + 1 end
+  end
+  if rare >= 3 or (rare >= 2 and #low >= 6 and rare * 4 >= #low) then
+    return "unpronounceable letter pairs (" .. rare .. ")"
+  end
+  return nil
+end
+
+-- Damerau-Levenshtein distance capped at 2 (enough to spot "scvhost").
+local function near(a, b)
+  if a == b then return 0 end
+  if math.abs(#a - #b) > 1 then return 2 end
+  local d = {}
+  for i = 0, #a do d[i] = { [0] = i } end
+  for j = 0, #b do d[0][j] = j end
+  for i = 1, #a do
+    for j = 1, #b do
+      local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
+      local v = math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+      if i > 1 and j > 1 and a:sub(i, i) == b:sub(j - 1, j - 1) and a:sub(i - 1, i - 1) == b:sub(j, j) then
+        v = math.min(v, d[i - 2][j - 2] + 1)
+      end
+      d[i][j] = v
+    end
+  end
+  return math.min(d[#a][#b], 2)
+end
+
+-- Rules --------------------------------------------------------------------
+
+local rules = {}
+local function rule(r) rules[#rules + 1] = r end
+
+rule {
+  id = "path-user-writable", technique = T_SERVICE, severity = "high", weight = 6,
+  message = "service binary in a user-writable directory",
+  match = function(row, ctx)
+    return first_under(row, ctx, USER_WRITABLE, PROGRAMDATA)
+  end,
+}
+
+rule {
+  id = "path-programdata", technique = T_SERVICE, severity = "low", weight = 2,
+  message = "service binary under ProgramData",
+  match = function(row, ctx)
+    return first_under(row, ctx, PROGRAMDATA)
+  end,
+}
+
+rule {
+  id = "path-windows-root", technique = T_SERVICE, severity = "medium", weight = 4,
+  message = "service binary directly in the Windows directory, not System32",
+  match = function(row, ctx)
+    local f = ctx.facts(row)
+    for _, c in ipairs(candidates(row, f)) do
+      if paths.directly_in(c.normalized, paths.WINDOWS) then
+        return path_evidence(c, { matched = paths.WINDOWS })
+      end
+    end
+    return nil
+  end,
+}
+
+rule {
+  id = "svchost-dll-outside-system32", technique = T_SERVICE, severity = "high", weight = 6,
+  message = "svchost-hosted service whose ServiceDll is outside System32",
+  match = function(row, ctx)
+    local f = ctx.facts(row)
+    if not (f.shared and f.dll) then return nil end
+    if under_any(f.dll, SVCHOST_DLL_HOMES) then return nil end
+    return { field = "service_dll", path = f.dll_raw, normalized = f.dll,
+             source = row.service_dll_source, expected = SYSTEM32 }
+  end,
+}
+
+local function svchost_groups(ctx)
+  local sv = ctx.input.svchost
+  if type(sv) ~= "table" or type(sv.groups) ~= "table" then
+    ctx.warn_once("svchost", "services: no svchost groups (SOFTWARE hive not given): "
+      .. "svchost-group-unknown and svchost-group-nonmember skipped")
+    return nil
+  end
+  return ctx.svchost_lower
+end
+
+rule {
+  id = "svchost-group-unknown", technique = T_SERVICE, severity = "medium", weight = 4,
+  message = "svchost -k group absent from SOFTWARE's Svchost key",
+  match = function(row, ctx)
+    local f = ctx.facts(row)
+    if not f.svchost_group then return nil end
+    local groups = svchost_groups(ctx)
+    if not groups then return nil end
+    if groups[f.svchost_group:lower()] then return nil end
+    return { group = f.svchost_group, path = row.image_path, known_groups = ctx.svchost_count }
+  end,
+}
+
+rule {
+  id = "svchost-group-nonmember", technique = T_SERVICE, severity = "medium", weight = 4,
+  message = "service claims a svchost group that does not list it",
+  match = function(row, ctx)
+    local f = ctx.facts(row)
+    if not f.svchost_group or type(row.name) ~= "string" then return nil end
+    local groups = svchost_groups(ctx)
+    if not groups then return nil end
+    local members = groups[f.svchost_group:lower()]
+    if not members then return nil end   -- svchost-group-unknown's case
+    if members[row.name:lower()] then return nil end
+    if f.instance_base and members[f.instance_base:lower()] then return nil end
+    return { group = f.svchost_group, service = row.name, members = members._count }
+  end,
+}
+
+rule {
+  id = "objectname-nonstandard", technique = T_SERVICE, severity = "low", weight = 2,
+  message = "service runs as an account other than the built-in service accounts",
+  match = function(row, ctx)
+    local f = ctx.facts(row)
+    if f.driver or type(row.object_name) ~= "string" then return nil end
+    local acct = row.object_name:lower():gsub("^%s+", ""):gsub("%s+$", "")
+    if acct == "" or STANDARD_ACCOUNTS[acct] then return nil end
+    if acct:match("^nt service\\") then return nil end
+    return { object_name = row.object_name,
+             expected = "LocalSystem, NT AUTHORITY\\LocalService, NT AUTHORITY\\NetworkService, NT SERVICE\\*" }
+  end,
+}
+
+rule {
+  id = "name-random", technique = T_SERVICE, severity = "low", weight = 2,
+  message = "service or binary name looks generated",
+  match = function(row, ctx)
+    local f = ctx.facts(row)
+    if not f.defined or type(row.name) ~= "string" then return nil end
+    local name = f.instance_base or row.name
+    local why = random_reason(name)
+    if why then return { field = "name", name = row.name, reason = why } end
+    for _, c in ipairs(candidates(row, f)) do
+      local stem = paths.basename(c.normalized):gsub("%.[^%.]*$", "")
+      if not SYSTEM_BINARIES[paths.basename(c.normalized)] then
+        why = random_reason(stem)
+        if why then return path_evidence(c, { name = stem, reason = why }) end
+      end
+    end
+    return nil
+  end,
+}
+
+rule {
+  id = "binary-impersonation", technique = T_SERVICE, severity = "high", weight = 6,
+  message = "binary named like a Windows system file outside its real directory",
+  match = function(row, ctx)
+    local f = ctx.facts(row)
+    for _, c in ipairs(candidates(row, f)) do
+      local base = paths.basename(c.normalized)
+      local homes = SYSTEM_BINARIES[base]
+      if homes then
+        if not in_home(c.normalized, homes) then
+          return path_evidence(c, { imitates = base, expected = homes })
+        end
+      elseif not under_any(c.normalized, { SYSTEM32, SYSWOW64 }) then
+        -- near misses: scvhost.exe, svch0st.exe, lsasss.exe
+        local stem, ext = base:match("^(.*)%.([^%.]+)$")
+        if stem and #stem >= 5 then
+          for sys in pairs(SYSTEM_BINARIES) do
+            local sstem, sext = sys:match("^(.*)%.([^%.]+)$")
+            if ext == sext and #sstem >= 5 and near(stem, sstem) == 1 then
+              return path_evidence(c, { imitates = sys, expected = homes or SYSTEM_BINARIES[sys], near_miss = true })
+            end
+          end
+        end
+      end
+    end
+    return nil
+  end,
+}
+
+rule {
+  id = "interpreter-command", technique = T_SERVICE, severity = "high", weight = 6,
+  message = "service runs a command interpreter, script or encoded command",
+  match = function(row, ctx)
+    local f = ctx.facts(row)
+    if not f.binary or f.driver then return nil end
+    local ext = paths.extension(f.binary)
+    local line = " " .. (row.image_path or ""):lower() .. " "
+    local markers = {}
+    for _, m in ipairs(COMMAND_MARKERS) do
+      if line:find(m, 1, true) then markers[#markers + 1] = (m:gsub("^%s+", ""):gsub("%s+$", "")) end
+    end
+    local kind = f.interpreter or (SCRIPT_EXT[ext or ""] and "script")
+    if not kind then return nil end
+    return { field = "image_path", path = row.image_path, normalized = f.binary, interpreter = kind,
+             payload = f.payload, markers = #markers > 0 and markers or nil }
+  end,
+}
+
+rule {
+  id = "security-service-disabled", technique = "T1562.001", severity = "high", weight = 6,
+  message = "security product's service is disabled (Start=4)",
+  match = function(row, ctx)
+    if row.start ~= 4 or type(row.name) ~= "string" then return nil end
+    local product = SECURITY_SERVICES[row.name:lower()]
+    if not product then return nil end
+    return { service = row.name, product = product, start = row.start }
+  end,
+}
+
+rule {
+  id = "known-tool", technique = T_SERVICE, severity = "medium", weight = 4,
+  message = "service of a known remote-execution or attack tool",
+  match = function(row, ctx)
+    local f = ctx.facts(row)
+    local name = lower(row.name) or ""
+    local file = f.binary_name
+    for _, t in ipairs(KNOWN_TOOLS) do
+      for _, pat in ipairs(t.names) do
+        if name:find(pat) then return { tool = t.tool, matched = row.name, field = "name" } end
+      end
+      if file then
+        for _, pat in ipairs(t.files) do
+          if file:find(pat) then
+            return { tool = t.tool, matched = file, field = "image_path", path = f.binary_raw, normalized = f.binary }
+          end
+        end
+      end
+    end
+    return nil
+  end,
+}
+
+rule {
+  id = "unquoted-path", technique = T_UNQUOTED, severity = "low", weight = 2,
+  message = "unquoted ImagePath with spaces before the executable",
+  match = function(row, ctx)
+    local f = ctx.facts(row)
+    if f.driver or not f.binary_raw or not f.binary then return nil end
+    local raw = row.image_path:gsub("^%s+", "")
+    if raw:sub(1, 1) == '"' then return nil end
+    if not f.binary_raw:find(" ", 1, true) then return nil end
+    -- CreateProcess tries each space-delimited prefix (+ .exe) first
+    local hijack = {}
+    local pos = 1
+    while true do
+      local sp = f.binary_raw:find(" ", pos, true)
+      if not sp then break end
+      local cand = paths.normalize(f.binary_raw:sub(1, sp - 1))
+      if cand and not cand:match("%.exe$") then cand = cand .. ".exe" end
+      hijack[#hijack + 1] = cand
+      pos = sp + 1
+    end
+    return { field = "image_path", path = row.image_path, normalized = f.binary, hijack_candidates = hijack }
+  end,
+}
+
+rule {
+  id = "failure-command", technique = T_SERVICE, severity = "medium", weight = 4,
+  message = "service runs a program when it fails (FailureCommand)",
+  match = function(row, ctx)
+    local cmd = row.failure_command
+    if type(cmd) ~= "string" or cmd:match("^%s*$") then return nil end
+    local prog, args = paths.split_command(cmd)
+    local norm = program_path(prog, false)
+    local e = { field = "failure_command", path = cmd, normalized = norm }
+    local kind = norm and INTERPRETERS[paths.basename(norm)]
+    if kind then
+      e.interpreter = kind
+      local p = interpreter_payload(kind, args)
+      e.payload = p and paths.normalize(p, SYSTEM32)
+    end
+    return e
+  end,
+}
+
+rule {
+  id = "driver-outside-drivers", technique = T_SERVICE, severity = "medium", weight = 3,
+  message = "kernel or filesystem driver loaded from outside System32\\drivers",
+  match = function(row, ctx)
+    local f = ctx.facts(row)
+    if f.bits & 0x3 == 0 or not f.binary then return nil end
+    if paths.under(f.binary, DRIVERS) then return nil end
+    return { field = "image_path", path = row.image_path, normalized = f.binary, expected = DRIVERS }
+  end,
+}
+
+-- Set rules from sibling modules (baseline and control-set diffs, LastWrite
+-- analysis). A module that is not installed is skipped; one that fails to
+-- load is an error, never silently fewer rules.
+for _, mod in ipairs { "hh.rules.baseline", "hh.rules.controlset", "hh.rules.time" } do
+  local ok, res = pcall(require, mod)
+  if ok then
+    if type(res) ~= "table" then
+      error("services: " .. mod .. " must return an array of rules, got " .. type(res))
+    end
+    for _, r in ipairs(res) do rules[#rules + 1] = r end
+  elseif not (tostring(res):find("'" .. mod .. "'", 1, true) and tostring(res):find("not found", 1, true)) then
+    error(res, 0)
+  end
+end
+
+-- Run-wide preparation: lookup tables the rules share.
+local function prepare(input, ctx)
+  local templates = {}
+  for _, row in ipairs(input.rows or {}) do
+    if type(row.name) == "string" and type_bits(row) & 0x40 ~= 0 and type_bits(row) & 0x80 == 0 then
+      templates[row.name:lower()] = true
+    end
+  end
+  ctx.user_templates = templates
+  local sv = input.svchost
+  if type(sv) == "table" and type(sv.groups) == "table" then
+    local groups, n = {}, 0
+    for g, members in pairs(sv.groups) do
+      if type(g) == "string" then
+        local set = { _count = 0 }
+        if type(members) == "table" then
+          for _, m in ipairs(members) do
+            if type(m) == "string" then
+              set[m:lower()] = true
+              set._count = set._count + 1
+            end
+          end
+        end
+        groups[g:lower()] = set
+        n = n + 1
+      end
+    end
+    ctx.svchost_lower = groups
+    ctx.svchost_count = n
+  end
+end
+
+local services = policy.new {
+  name = "services",
+  description = "Windows service persistence (ATT&CK T1543.003): dropped or repointed service "
+    .. "binaries, ServiceDll swaps, fake svchost groups, disabled security services",
+  categories = { "persistence", "privilege-escalation", "defense-evasion" },
+  hives = { "SYSTEM", "SOFTWARE" },
+  rules = rules,
+  allow = ALLOW,
+  prepare = prepare,
+  facts = facts,
+}
+
+-- The data tables, for analysts' own rules and for specs.
+services.data = {
+  USER_WRITABLE = USER_WRITABLE, PROGRAMDATA = PROGRAMDATA, STANDARD_ACCOUNTS = STANDARD_ACCOUNTS,
+  SYSTEM_BINARIES = SYSTEM_BINARIES, INTERPRETERS = INTERPRETERS, SECURITY_SERVICES = SECURITY_SERVICES,
+  KNOWN_TOOLS = KNOWN_TOOLS, ALLOW = ALLOW,
+}
+services.random_reason = random_reason
+
+return services
