@@ -134,6 +134,8 @@ describe("lastwrite-cluster", function()
       assert.is_true(h.evidence.nearest_bulk_days > 500)
       assert.equals(352, h.evidence.keys_considered)
       assert.equals(12, #h.evidence.burst_members)
+      assert.equals("2016-07-28", h.evidence.nearest_bulk_first:sub(1, 10)) -- the patch day
+      assert.is_true(h.evidence.nearest_bulk_size >= 40)
     end
     assert.truthy(hits[1].message:find("one of 12 service keys written within", 1, true))
     assert.truthy(hits[1].message:find("on 2018-01-09", 1, true))

@@ -182,7 +182,8 @@ end
 
 -- Exposed for tests and for analysts' scripts: returns the list of groups
 -- ({first=, last=, size=, members={{t=,row=,which=}...}, bulk=bool,
--- burst=bool, distance=seconds to nearest bulk, before_bulk=bool, severity=}),
+-- neighbourhood=keys within bulk_radius, burst=bool, distance=seconds to the
+-- nearest bulk group, nearest_bulk=that group, before_bulk=bool, severity=}),
 -- the number of times considered and the number of bursts after the install.
 local function find_bursts(rows, k)
   local points = {}
@@ -236,15 +237,15 @@ local function find_bursts(rows, k)
   local bursts = {}
   for _, grp in ipairs(groups) do
     if not grp.bulk and grp.size >= k.min_size and grp.size <= k.max_share * n then
-      local d = math.huge
+      local d, nearest = math.huge, nil
       for _, b in ipairs(bulk) do
         local gap
         if b.last < grp.first then gap = grp.first - b.last
         elseif b.first > grp.last then gap = b.first - grp.last
         else gap = 0 end
-        if gap < d then d = gap end
+        if gap < d then d, nearest = gap, b end
       end
-      grp.distance = d
+      grp.distance, grp.nearest_bulk = d, nearest
       if d > k.far_days * DAY then
         grp.burst = true
         grp.compact = grp.last - grp.first <= k.high_span
@@ -304,13 +305,16 @@ local cluster = {
               burst_size = grp.size, burst_span_seconds = span,
               burst_members = names,
               nearest_bulk_days = math.floor(grp.distance / DAY * 10 + 0.5) / 10,
+              nearest_bulk_first = time.format(grp.nearest_bulk.first),
+              nearest_bulk_size = grp.nearest_bulk.neighbourhood,
               bursts_in_hive = nbursts, keys_considered = n,
               before_install = grp.before_bulk or nil,
               written = m.which, last_write = m.row.last_write,
               parameters_last_write = m.row.parameters_last_write,
             },
-            message = string.format("one of %d service keys written within %s on %s, %s %s the hive's bulk of writes%s",
-              grp.size, time.duration(span), time.format_date(grp.first), time.duration(grp.distance),
+            message = string.format("one of %d service keys written %s on %s, %s %s the hive's bulk of writes%s",
+              grp.size, span == 0 and "in the same second" or ("within " .. time.duration(span)),
+              time.format_date(grp.first), time.duration(grp.distance),
               grp.before_bulk and "before" or "from",
               grp.before_bulk and " (older than the install: image or template keys?)"
                 or (nbursts > k.routine_max and string.format(" (one of %d such bursts)", nbursts) or "")),
