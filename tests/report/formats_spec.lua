@@ -1,0 +1,248 @@
+-- Every report format written from the hostile fixture (hostile.lua) by
+-- report_tool, then read back by real parsers and compared with the
+-- fixture's values.
+local cjson = require "cjson"
+
+local tool = assert(os.getenv("HH_REPORT_TOOL"), "HH_REPORT_TOOL not set")
+local fixtures = assert(os.getenv("HH_REPORT_FIXTURES"), "HH_REPORT_FIXTURES not set")
+local fixture_path = fixtures .. "/hostile.lua"
+
+local function shell_quote(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
+
+local function tmpname()
+  local p = os.tmpname()
+  finally(function() os.remove(p) end)
+  return p
+end
+
+local function read(path)
+  local f = assert(io.open(path, "rb"))
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+-- Runs report_tool; returns the bytes written.
+local function render(format, kind, extra)
+  local out = tmpname()
+  local cmd = string.format("HH_FIXTURE_KIND=%s %s %s %s %s %s", kind or "findings", shell_quote(tool), format,
+    shell_quote(fixture_path), shell_quote(out), extra or "")
+  local ok = os.execute(cmd)
+  assert(ok, "report_tool failed: " .. cmd)
+  return read(out), out
+end
+
+local function fixture(kind)
+  local r = dofile(fixture_path)
+  r.kind = kind or "findings"
+  return r
+end
+
+-- What a faithful UTF-8 format makes of a Lua string: each invalid byte
+-- becomes U+FFFD (Lua's utf8 library is strict: no overlongs, surrogates).
+local function sanitize(s)
+  local out, i = {}, 1
+  while i <= #s do
+    local n, bad = utf8.len(s, i)
+    if n then
+      out[#out + 1] = s:sub(i)
+      break
+    end
+    out[#out + 1] = s:sub(i, bad - 1) .. "\u{FFFD}"
+    i = bad + 1
+  end
+  return table.concat(out)
+end
+
+local function deep_sanitize(v)
+  if type(v) == "string" then return sanitize(v) end
+  if type(v) ~= "table" then return v end
+  local t = {}
+  for k, x in pairs(v) do t[deep_sanitize(k)] = deep_sanitize(x) end
+  return t
+end
+
+local finding_fields = { "rule", "technique", "severity", "score", "service", "display_name", "control_set", "current",
+  "key", "last_write", "image_path", "service_dll", "object_name", "start", "start_name", "type", "type_name", "message",
+  "evidence", "hive", "plugin", "datetime", "timestamp_desc" }
+local row_fields = { "name", "control_set", "current", "display_name", "description", "image_path", "service_dll",
+  "service_dll_source", "service_main", "object_name", "start", "start_name", "type", "type_name", "error_control",
+  "group", "depend_on_service", "required_privileges", "delayed_autostart", "failure_command", "last_write",
+  "last_write_epoch", "parameters_last_write", "svchost_group", "values", "recovered", "hive", "key" }
+
+-- The record's value for a field as the report should carry it.
+local function expected(rec, field, kind)
+  local v = rec[field]
+  if kind == "findings" and v == nil then
+    if field == "datetime" then v = rec.last_write or "" end
+    if field == "timestamp_desc" then v = "Service key last written" end
+  end
+  return deep_sanitize(v)
+end
+
+local function lines(s)
+  local t = {}
+  for l in s:gmatch("([^\n]*)\n") do t[#t + 1] = l end
+  return t
+end
+
+-- Nothing that a terminal would act on: no C0 (but \n), DEL, C1, bidi
+-- controls, and valid UTF-8 throughout.
+local function assert_terminal_safe(s)
+  assert.is_truthy(utf8.len(s), "output is not valid UTF-8")
+  for _, c in utf8.codes(s) do
+    local bad = (c < 0x20 and c ~= 10) or (c >= 0x7f and c <= 0x9f) or (c >= 0x202a and c <= 0x202e)
+        or (c >= 0x2066 and c <= 0x2069) or c == 0x200e or c == 0x200f or c == 0x2028 or c == 0x2029
+    assert.is_false(bad, string.format("unsafe code point U+%04X in output", c))
+  end
+end
+
+local python = io.popen("command -v python3"):read("l")
+
+-- Runs a python3 program on a file; returns its stdout decoded by cjson.
+local function python_json(program, path)
+  local script = tmpname()
+  local f = assert(io.open(script, "w"))
+  f:write(program)
+  f:close()
+  local p = io.popen("python3 " .. shell_quote(script) .. " " .. shell_quote(path))
+  local out = p:read("a")
+  assert(p:close(), "python3 failed")
+  return cjson.decode(out)
+end
+
+for _, kind in ipairs { "findings", "services" } do
+  local fields = kind == "findings" and finding_fields or row_fields
+  local records = kind == "findings" and fixture(kind).findings or fixture(kind).rows
+
+  describe("jsonl " .. kind, function()
+    it("is one valid JSON object per record, fields in the documented order", function()
+      local text = render("jsonl", kind)
+      local ls = lines(text)
+      assert.are.equal(#records, #ls)
+      assert.are.equal("\n", text:sub(-1))
+      for i, l in ipairs(ls) do
+        assert_terminal_safe(l)
+        local obj = cjson.decode(l)
+        for _, field in ipairs(fields) do
+          local want = expected(records[i], field, kind)
+          if want == nil then
+            assert.are.equal(cjson.null, obj[field], field)
+          else
+            assert.are.same(want, obj[field], field)
+          end
+        end
+        local n = 0
+        for _ in pairs(obj) do n = n + 1 end
+        assert.are.equal(#fields, n)
+        -- Order: each top-level key appears after the previous one.
+        local last = 0
+        for _, field in ipairs(fields) do
+          local at = l:find('[{,]"' .. field .. '":', last + 1)
+          assert.is_truthy(at, "field out of order: " .. field)
+          last = at
+        end
+      end
+    end)
+
+    it("keeps integers as integers and lists as arrays", function()
+      local l = lines(render("jsonl", kind))[1]
+      if kind == "findings" then
+        assert.is_truthy(l:find('"score":95,', 1, true))
+        assert.is_truthy(l:find('"against":["psexec","paexec"]', 1, true))
+      else
+        assert.is_truthy(l:find('"start":2,', 1, true))
+        assert.is_truthy(l:find('"depend_on_service":["Tdx","nsi"]', 1, true))
+        assert.is_truthy(l:find('"values":{"ImagePath":{"data":', 1, true))
+      end
+    end)
+
+    it("parses in python3's json module to the same values", function()
+      if not python then
+        pending("python3 not installed")
+        return
+      end
+      local text, path = render("jsonl", kind)
+      local via_python = python_json([[
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8", errors="strict", newline="\n")]
+print(json.dumps(rows))
+]], path)
+      local via_cjson = {}
+      for _, l in ipairs(lines(text)) do via_cjson[#via_cjson + 1] = cjson.decode(l) end
+      assert.are.same(via_cjson, via_python)
+    end)
+  end)
+
+  describe("table " .. kind, function()
+    it("escapes every control, bidi override and invalid byte", function()
+      local text = render("table", kind)
+      assert_terminal_safe(text)
+      assert.is_truthy(text:find("evil\\x1b[31mRED\\x1b[0m\\nsvc", 1, true))
+      if kind == "findings" then
+        assert.is_truthy(text:find("line1\\nline2\\r\\n|pipe|", 1, true))
+        assert.is_truthy(text:find("\\u202eevil \\xff", 1, true))
+      end
+    end)
+
+    it("has one line per record plus header and count, in aligned columns", function()
+      local ls = lines(render("table", kind))
+      assert.are.equal(#records + 2, #ls)
+      local function width(s) -- display columns, for the characters the fixture uses
+        local w = 0
+        for _, c in utf8.codes(s) do
+          w = w + (((c >= 0x4e00 and c <= 0x9fff) or (c >= 0x1f300 and c <= 0x1f64f)) and 2 or 1)
+        end
+        return w
+      end
+      -- Every data line's control set starts in the SET column's display column.
+      local set_col = width(ls[1]:sub(1, ls[1]:find(" SET ", 1, true)))
+      for i = 2, #ls - 1 do
+        local at = ls[i]:find("ControlSet00", 1, true)
+        assert.are.equal(set_col, width(ls[i]:sub(1, at - 1)), ls[i])
+      end
+    end)
+
+    it("colours only when asked, and only with SGR sequences of its own", function()
+      local plain = render("table", kind)
+      assert.is_falsy(plain:find("\27", 1, true))
+      local coloured = render("table", kind, "--color")
+      if kind == "findings" then
+        assert.is_truthy(coloured:find("\27[1;97;41mCRITICAL\27[0m", 1, true))
+      end
+      local stripped = coloured:gsub("\27%[[%d;]*m", "")
+      assert.are.equal(plain, stripped)
+    end)
+  end)
+end
+
+describe("table", function()
+  it("cuts very long cells with an ellipsis, jsonl keeps them whole", function()
+    local long = "C:\\" .. string.rep("x", 300) .. ".exe"
+    local path = tmpname()
+    local f = assert(io.open(path, "w"))
+    f:write(string.format("return {kind='services', rows={{name='long', image_path=%q}}}", long))
+    f:close()
+    local out = tmpname()
+    assert(os.execute(shell_quote(tool) .. " table " .. shell_quote(path) .. " " .. shell_quote(out)))
+    local row = lines(read(out))[2]
+    assert.is_truthy(row:find("\u{2026}", 1, true))
+    assert.is_falsy(row:find(long, 1, true))
+    assert(os.execute(shell_quote(tool) .. " jsonl " .. shell_quote(path) .. " " .. shell_quote(out)))
+    assert.are.equal(long, cjson.decode(read(out)).image_path)
+  end)
+end)
+
+describe("every format", function()
+  for _, format in ipairs { "table", "csv", "jsonl", "tln" } do
+    for _, kind in ipairs { "findings", "services" } do
+      it(format .. " " .. kind .. " is byte-identical across runs", function()
+        local ok1, a = pcall(render, format, kind)
+        local ok2, b = pcall(render, format, kind)
+        assert.is_true(ok1, a)
+        assert.is_true(ok2, b)
+        assert.are.equal(a, b)
+      end)
+    end
+  end
+end)
