@@ -86,6 +86,13 @@ describe("controlset-mismatch", function()
     assert.truthy(h.message:find("absent from the current set ControlSet001", 1, true))
   end)
 
+  it("presence: a security product missing from the current set is medium", function()
+    local _, hits = H.run(rule, hive(function(m1) m1.WinDefend.drop = true end))
+    local h = only(hits)
+    assert.equals("ControlSet002", h.row.control_set)
+    assert.equals("medium", h.severity)
+  end)
+
   it("matches names case-insensitively across sets", function()
     local _, hits = H.run(rule, hive(function(_, m2) m2.Alpha.name = "ALPHA" end))
     assert.same({}, hits)

@@ -34,7 +34,7 @@ local function compare_sets(input, ctx)
   if #old_names == 0 or #new_names == 0 then
     if ctx and type(ctx.warn_once) == "function" then
       ctx.warn_once("baseline-empty", string.format("%s: baseline rules skipped: %s has no services to compare",
-        input.plugin or "services", #old_names == 0 and ("baseline " .. tostring(baseline.source or "")) or "the hive"))
+        input.plugin or "services", #old_names == 0 and ("the baseline " .. tostring(baseline.source or "(unnamed)")) or "the hive"))
     end
     return nil
   end

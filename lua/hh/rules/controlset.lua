@@ -11,7 +11,8 @@
 --                set lacks it. low: usually software or a driver installed
 --                (or removed) since the copy; medium for an automatically
 --                started Win32 service that only the current set has (the
---                shape of a freshly installed persistence service);
+--                shape of a freshly installed persistence service) and for a
+--                security product missing from the current set;
 --   Start        medium when the current set starts it at boot and another
 --                set does not, high when the current set disables a security
 --                product, low otherwise;
@@ -128,6 +129,9 @@ local rule = {
         local in_current = ref_set == cur
         local severity = "low"
         if in_current and #present == 1 and is_win32_autostart(ref) then severity = "medium" end
+        -- A security product's service gone from the set that boots: removed
+        -- since the copy, which is defence evasion until shown otherwise.
+        if not in_current and diff.is_security_service(ref, ctx) then severity = "medium" end
         local e = {
           difference = "presence",
           present_in = present, absent_from = absent,
