@@ -178,12 +178,12 @@ uint32_t hh_base_block_checksum(const uint8_t *base)
 static int check_base_block(hh_hive *hive, char *err, size_t errlen)
 {
     const uint8_t *b = hive->data;
-    if (hive->size < HH_BASE_BLOCK_SIZE) {
-        snprintf(err, errlen, "not a registry hive (%zu bytes, smaller than a base block)", hive->size);
+    if (hive->size < 4 || memcmp(b, "regf", 4) != 0) {
+        snprintf(err, errlen, "not a registry hive (no regf signature)");
         return -1;
     }
-    if (memcmp(b, "regf", 4) != 0) {
-        snprintf(err, errlen, "not a registry hive (no regf signature)");
+    if (hive->size < HH_BASE_BLOCK_SIZE) {
+        snprintf(err, errlen, "not a registry hive (%zu bytes, smaller than a base block)", hive->size);
         return -1;
     }
     hh_hive_info *in = &hive->info;

@@ -550,8 +550,6 @@ static void new_class(lua_State *L, const char *name, const luaL_Reg *methods, l
     if (gc) {
         lua_pushcfunction(L, gc);
         lua_setfield(L, -2, "__gc");
-        lua_pushcfunction(L, gc);
-        lua_setfield(L, -2, "__close");
     }
     lua_pushcfunction(L, tostring);
     lua_setfield(L, -2, "__tostring");
@@ -562,7 +560,17 @@ static void new_class(lua_State *L, const char *name, const luaL_Reg *methods, l
     lua_pop(L, 1);
 }
 
-static int hive_gc(lua_State *L) { return hive_close(L); }
+/* Collected without close(): drop our reference only, so keys still in use
+ * keep the hive readable (a key keeps its hive alive). */
+static int hive_gc(lua_State *L)
+{
+    hive_ud *ud = check_hive_ud(L, 1);
+    if (ud->hive) {
+        hh_hive_unref(ud->hive);
+        ud->hive = NULL;
+    }
+    return 0;
+}
 
 int hh_open_regf(lua_State *L)
 {
@@ -576,6 +584,10 @@ int hh_open_regf(lua_State *L)
         {"open", regf_open}, {"filetime_iso", regf_filetime_iso}, {NULL, NULL}};
 
     new_class(L, HIVE_MT, hive_methods, hive_index, hive_gc, hive_tostring);
+    luaL_getmetatable(L, HIVE_MT); /* `local h <close> = regf.open(p)` closes it */
+    lua_pushcfunction(L, hive_close);
+    lua_setfield(L, -2, "__close");
+    lua_pop(L, 1);
     new_class(L, KEY_MT, key_methods, key_index, key_gc, key_tostring);
     new_class(L, VALUE_MT, value_methods, value_index, value_gc, value_tostring);
     luaL_newlib(L, funcs);

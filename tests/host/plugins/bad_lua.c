@@ -1,0 +1,15 @@
+/* Built "for" another Lua: the host must refuse it. */
+#include "hivehunt/plugin.h"
+
+static int open_lua(lua_State *L) { (void)L; return 0; }
+
+static const hh_plugin descriptor = {
+    .abi_version = HH_PLUGIN_ABI_VERSION,
+    .struct_size = sizeof(hh_plugin),
+    .lua_version_num = 503,
+    .name = "bad_lua",
+    .version = "0",
+    .open_lua = open_lua,
+};
+
+HH_PLUGIN_DEFINE_ENTRY(descriptor)

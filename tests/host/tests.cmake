@@ -1,0 +1,20 @@
+# Host tests: the plugin loader, the sandbox, hh.regf, the command line.
+set(HH_TEST_PLUGIN_DIR ${CMAKE_BINARY_DIR}/tests/testplugins)
+foreach(p good bad_abi bad_lua no_entry bad_size)
+  add_library(testplugin_${p} MODULE ${CMAKE_CURRENT_LIST_DIR}/plugins/${p}.c)
+  target_include_directories(testplugin_${p} PRIVATE ${CMAKE_SOURCE_DIR}/include ${HH_LUA_INCLUDE_DIRS})
+  target_compile_definitions(testplugin_${p} PRIVATE TEST_PLUGIN_NAME="${p}")
+  set_target_properties(testplugin_${p} PROPERTIES PREFIX "" OUTPUT_NAME ${p}
+    LIBRARY_OUTPUT_DIRECTORY ${HH_TEST_PLUGIN_DIR} C_VISIBILITY_PRESET hidden)
+endforeach()
+
+hh_add_ctest(test_loader ${CMAKE_CURRENT_LIST_DIR}/test_loader.c)
+target_compile_definitions(test_loader PRIVATE TEST_PLUGIN_DIR="${HH_TEST_PLUGIN_DIR}")
+target_include_directories(test_loader PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+add_dependencies(test_loader testplugin_good testplugin_bad_abi testplugin_bad_lua testplugin_no_entry testplugin_bad_size)
+
+hh_add_ctest(test_sandbox ${CMAKE_CURRENT_LIST_DIR}/test_sandbox.c)
+target_include_directories(test_sandbox PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+
+hh_add_busted(regf_binding ${CMAKE_CURRENT_LIST_DIR}/regf_spec.lua)
+hh_add_busted(cli_bad_input ${CMAKE_CURRENT_LIST_DIR}/cli_spec.lua)
