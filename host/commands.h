@@ -14,5 +14,7 @@ extern const hh_command hh_commands[];
 
 int hh_cmd_plugins(int argc, char **argv);
 int hh_cmd_lua(int argc, char **argv);
+int hh_cmd_hunt(int argc, char **argv);
+int hh_cmd_services(int argc, char **argv);
 
 #endif

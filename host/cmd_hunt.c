@@ -1,0 +1,60 @@
+/* hivehunt hunt SYSTEM [...] and hivehunt services SYSTEM [...]. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "hunt.h"
+
+static const char hunt_usage[] =
+    "usage: hivehunt hunt SYSTEM [--software SOFTWARE] [--baseline GOLDEN] [--policy FILE]...\n"
+    "                     [--format table|csv|jsonl|tln|html] [--output FILE]\n"
+    "                     [--since ISO8601] [--until ISO8601] [--fail-on SEVERITY] [--no-replay]\n"
+    "                     [--arg POLICY.KEY=VALUE]... [--host NAME] [--plugin-dir DIR]\n"
+    "                     [--max-memory MB] [--max-instructions N] [--timeout SECONDS]\n"
+    "Hunts service persistence (T1543.003) in a SYSTEM hive: findings, worst first.\n"
+    "GOLDEN is a known-good SYSTEM hive or a 'hivehunt services --format jsonl' export.\n";
+
+static const char services_usage[] =
+    "usage: hivehunt services SYSTEM [--software SOFTWARE] [--format table|csv|jsonl|tln|html]\n"
+    "                         [--output FILE] [--no-replay] [--host NAME] [--plugin-dir DIR]\n"
+    "Lists every service of every control set, newest key LastWrite first. No policy runs.\n";
+
+static void report_failure(hh_job *job, void *ud)
+{
+    (void)ud;
+    if (!job->finished)
+        hh_error(job->label, "%s", job->failure);
+}
+
+static int run(int argc, char **argv, int services_only)
+{
+    hh_hunt_opts o;
+    hh_hunt_opts_default(&o);
+    o.services_only = services_only;
+    const char *pos[1];
+    int npos = 0;
+    int rc = hh_hunt_parse(argc, argv, &o, pos, &npos, 1, services_only ? services_usage : hunt_usage);
+    if (rc >= 0)
+        return rc;
+    if (npos != 1) {
+        hh_error(NULL, "%s needs one SYSTEM hive (see 'hivehunt %s --help')", argv[0], argv[0]);
+        return HH_EXIT_USAGE;
+    }
+    o.system = pos[0];
+    hh_job job = {.fn = hh_hunt_job, .ctx = &o, .label = o.system};
+    hh_jobs_run(&job, 1, 1, &o.isolate_limits, o.isolate, report_failure, NULL);
+    int code = job.exit_code;
+    if (job.finished && (code == HH_EXIT_OK || code == HH_EXIT_FINDINGS)) {
+        char err[1024];
+        if (hh_write_output(o.output, job.output, job.output_len, err, sizeof err) != 1) {
+            hh_error(NULL, "%s", err);
+            code = HH_EXIT_INPUT;
+        }
+    }
+    hh_job_release(&job);
+    return code;
+}
+
+int hh_cmd_hunt(int argc, char **argv) { return run(argc, argv, 0); }
+int hh_cmd_services(int argc, char **argv) { return run(argc, argv, 1); }

@@ -1,0 +1,61 @@
+/* One hunt (or service listing) over one host's hives: open, extract with
+ * the plugin, run the policies in the sandbox, write the report. Runs inside
+ * an isolated child (isolate.h); shared by hunt, services and case. */
+#ifndef HH_HUNT_H
+#define HH_HUNT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "isolate.h"
+#include "report.h"
+#include "sandbox.h"
+
+#define HH_MAX_POLICIES 16
+#define HH_MAX_ARGS 64
+
+typedef struct hh_hunt_opts {
+    const char *system;
+    const char *software;
+    const char *baseline;
+    const char *policies[HH_MAX_POLICIES];
+    size_t npolicies;
+    const char *args[HH_MAX_ARGS];       /* "policy.key=value" */
+    size_t nargs;
+    hh_format format;
+    const char *output;
+    int has_since, has_until;
+    int64_t since, until;
+    int fail_on;                         /* severity rank, -1 none */
+    int replay;
+    const char *plugin_dir;
+    const char *plugin;                  /* "services" */
+    const char *host;                    /* --host: overrides the hive's ComputerName */
+    hh_sandbox_limits sandbox;
+    hh_isolate_limits isolate_limits;
+    int isolate;                         /* 0: run in this process (debugging) */
+    int color;
+    int services_only;                   /* the services command: rows, no policy */
+    const char *case_dir;                /* policies found there join the search path */
+} hh_hunt_opts;
+
+void hh_hunt_opts_default(hh_hunt_opts *o);
+
+/* Parses the options shared by hunt, services and case from argv (argv[0]
+ * is the command). Positional arguments are collected in *positional.
+ * Returns -1 to go on, or an exit code (help printed, usage error). */
+int hh_hunt_parse(int argc, char **argv, hh_hunt_opts *o, const char **positional, int *npositional,
+                  int max_positional, const char *usage_text);
+
+/* hh_job_fn: ctx is an hh_hunt_opts. */
+int hh_hunt_job(void *ctx, FILE *out);
+
+/* ISO 8601 UTC ("2026-10-14", "2026-10-14T02:10:00Z", "...+00:00") to Unix
+ * seconds; 1 ok, 0 not understood. */
+int hh_parse_cli_time(const char *s, int64_t *out);
+
+/* Writes data to path atomically (temp file + rename) or to stdout when
+ * path is NULL or "-". 1, or -1 with err. */
+int hh_write_output(const char *path, const char *data, size_t len, char *err, size_t errlen);
+
+#endif
