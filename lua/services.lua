@@ -60,7 +60,8 @@ local PROGRAMDATA = {
   [[c:\documents and settings\all users]],
 }
 
--- Where a svchost-hosted ServiceDll normally lives.
+-- Where a svchost-hosted ServiceDll normally lives (and where Windows keeps
+-- the system binaries that near-miss names imitate).
 local SVCHOST_DLL_HOMES = { SYSTEM32, SYSWOW64 }
 
 -- Accounts a service normally runs as (lowercase). Virtual service accounts
@@ -217,16 +218,49 @@ local ALLOW = {
     note = "NVIDIA container recovery script" },
 }
 
+-- Directory lists in canonical form, so rules compare plain strings.
+local function canonical(list)
+  for i, d in ipairs(list) do
+    local star = d:match("^(.*)\\%*$")
+    list[i] = star and (paths.normalize(star) .. "\\*") or paths.normalize(d)
+  end
+  return list
+end
+canonical(USER_WRITABLE)
+canonical(PROGRAMDATA)
+canonical(SVCHOST_DLL_HOMES)
+for _, homes in pairs(SYSTEM_BINARIES) do canonical(homes) end
+
 -- Helpers ------------------------------------------------------------------
 
 local function lower(s) return type(s) == "string" and s:lower() or nil end
 
+-- Directory lists as sets, for under_any.
+local DIR_SETS = setmetatable({}, { __mode = "k" })
+local function dir_set(dirs)
+  local set = DIR_SETS[dirs]
+  if not set then
+    set = {}
+    for _, d in ipairs(dirs) do set[d] = true end
+    DIR_SETS[dirs] = set
+  end
+  return set
+end
+
+-- The directory of dirs that canonical path p lies in (or is), or nil:
+-- looks up each leading run of p's components in a set, shortest first,
+-- so the cost follows p's depth rather than the length of the list.
 local function under_any(p, dirs)
   if p == nil then return nil end
-  for _, d in ipairs(dirs) do
-    if paths.under(p, d) then return d end
+  local set = dir_set(dirs)
+  local pos = 1
+  while true do
+    local sep = p:find("\\", pos, true)
+    local prefix = sep and p:sub(1, sep - 1) or p
+    if set[prefix] then return prefix end
+    if not sep then return nil end
+    pos = sep + 1
   end
-  return nil
 end
 
 -- Type bits (SERVICE_KERNEL_DRIVER 0x1, FILE_SYSTEM_DRIVER 0x2, ADAPTER 0x4,
@@ -288,8 +322,8 @@ local function in_home(p, homes)
   for _, h in ipairs(homes) do
     local below = h:match("^(.*)\\%*$")
     if below then
-      if paths.under(p, below) then return true end
-    elseif paths.directly_in(p, h) then
+      if paths.is_under(p, below) then return true end
+    elseif paths.dir(p) == h then
       return true
     end
   end
@@ -346,7 +380,9 @@ end
 -- Paths a path rule judges, in order: the program, an interpreter's
 -- payload, the ServiceDll. Each with the raw value and where it came from.
 local function candidates(row, f)
+  if f.candidates then return f.candidates end
   local out = {}
+  f.candidates = out
   if f.binary then
     out[#out + 1] = { field = "image_path", role = "program", raw = f.binary_raw, normalized = f.binary }
   end
@@ -406,6 +442,15 @@ local function rare_pair(a, b)
   return false
 end
 
+-- RARE[byte a][byte b], computed once from rare_pair.
+local RARE = {}
+for a = 97, 122 do
+  RARE[a] = {}
+  for b = 97, 122 do
+    RARE[a][b] = rare_pair(string.char(a), string.char(b))
+  end
+end
+
 -- Why a name looks generated, or nil.
 local function random_reason(name)
   if name:match("^{?%x%x%x%x%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%x%x%x%x%x%x%x%x}?$") then
@@ -423,7 +468,8 @@ local function random_reason(name)
   local low = letters:lower()
   local rare = 0
   for i = 1, #low - 1 do
-    if rare_pair(low:sub(i, i), low:sub(i + 1, i + 1)) then rare = rare + 1 end
+    local row = RARE[low:byte(i)]
+    if row and row[low:byte(i + 1)] then rare = rare + 1 end
   end
   if rare >= 3 or (rare >= 2 and #low >= 6 and rare * 4 >= #low) then
     return "unpronounceable letter pairs (" .. rare .. ")"
@@ -431,25 +477,29 @@ local function random_reason(name)
   return nil
 end
 
--- Damerau-Levenshtein distance capped at 2 (enough to spot "scvhost").
-local function near(a, b)
-  if a == b then return 0 end
-  if math.abs(#a - #b) > 1 then return 2 end
-  local d = {}
-  for i = 0, #a do d[i] = { [0] = i } end
-  for j = 0, #b do d[0][j] = j end
-  for i = 1, #a do
-    for j = 1, #b do
-      local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
-      local v = math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
-      if i > 1 and j > 1 and a:sub(i, i) == b:sub(j - 1, j - 1) and a:sub(i - 1, i - 1) == b:sub(j, j) then
-        v = math.min(v, d[i - 2][j - 2] + 1)
-      end
-      d[i][j] = v
-    end
+-- Whether b is one edit from a: one character substituted, inserted,
+-- deleted, or two neighbours swapped ("scvhost", "svch0st", "lsasss").
+local function one_edit(a, b)
+  if a == b then return false end
+  local la, lb = #a, #b
+  if la < lb then a, b, la, lb = b, a, lb, la end
+  if la - lb > 1 then return false end
+  local i = 1
+  while i <= lb and a:byte(i) == b:byte(i) do i = i + 1 end
+  if la ~= lb then
+    return a:sub(i + 1) == b:sub(i)
   end
-  return math.min(d[#a][#b], 2)
+  if a:sub(i + 1) == b:sub(i + 1) then return true end
+  return a:byte(i) == b:byte(i + 1) and a:byte(i + 1) == b:byte(i) and a:sub(i + 2) == b:sub(i + 2)
 end
+
+-- (stem, extension, name) of the system binaries, for the near-miss test.
+local SYSTEM_STEMS = {}
+for name in pairs(SYSTEM_BINARIES) do
+  local stem, ext = name:match("^(.*)%.([^%.]+)$")
+  if #stem >= 5 then SYSTEM_STEMS[#SYSTEM_STEMS + 1] = { stem, ext, name } end
+end
+table.sort(SYSTEM_STEMS, function(x, y) return x[3] < y[3] end)
 
 -- Rules --------------------------------------------------------------------
 
@@ -478,7 +528,7 @@ rule {
   match = function(row, ctx)
     local f = ctx.facts(row)
     for _, c in ipairs(candidates(row, f)) do
-      if paths.directly_in(c.normalized, paths.WINDOWS) then
+      if paths.dir(c.normalized) == paths.WINDOWS then
         return path_evidence(c, { matched = paths.WINDOWS })
       end
     end
@@ -543,7 +593,7 @@ rule {
   match = function(row, ctx)
     local f = ctx.facts(row)
     if f.driver or type(row.object_name) ~= "string" then return nil end
-    local acct = row.object_name:lower():gsub("^%s+", ""):gsub("%s+$", "")
+    local acct = row.object_name:lower():match("^%s*(.-)%s*$")
     if acct == "" or STANDARD_ACCOUNTS[acct] then return nil end
     if acct:match("^nt service\\") then return nil end
     return { object_name = row.object_name,
@@ -583,14 +633,13 @@ rule {
         if not in_home(c.normalized, homes) then
           return path_evidence(c, { imitates = base, expected = homes })
         end
-      elseif not under_any(c.normalized, { SYSTEM32, SYSWOW64 }) then
+      elseif not under_any(c.normalized, SVCHOST_DLL_HOMES) then
         -- near misses: scvhost.exe, svch0st.exe, lsasss.exe
         local stem, ext = base:match("^(.*)%.([^%.]+)$")
         if stem and #stem >= 5 then
-          for sys in pairs(SYSTEM_BINARIES) do
-            local sstem, sext = sys:match("^(.*)%.([^%.]+)$")
-            if ext == sext and #sstem >= 5 and near(stem, sstem) == 1 then
-              return path_evidence(c, { imitates = sys, expected = homes or SYSTEM_BINARIES[sys], near_miss = true })
+          for _, s in ipairs(SYSTEM_STEMS) do
+            if ext == s[2] and one_edit(stem, s[1]) then
+              return path_evidence(c, { imitates = s[3], expected = SYSTEM_BINARIES[s[3]], near_miss = true })
             end
           end
         end
@@ -607,13 +656,13 @@ rule {
     local f = ctx.facts(row)
     if not f.binary or f.driver then return nil end
     local ext = paths.extension(f.binary)
+    local kind = f.interpreter or (SCRIPT_EXT[ext or ""] and "script")
+    if not kind then return nil end
     local line = " " .. (row.image_path or ""):lower() .. " "
     local markers = {}
     for _, m in ipairs(COMMAND_MARKERS) do
       if line:find(m, 1, true) then markers[#markers + 1] = (m:gsub("^%s+", ""):gsub("%s+$", "")) end
     end
-    local kind = f.interpreter or (SCRIPT_EXT[ext or ""] and "script")
-    if not kind then return nil end
     return { field = "image_path", path = row.image_path, normalized = f.binary, interpreter = kind,
              payload = f.payload, markers = #markers > 0 and markers or nil }
   end,
@@ -702,7 +751,7 @@ rule {
   match = function(row, ctx)
     local f = ctx.facts(row)
     if f.bits & 0x3 == 0 or not f.binary then return nil end
-    if paths.under(f.binary, DRIVERS) then return nil end
+    if paths.is_under(f.binary, DRIVERS) then return nil end
     return { field = "image_path", path = row.image_path, normalized = f.binary, expected = DRIVERS }
   end,
 }
@@ -764,14 +813,15 @@ local services = policy.new {
   allow = ALLOW,
   prepare = prepare,
   facts = facts,
+  -- for analysts' own rules (and specs): the data tables and the name test
+  exports = {
+    data = {
+      USER_WRITABLE = USER_WRITABLE, PROGRAMDATA = PROGRAMDATA, STANDARD_ACCOUNTS = STANDARD_ACCOUNTS,
+      SYSTEM_BINARIES = SYSTEM_BINARIES, INTERPRETERS = INTERPRETERS, SECURITY_SERVICES = SECURITY_SERVICES,
+      KNOWN_TOOLS = KNOWN_TOOLS, ALLOW = ALLOW,
+    },
+    random_reason = random_reason,
+  },
 }
-
--- The data tables, for analysts' own rules and for specs.
-services.data = {
-  USER_WRITABLE = USER_WRITABLE, PROGRAMDATA = PROGRAMDATA, STANDARD_ACCOUNTS = STANDARD_ACCOUNTS,
-  SYSTEM_BINARIES = SYSTEM_BINARIES, INTERPRETERS = INTERPRETERS, SECURITY_SERVICES = SECURITY_SERVICES,
-  KNOWN_TOOLS = KNOWN_TOOLS, ALLOW = ALLOW,
-}
-services.random_reason = random_reason
 
 return services

@@ -212,12 +212,12 @@ function paths.normalize(p, bare_dir)
   p = p:gsub('"', "")
   if p == "" then return nil end
   p = p:gsub("/", "\\")
-  p = expand_env(p)
+  if p:find("%", 1, true) then p = expand_env(p) end
   p = p:lower()
 
   -- Kernel and Win32 namespace prefixes.
   local unc = false
-  local changed = true
+  local changed = p:sub(1, 1) == "\\"
   while changed do
     changed = false
     local q = p
@@ -252,7 +252,8 @@ function paths.normalize(p, bare_dir)
   for comp in body:gmatch("[^\\]+") do
     -- Windows drops trailing dots and spaces from path components
     -- ("evil.exe." opens evil.exe); ".." and "." survive that rule.
-    if comp ~= "." and comp ~= ".." then
+    local last = comp:sub(-1)
+    if (last == "." or last == " ") and comp ~= "." and comp ~= ".." then
       comp = comp:gsub("[%. ]+$", "")
     end
     if comp == "" or comp == "." then
@@ -342,6 +343,19 @@ function paths.under(p, dir)
     if pc[i] ~= dc[i] then return false end
   end
   return true
+end
+
+-- The same test for paths already in canonical form (normalize's output):
+-- a plain string comparison, for rules that test many paths against many
+-- directories.
+function paths.is_under(p, dir)
+  if p == nil or dir == nil then return false end
+  local n = #dir
+  if #p < n then return false end
+  if p == dir then return true end
+  if p:sub(1, n) ~= dir then return false end
+  -- 92 is '\': the next character must start a new component
+  return dir:byte(n) == 92 or p:byte(n + 1) == 92
 end
 
 -- Whether p sits directly in dir (dir is its parent).

@@ -185,7 +185,7 @@ local function allow_matches(a, rule_id, row, evidence, facts)
     for _, p in ipairs(evidence_paths(evidence, facts)) do
       local ok = true
       if a.path and not p:find(a.path) then ok = false end
-      if ok and a.dir and not paths.under(p, a.dir) then ok = false end
+      if ok and a.dir and not paths.is_under(p, a.dir) then ok = false end
       if ok then hit = true; break end
     end
     if not hit then return false end
@@ -260,6 +260,7 @@ local SPEC_FIELDS = { rules = true, disable = true, weights = true, allow = true
 --   prepare = function(input, ctx)        -- optional: fills ctx before rules run
 --   facts   = function(row, ctx) -> table -- optional: derived per-row facts,
 --                                           cached, reachable as ctx.facts(row)
+--   exports = { name = value }            -- optional: extra fields on the policy
 local function build(def)
   local rules, by_id = {}, {}
   for i, r in ipairs(def.rules or {}) do
@@ -283,6 +284,10 @@ local function build(def)
     rules = rules,
     allow = allow,
   }
+  -- extra fields a policy offers its extenders to read (data tables, helpers)
+  for k, v in pairs(def.exports or {}) do
+    if p[k] == nil then p[k] = v end
+  end
   local init_args = {}
 
   function p.init(args)
@@ -375,7 +380,11 @@ local function build(def)
       end
     end
     M.sort(findings)
-    for _, f in ipairs(findings) do f._epoch = nil end
+    local plugin = input.plugin or def.name
+    for _, f in ipairs(findings) do
+      f._epoch = nil
+      f.plugin = plugin
+    end
     return findings
   end
 

@@ -143,6 +143,7 @@ describe("services policy contract", function()
     assert.is_string(f.message)
     assert.is_number(f.score)
     assert.equal("/case/SYSTEM", f.hive)
+    assert.equal("services", f.plugin)
     assert.equal(row.image_path:match("^(%S+)"), f.evidence.path)
     assert.equal([[c:\users\bob\appdata\roaming\e.exe]], f.evidence.normalized)
     assert.equal([[c:\users]], f.evidence.matched)
@@ -635,6 +636,14 @@ describe("extend", function()
     local p = services.extend { allow = { { rule = "binary-impersonation", service = "Evil" } } }
     local f = by_rule(run({ row }, nil, p), "Evil")["path-user-writable"]
     assert.equal(6, f.score)
+  end)
+
+  it("keeps the shipped data tables readable on an extended policy", function()
+    local p = services.extend { disable = { "name-random" } }
+    assert.equal(services.data, p.data)
+    assert.is_function(p.random_reason)
+    assert.is_nil(p.random_reason("LanmanServer"))
+    assert.is_string(p.random_reason("qxzkvjwp"))
   end)
 
   it("chains", function()
