@@ -245,18 +245,6 @@ describe_on("aiowinreg/SOFTWARE", "services on Windows NT 4", function(software_
   end)
 end)
 
-describe_on("hostile/libregf-nvalues-overflow.hive", "services.collect on a hostile hive", function(path)
-  it("returns what it can read and names what it could not", function()
-    local input = assert(services.collect(assert(regf.open(path))))
-    assert.is_true(#input.rows >= 3)
-    local named = false
-    for _, w in ipairs(input.warnings) do
-      if w:find([[ControlSet001\Services: service key #]], 1, true) then named = true end
-    end
-    assert.is_true(named, table.concat(input.warnings, "\n"))
-  end)
-end)
-
 describe("services.columns", function()
   it("starts with the fields reports lead with", function()
     assert.same({ "name", "control_set", "current", "display_name", "description", "image_path", "service_dll" },

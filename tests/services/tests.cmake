@@ -1,8 +1,8 @@
 # The services plugin's specs. They need `require "plugin.services"`, which
 # only a hivehunt process provides, so busted runs inside `hivehunt lua`.
 
-# hh_services_add_host_busted(NAME SPEC): busted under the host, with the
-# plugin built first.
+# hh_services_add_host_busted(NAME SPEC): busted under the host, which
+# preloads hh.regf and every plugin found on HIVEHUNT_PLUGIN_PATH.
 function(hh_services_add_host_busted name spec)
   add_test(NAME ${name}
     COMMAND $<TARGET_FILE:hivehunt> lua ${HH_BUSTED} --output=TAP ${spec}
@@ -11,3 +11,9 @@ function(hh_services_add_host_busted name spec)
 endfunction()
 
 hh_services_add_host_busted(services_corpus ${CMAKE_CURRENT_LIST_DIR}/corpus_spec.lua)
+hh_services_add_host_busted(services_hostile ${CMAKE_CURRENT_LIST_DIR}/hostile_spec.lua)
+
+# The plugin's pure decoders, compiled into a plain C test.
+hh_add_ctest(services_decode ${CMAKE_CURRENT_LIST_DIR}/svc_decode_test.c
+  ${CMAKE_SOURCE_DIR}/plugins/services/svc_decode.c)
+target_include_directories(services_decode PRIVATE ${CMAKE_SOURCE_DIR}/plugins/services)
