@@ -510,7 +510,16 @@ rule {
   id = "path-user-writable", technique = T_SERVICE, severity = "high", weight = 6,
   message = "service binary in a user-writable directory",
   match = function(row, ctx)
-    return first_under(row, ctx, USER_WRITABLE, PROGRAMDATA)
+    local e = first_under(row, ctx, USER_WRITABLE, PROGRAMDATA)
+    if e and (e.matched == [[c:\users]] or e.matched == [[c:\documents and settings]]) then
+      -- name the profile and where in it, e.g. bob / appdata\local\temp
+      local c = paths.components(e.normalized)
+      if #c >= 4 then
+        e.profile = c[3]
+        e.within = table.concat(c, "\\", 4, #c - 1)
+      end
+    end
+    return e
   end,
 }
 
@@ -711,10 +720,11 @@ rule {
     local raw = row.image_path:gsub("^%s+", "")
     if raw:sub(1, 1) == '"' then return nil end
     if not f.binary_raw:find(" ", 1, true) then return nil end
-    -- CreateProcess tries each space-delimited prefix (+ .exe) first
+    -- CreateProcess tries each space-delimited prefix (+ .exe) first; the
+    -- list is capped so a hostile value cannot make it quadratic
     local hijack = {}
     local pos = 1
-    while true do
+    while #hijack < 16 do
       local sp = f.binary_raw:find(" ", pos, true)
       if not sp then break end
       local cand = paths.normalize(f.binary_raw:sub(1, sp - 1))

@@ -139,18 +139,19 @@ function paths.split_command(s)
   if not first:find("\\", 1, true) then
     return first, trim(s:sub(#first + 1))
   end
+  -- Only the few characters before each space are examined, so a hostile
+  -- value with thousands of spaces costs linear time, not quadratic.
   local pos = 1
   while true do
     local sp = s:find("%s", pos)
     if not sp then break end
-    local candidate = s:sub(1, sp - 1)
-    if has_exec_ext(candidate) then
-      return candidate, trim(s:sub(sp + 1))
+    if has_exec_ext(s:sub(math.max(1, sp - 9), sp - 1)) then
+      return s:sub(1, sp - 1), trim(s:sub(sp + 1))
     end
     -- a switch ends the program part: what came before it was the program
     local nxt = s:match("^%s*(%S)", sp)
     if nxt == "/" or nxt == "-" then
-      return trim(candidate), trim(s:sub(sp + 1))
+      return trim(s:sub(1, sp - 1)), trim(s:sub(sp + 1))
     end
     pos = sp + 1
   end

@@ -147,6 +147,8 @@ describe("services policy contract", function()
     assert.equal(row.image_path:match("^(%S+)"), f.evidence.path)
     assert.equal([[c:\users\bob\appdata\roaming\e.exe]], f.evidence.normalized)
     assert.equal([[c:\users]], f.evidence.matched)
+    assert.equal("bob", f.evidence.profile)
+    assert.equal([[appdata\roaming]], f.evidence.within)
   end)
 
   it("does not modify the input rows", function()
@@ -694,6 +696,38 @@ describe("extend", function()
     local ok, err = pcall(function() local p = services.extend { disable = { "nope" } }; return p end)
     assert.is_false(ok)
     assert.truthy(err:find("services_rules_spec.lua:%d+: extend: disable%[1%]"), err)
+  end)
+end)
+
+describe("hostile values", function()
+  it("cost linear time: 200 KB ImagePaths full of spaces, long names", function()
+    local spaces = [[C:\]] .. string.rep("a ", 100000) .. "x.exe"
+    local switches = [[C:\]] .. string.rep("b ", 100000)
+    local rows = {
+      svc { name = "S1", image_path = spaces },
+      svc { name = "S2", image_path = switches, failure_command = switches },
+      svc { name = string.rep("Qz", 50000), image_path = [[rundll32.exe ]] .. string.rep("c,", 50000) },
+      svc { name = "S4", image_path = string.rep("%", 100000), service_dll = string.rep("..\\", 50000) .. "x.dll",
+            object_name = string.rep(" ", 100000) },
+      shared { name = "S5", service_dll = string.rep("\\", 100000) },
+    }
+    local t0 = os.clock()
+    local fs = run(rows)
+    assert.is_true(os.clock() - t0 < 2, "took " .. (os.clock() - t0) .. " s")
+    local r = by_rule(fs, "S1")["unquoted-path"]
+    assert.is_table(r)
+    assert.is_true(#r.evidence.hijack_candidates <= 16)
+  end)
+
+  it("tolerate rows with missing or odd fields", function()
+    local odd = {
+      { name = "A" }, { key = "x" }, { name = "B", type = 0x20 }, { name = "C", type = 1, image_path = "" },
+      { name = "D", image_path = "   ", service_dll = "", failure_command = "  ", object_name = "" },
+      { name = "E", type_name = "share_process", image_path = [[svchost.exe -k]] },
+      { name = "F", start = 4 }, { name = "G", image_path = '"' }, { name = "H", image_path = '""' },
+    }
+    assert.has_no.errors(function() run(odd, { svchost = SVCHOST }) end)
+    assert.has_no.errors(function() run(odd) end)
   end)
 end)
 
