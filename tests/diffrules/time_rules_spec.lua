@@ -200,6 +200,24 @@ describe("lastwrite-cluster", function()
     for _, h in ipairs(hits) do assert.equals("medium", h.severity) end
   end)
 
+  it("never makes a burst of driver keys only high (a device install)", function()
+    local rows = fixture { burst = false }
+    local t = INSTALL + 730 * DAY
+    for i = 1, 8 do
+      t = t + 30
+      rows[#rows + 1] = svc("drv" .. i, t, { type = 1 })
+    end
+    local hits = cluster_rule.evaluate(H.input(rows), {})
+    assert.equals(8, #hits)
+    assert.equals("medium", hits[1].severity)
+    assert.is_true(hits[1].evidence.drivers_only)
+    assert.truthy(hits[1].message:find("driver keys only", 1, true))
+    -- one Win32 service in the burst makes it an ordinary burst again
+    rows[#rows + 1] = svc("svc", t + 30, { type = 0x10 })
+    hits = cluster_rule.evaluate(H.input(rows), {})
+    assert.equals("high", hits[1].severity)
+  end)
+
   it("keeps a burst older than the install low, and out of the counts", function()
     local rows = fixture()
     for i = 1, 6 do -- keys carried over from an old image, written together

@@ -124,6 +124,11 @@ local in_window = {
 --               minutes, far from any install or patch activity, is how a
 --               scripted intrusion looks and how routine maintenance does not
 --               (patch batches recur and spread over the reboot);
+--               A burst of driver keys only is never high: Plug and Play
+--               installs a new device's drivers in one go (seen on the
+--               corpus's Win10 hive: a USB storage device and its kernel
+--               streaming drivers, written within minutes, days after the
+--               last update);
 --       medium  otherwise.
 --     A burst older than every bulk group (before the install) is low and
 --     does not count as a burst for the two rules above: such keys come with
@@ -249,6 +254,10 @@ local function find_bursts(rows, k)
       if d > k.far_days * DAY then
         grp.burst = true
         grp.compact = grp.last - grp.first <= k.high_span
+        grp.drivers_only = true
+        for _, m in ipairs(grp.members) do
+          if not diff.is_driver(m.row) then grp.drivers_only = false; break end
+        end
         bursts[#bursts + 1] = grp
       end
     end
@@ -269,7 +278,7 @@ local function find_bursts(rows, k)
   for _, grp in ipairs(bursts) do
     if grp.before_bulk or counted > k.routine_max then
       grp.severity = "low"
-    elseif grp.compact and grp.size >= k.high_min_size and counted_compact == 1 then
+    elseif grp.compact and grp.size >= k.high_min_size and counted_compact == 1 and not grp.drivers_only then
       grp.severity = "high"
     else
       grp.severity = "medium"
@@ -309,6 +318,7 @@ local cluster = {
               nearest_bulk_size = grp.nearest_bulk.neighbourhood,
               bursts_in_hive = nbursts, keys_considered = n,
               before_install = grp.before_bulk or nil,
+              drivers_only = grp.drivers_only or nil,
               written = m.which, last_write = m.row.last_write,
               parameters_last_write = m.row.parameters_last_write,
             },
@@ -317,7 +327,8 @@ local cluster = {
               time.format_date(grp.first), time.duration(grp.distance),
               grp.before_bulk and "before" or "from",
               grp.before_bulk and " (older than the install: image or template keys?)"
-                or (nbursts > k.routine_max and string.format(" (one of %d such bursts)", nbursts) or "")),
+                or (nbursts > k.routine_max and string.format(" (one of %d such bursts)", nbursts))
+                or (grp.drivers_only and " (driver keys only: a device install?)") or ""),
           }
         end
       end
