@@ -36,14 +36,20 @@ end
 -- rows from `hivehunt services --format jsonl` | nil, reason
 local function export(hive)
   if not readable(BIN) then return nil, "hivehunt binary not built (HH_BIN=" .. tostring(BIN) .. ")" end
-  local p = io.popen(string.format("'%s' services '%s' --format jsonl 2>&1", BIN, hive))
+  -- stdout is the jsonl; warnings go to stderr, kept apart
+  local errfile = os.tmpname()
+  local p = io.popen(string.format("'%s' services '%s' --format jsonl 2>'%s'", BIN, hive, errfile))
   local out = p:read("a")
   local ok = p:close()
-  if not ok and out:find("unknown command", 1, true) then
-    return nil, "hivehunt has no services command yet: " .. (out:match("[^\n]*") or "")
+  local f = io.open(errfile, "rb")
+  local err = f and f:read("a") or ""
+  if f then f:close() end
+  os.remove(errfile)
+  if not ok and err:find("unknown command", 1, true) then
+    return nil, "hivehunt has no services command yet: " .. (err:match("[^\n]*") or "")
   end
   -- once the command exists, failing on a corpus hive is a test failure
-  assert(ok, "hivehunt services " .. hive .. " failed: " .. out:sub(1, 300))
+  assert(ok, "hivehunt services " .. hive .. " failed: " .. err:sub(1, 300))
   local rows, err = json.decode_lines(out)
   assert(rows, "hivehunt services --format jsonl is not valid jsonl: " .. tostring(err))
   return with_epochs(rows)
