@@ -200,6 +200,8 @@ local ALLOW = {
     note = "Defender's per-update kernel driver is named MpKsl<hex>" },
   { rule = "driver-outside-drivers", dir = [[c:\windows\system32\driverstore\filerepository]],
     note = "drivers loaded in place from the driver store (Windows 10+)" },
+  { rule = "name-random", dir = [[c:\windows\system32\driverstore\filerepository]],
+    note = "signed driver packages with terse vendor names (nvlddmkm)" },
   { rule = "driver-outside-drivers", path = [[^c:\windows\system32\clfs%.sys$]],
     note = "Common Log File System driver lives in System32 (Vista+)" },
   { rule = "driver-outside-drivers", dir = [[c:\program files\vmware\vmware tools]],
@@ -605,8 +607,15 @@ rule {
     local acct = row.object_name:lower():match("^%s*(.-)%s*$")
     if acct == "" or STANDARD_ACCOUNTS[acct] then return nil end
     if acct:match("^nt service\\") then return nil end
-    return { object_name = row.object_name,
-             expected = "LocalSystem, NT AUTHORITY\\LocalService, NT AUTHORITY\\NetworkService, NT SERVICE\\*" }
+    local e = { object_name = row.object_name,
+                expected = "LocalSystem, NT AUTHORITY\\LocalService, NT AUTHORITY\\NetworkService, NT SERVICE\\*" }
+    -- vendors run their services as named accounts (SQL Server, backup
+    -- agents); Windows' own services never do
+    if under_any(f.binary, SVCHOST_DLL_HOMES) or f.svchost then
+      e.windows_service = true
+      return e, "medium"
+    end
+    return e
   end,
 }
 
@@ -616,17 +625,31 @@ rule {
   match = function(row, ctx)
     local f = ctx.facts(row)
     if not f.defined or type(row.name) ~= "string" then return nil end
-    local name = f.instance_base or row.name
-    local why = random_reason(name)
-    if why then return { field = "name", name = row.name, reason = why } end
-    for _, c in ipairs(candidates(row, f)) do
-      local stem = paths.basename(c.normalized):gsub("%.[^%.]*$", "")
-      if not SYSTEM_BINARIES[paths.basename(c.normalized)] then
-        why = random_reason(stem)
-        if why then return path_evidence(c, { name = stem, reason = why }) end
+    local e
+    local why = random_reason(f.instance_base or row.name)
+    if why then
+      e = { field = "name", name = row.name, reason = why }
+    else
+      for _, c in ipairs(candidates(row, f)) do
+        local stem = paths.basename(c.normalized):gsub("%.[^%.]*$", "")
+        if not SYSTEM_BINARIES[paths.basename(c.normalized)] then
+          why = random_reason(stem)
+          if why then
+            e = path_evidence(c, { name = stem, reason = why })
+            break
+          end
+        end
       end
     end
-    return nil
+    if not e then return nil end
+    -- Windows' own abbreviation soup lives in System32; a generated name
+    -- on a binary anywhere else is how one-off execution tools look
+    local prog = f.binary or f.dll
+    if prog and not under_any(prog, SVCHOST_DLL_HOMES) then
+      e.outside_windows_dirs = true
+      return e, "medium"
+    end
+    return e
   end,
 }
 
@@ -712,7 +735,7 @@ rule {
 }
 
 rule {
-  id = "unquoted-path", technique = T_UNQUOTED, severity = "low", weight = 2,
+  id = "unquoted-path", technique = T_UNQUOTED, severity = "medium", weight = 3,
   message = "unquoted ImagePath with spaces before the executable",
   match = function(row, ctx)
     local f = ctx.facts(row)
@@ -732,7 +755,15 @@ rule {
       hijack[#hijack + 1] = cand
       pos = sp + 1
     end
-    return { field = "image_path", path = row.image_path, normalized = f.binary, hijack_candidates = hijack }
+    local e = { field = "image_path", path = row.image_path, normalized = f.binary, hijack_candidates = hijack }
+    -- a candidate a user can create turns the weakness into a way in
+    for _, h in ipairs(hijack) do
+      if under_any(h, USER_WRITABLE) then
+        e.writable_candidate = h
+        return e, "high"
+      end
+    end
+    return e
   end,
 }
 

@@ -43,6 +43,15 @@ function M.max_severity(a, b)
   return RANK[a] >= RANK[b] and a or b
 end
 
+-- Rules --------------------------------------------------------------------
+-- A per-row rule's match(row, ctx) returns nil (no hit), or evidence (a
+-- table) and optionally a severity for this hit in place of the rule's; any
+-- other true value counts as a hit with empty evidence (so
+-- `return s:find(...)` works, whatever find returns second). A set rule's evaluate(input,
+-- ctx) returns an array of { row =, evidence =, message =, severity = }.
+-- Either way a finding's severity is the higher of that and the band of the
+-- row's score.
+
 -- Validation --------------------------------------------------------------
 
 -- Validation errors carry no position of their own: M.new and extend
@@ -342,12 +351,19 @@ local function build(def)
     for _, rule in ipairs(rules) do
       if rule.match then
         for _, row in ipairs(rows) do
-          local ok, res = pcall(rule.match, row, run)
+          local ok, res, sev = pcall(rule.match, row, run)
           if not ok then
             error("rule " .. rule.id .. ": " .. tostring(res), 0)
           end
           if res then
-            add(row, rule, { evidence = type(res) == "table" and res or {} })
+            if type(res) ~= "table" then
+              -- a bare true value (string.find's start, say): no evidence,
+              -- and whatever came second is not a severity
+              res, sev = {}, nil
+            elseif sev ~= nil and not RANK[sev] then
+              error("rule " .. rule.id .. ": match returned unknown severity '" .. tostring(sev) .. "'", 0)
+            end
+            add(row, rule, { evidence = res, severity = sev })
           end
         end
       else

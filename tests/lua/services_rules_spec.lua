@@ -299,8 +299,17 @@ describe("rule", function()
   describe("objectname-nonstandard", function()
     local R = "objectname-nonstandard"
     it("fires on a named user account", function()
-      assert.equal([[CORP\backup]], fires(R, svc { object_name = [[CORP\backup]] }).evidence.object_name)
+      local f = fires(R, svc { object_name = [[CORP\backup]] })
+      assert.equal([[CORP\backup]], f.evidence.object_name)
+      assert.equal("low", f.severity)
       assert.is_table(fires(R, svc { object_name = [[.\Administrator]] }))
+    end)
+    it("rates a Windows service under a named account medium", function()
+      local f = fires(R, svc { name = "Spooler", image_path = [[%SystemRoot%\System32\spoolsv.exe]],
+                               object_name = [[WS-CLEAN\helpdesk]] })
+      assert.equal("medium", f.severity)
+      assert.is_true(f.evidence.windows_service)
+      assert.equal("medium", fires(R, shared { object_name = [[CORP\x]] }).severity)
     end)
     it("stays quiet for the built-in and virtual accounts, drivers and a missing value", function()
       for _, a in ipairs { "LocalSystem", "localSystem", [[NT AUTHORITY\LocalService]], [[NT Authority\NetworkService]],
@@ -324,11 +333,20 @@ describe("rule", function()
       local f = fires(R, svc { name = "Updater", image_path = [[%SystemRoot%\qxzkvjwp.exe]] })
       assert.equal("qxzkvjwp", f.evidence.name)
     end)
+    it("rates a generated name medium outside System32, low inside", function()
+      local f = fires(R, svc { name = "qzvwkhmtrx", image_path = [["C:\Program Files\Common Files\qzvwkhmtrx.exe"]] })
+      assert.equal("medium", f.severity)
+      assert.is_true(f.evidence.outside_windows_dirs)
+      assert.equal("low", fires(R, driver { name = "xkqzvbnm", image_path = [[system32\drivers\xkqzvbnm.sys]] }).severity)
+    end)
     it("stays quiet for Windows' abbreviations and per-user instances", function()
       for _, n in ipairs { "wzcsvc", "AeLookupSvc", "clr_optimization_v4.0.30319_32", "1394ohci", "iaLPSS2i_GPIO2",
                            "NVDisplay.ContainerLocalSystem", "MpsSvc", "LanmanWorkstation", "b57nd60x", "WinDefend" } do
         assert.is_nil(fires(R, svc { name = n }), n)
       end
+      -- driver-store packages keep terse vendor names (allowlisted)
+      assert.is_nil(fires(R, driver { name = "nvlddmkm",
+        image_path = [[\SystemRoot\System32\DriverStore\FileRepository\nv_dispsi.inf_amd64_1\nvlddmkm.sys]] }))
       local tmpl = shared { name = "WpnUserService", type = 0x60, type_name = "user_share_process" }
       local inst = shared { name = "WpnUserService_1d05b", type = 0xE0 }
       assert.is_nil(by_rule(run({ tmpl, inst }))[R])
@@ -426,7 +444,13 @@ describe("rule", function()
     it("fires on an unquoted path with spaces and lists the hijack candidates", function()
       local f = fires(R, svc { image_path = [[C:\Program Files\My App\svc.exe -run]] })
       assert.equal("T1574.009", f.technique)
+      assert.equal("medium", f.severity)
       assert.same({ [[c:\program.exe]], [[c:\program files\my.exe]] }, f.evidence.hijack_candidates)
+    end)
+    it("rates it high when a user can create a hijack candidate", function()
+      local f = fires(R, svc { image_path = [[C:\Users\Public\Vendor Tools\svc.exe]] })
+      assert.equal("high", f.severity)
+      assert.equal([[c:\users\public\vendor.exe]], f.evidence.writable_candidate)
     end)
     it("stays quiet when quoted, without spaces, or for drivers", function()
       assert.is_nil(fires(R, svc { image_path = [["C:\Program Files\My App\svc.exe" -run]] }))
@@ -728,6 +752,32 @@ describe("hostile values", function()
     }
     assert.has_no.errors(function() run(odd, { svchost = SVCHOST }) end)
     assert.has_no.errors(function() run(odd) end)
+  end)
+end)
+
+describe("per-row rules", function()
+  local function with(match)
+    return services.extend { rules = { { id = "test-row", technique = "T1", severity = "low", message = "m", match = match } } }
+  end
+
+  it("may set a hit's severity after the evidence", function()
+    local p = with(function() return { x = 1 }, "critical" end)
+    local f = by_rule(run({ svc {} }, nil, p))["test-row"]
+    assert.equal("critical", f.severity)
+    assert.equal(2, f.score)
+  end)
+
+  it("count any true value as a hit without evidence (string.find's two results)", function()
+    local p = with(function(r) return (r.name or ""):find("o", 1, true) end)
+    local f = by_rule(run({ svc {} }, nil, p))["test-row"]
+    assert.same({}, f.evidence)
+    assert.equal("low", f.severity)
+  end)
+
+  it("refuse an unknown severity next to evidence, naming the rule", function()
+    local ok, err = pcall(run, { svc {} }, nil, with(function() return {}, "severe" end))
+    assert.is_false(ok)
+    assert.truthy(err:find("rule test-row: match returned unknown severity 'severe'", 1, true), err)
   end)
 end)
 

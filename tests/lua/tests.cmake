@@ -9,3 +9,9 @@ add_test(NAME lua_corpus_hunt
   COMMAND $<TARGET_FILE:hivehunt> lua ${HH_BUSTED} --output=TAP ${CMAKE_CURRENT_LIST_DIR}/corpus_hunt_spec.lua
   WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 set_tests_properties(lua_corpus_hunt PROPERTIES ENVIRONMENT "${HH_TEST_ENV}")
+
+# The policy on the synthetic fixtures (built by tests/hivewriter).
+add_test(NAME lua_fixtures_hunt
+  COMMAND $<TARGET_FILE:hivehunt> lua ${HH_BUSTED} --output=TAP ${CMAKE_CURRENT_LIST_DIR}/fixtures_hunt_spec.lua
+  WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+set_tests_properties(lua_fixtures_hunt PROPERTIES ENVIRONMENT "${HH_TEST_ENV}")
