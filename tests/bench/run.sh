@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# The benchmark (issue 9): hivehunt against RegRipper's svc plugin and
+# reglookup on every real SYSTEM hive of the corpus, synthetic hives of
+# growing size, and a case run with one and two jobs. Not a test: it
+# prints figures, it does not judge them.
+#
+#   bash tests/bench/run.sh                 # everything, 5 runs each
+#   HH_BENCH_RUNS=9 bash tests/bench/run.sh
+#
+# Environment: HH_CORPUS (default ../shared/corpus), HH_BUILD_DIR (build),
+# HH_BENCH_RUNS (5), HH_BENCH_SIZES ("500 1000 2000 5000"), HH_BENCH_HOSTS (12),
+# HH_BENCH_SKIP_SETUP=1 to use an existing build as is.
+#
+# Each pair of tools runs alternately (A B A B ...) so a load spike on a
+# shared machine hits both. Times are wall-clock medians; cpu is user+sys,
+# steadier than wall on a busy machine; rss is the peak resident set of the
+# largest process (/usr/bin/time %M), which for hivehunt is its per-hive child.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+
+if [ "${HH_BENCH_SKIP_SETUP:-0}" != 1 ]; then
+  bash tests/setup.sh >/dev/null
+fi
+BUILD="${HH_BUILD_DIR:-build}"
+case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
+HH="$BUILD/host/hivehunt"
+MKHIVE="$BUILD/bin/hh-mkhive"
+export HIVEHUNT_PLUGIN_PATH="$BUILD/plugins"
+CORPUS="${HH_CORPUS:-$ROOT/../shared/corpus}"
+RUNS="${HH_BENCH_RUNS:-5}"
+SIZES="${HH_BENCH_SIZES:-500 1000 2000 5000}"
+NHOSTS="${HH_BENCH_HOSTS:-12}"
+for tool in "$HH" /usr/bin/time regripper reglookup; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing" >&2; exit 2; }
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/hh-bench.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+# measure NAME CMD...: one run; appends "wall_ms cpu_ms rss_kb rc" to
+# $WORK/NAME.runs. Output goes to a file, as an analyst's would.
+measure() {
+  local name=$1; shift
+  local t0 t1 rc=0
+  t0=$(date +%s%N)
+  /usr/bin/time -f "%U %S %M" -o "$WORK/time.out" "$@" >"$WORK/out" 2>"$WORK/err" || rc=$?
+  t1=$(date +%s%N)
+  read -r u s m < <(tail -n 1 "$WORK/time.out")
+  awk -v w=$(( (t1 - t0) / 1000 )) -v u="$u" -v s="$s" -v m="$m" -v rc=$rc \
+    'BEGIN { printf "%.1f %.0f %d %d\n", w / 1000, (u + s) * 1000, m, rc }' >>"$WORK/$name.runs"
+}
+
+# median NAME COLUMN: the median of a column of $WORK/NAME.runs
+median() {
+  awk -v c="$2" '{ print $c }' "$WORK/$1.runs" | sort -n |
+    awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+max_col() { awk -v c="$2" 'BEGIN { m = 0 } $c > m { m = $c } END { print m }' "$WORK/$1.runs"; }
+worst_rc() { max_col "$1" 4; }
+
+# pair A_NAME A_CMD... -- B_NAME B_CMD...: RUNS alternating runs of each.
+pair() {
+  local a_name=$1; shift
+  local a=() b=()
+  while [ "$1" != "--" ]; do a+=("$1"); shift; done
+  shift
+  local b_name=$1; shift
+  b=("$@")
+  rm -f "$WORK/$a_name.runs" "$WORK/$b_name.runs"
+  "${a[@]}" >/dev/null 2>&1 || true   # warm the page cache
+  for _ in $(seq "$RUNS"); do
+    measure "$a_name" "${a[@]}"
+    measure "$b_name" "${b[@]}"
+  done
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.1fx", b / a; else print "-" }'; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+status() { [ "$1" = 0 ] && echo ok || echo "exit $1"; }
+
+echo "hivehunt benchmark: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "medians of $RUNS alternating runs; ms = wall, cpu = user+sys ms, rss = peak MiB"
+echo
+
+# ---- hunt vs RegRipper, services vs reglookup, on the real hives ----------
+REAL=(regipy/SYSTEM regipy/SYSTEM_B winevt-kb/SYSTEM_XP aiowinreg/SYSTEM regipy/corrupted_system_hive)
+hives=()
+for h in "${REAL[@]}"; do
+  [ -f "$CORPUS/$h" ] && hives+=("$CORPUS/$h") || echo "(skipped: $CORPUS/$h is absent)"
+done
+for n in $SIZES; do
+  "$MKHIVE" --generate-services "$n" "$WORK/SYSTEM-$n" >/dev/null
+done
+LARGEST=$(echo $SIZES | tr ' ' '\n' | sort -n | tail -n 1)
+[ -n "$LARGEST" ] && hives+=("$WORK/SYSTEM-$LARGEST")
+
+label() {
+  case "$1" in
+    "$CORPUS"/*) echo "${1#"$CORPUS"/}" ;;
+    *) echo "synthetic $(basename "$1")" ;;
+  esac
+}
+
+printf '%-28s | %-30s | %-30s | %s\n' "hive" "hivehunt hunt (ms cpu rss)" "regripper -p svc (ms cpu rss)" "speed-up wall / cpu"
+for h in "${hives[@]}"; do
+  pair hunt "$HH" hunt "$h" --format jsonl --output "$WORK/findings.jsonl" -- \
+       rr regripper -r "$h" -p svc
+  hw=$(median hunt 1); hc=$(median hunt 2); rw=$(median rr 1); rc=$(median rr 2)
+  printf '%-28s | %8s %6s %5s %-8s | %8s %6s %5s %-8s | %s / %s\n' "$(label "$h")" \
+    "$hw" "$hc" "$(mib "$(max_col hunt 3)")" "$(status "$(worst_rc hunt)")" \
+    "$rw" "$rc" "$(mib "$(max_col rr 3)")" "$(status "$(worst_rc rr)")" \
+    "$(ratio "$hw" "$rw")" "$(ratio "$hc" "$rc")"
+done
+echo
+
+printf '%-28s | %-30s | %-30s | %s\n' "hive" "hivehunt services (ms cpu rss)" "reglookup -p CS001\\Services" "speed-up wall / cpu"
+for h in "${hives[@]}"; do
+  pair svc "$HH" services "$h" --format jsonl --output "$WORK/services.jsonl" -- \
+       rl reglookup -p /ControlSet001/Services "$h"
+  sw=$(median svc 1); sc=$(median svc 2); lw=$(median rl 1); lc=$(median rl 2)
+  printf '%-28s | %8s %6s %5s %-8s | %8s %6s %5s %-8s | %s / %s\n' "$(label "$h")" \
+    "$sw" "$sc" "$(mib "$(max_col svc 3)")" "$(status "$(worst_rc svc)")" \
+    "$lw" "$lc" "$(mib "$(max_col rl 3)")" "$(status "$(worst_rc rl)")" \
+    "$(ratio "$sw" "$lw")" "$(ratio "$sc" "$lc")"
+done
+echo
+
+# ---- growth with the number of services ------------------------------------
+printf '%-28s | %6s | %-22s | %s\n' "synthetic hive" "rows" "hunt (ms cpu rss)" "cpu per 1000 rows"
+for n in $SIZES; do
+  h="$WORK/SYSTEM-$n"
+  rows=$("$HH" services "$h" --format jsonl 2>/dev/null | wc -l)
+  rm -f "$WORK/grow.runs"
+  for _ in $(seq "$RUNS"); do
+    measure grow "$HH" hunt "$h" --format jsonl --output "$WORK/findings.jsonl"
+  done
+  gw=$(median grow 1); gc=$(median grow 2)
+  printf '%-28s | %6d | %8s %6s %5s | %s ms\n' "$n services" "$rows" "$gw" "$gc" \
+    "$(mib "$(max_col grow 3)")" "$(awk -v c="$gc" -v r="$rows" 'BEGIN { printf "%.1f", r ? c * 1000 / r : 0 }')"
+done
+echo
+
+# ---- a case run with one and two jobs ---------------------------------------
+if "$HH" case --help >/dev/null 2>&1; then
+  CASE="$WORK/case"
+  real=()
+  for h in regipy/SYSTEM regipy/SYSTEM_B winevt-kb/SYSTEM_XP aiowinreg/SYSTEM; do
+    [ -f "$CORPUS/$h" ] && real+=("$CORPUS/$h")
+  done
+  if [ ${#real[@]} -eq 0 ]; then real=("$WORK/SYSTEM-$LARGEST"); fi
+  for i in $(seq "$NHOSTS"); do
+    src=${real[$(( (i - 1) % ${#real[@]} ))]}
+    d="$CASE/host$(printf %03d "$i")"
+    mkdir -p "$d"
+    ln -s "$src" "$d/SYSTEM"
+    for log in LOG1 LOG2; do [ -f "$src.$log" ] && ln -s "$src.$log" "$d/SYSTEM.$log"; done
+    soft="$(dirname "$src")/SOFTWARE"
+    [ -f "$soft" ] && ln -s "$soft" "$d/SOFTWARE"
+  done
+  rm -f "$WORK/j1.runs" "$WORK/j2.runs"
+  for _ in $(seq "$RUNS"); do
+    rm -rf "$WORK/out1" "$WORK/out2"
+    measure j1 "$HH" case "$CASE" --output "$WORK/out1" --jobs 1
+    measure j2 "$HH" case "$CASE" --output "$WORK/out2" --jobs 2
+  done
+  w1=$(median j1 1); w2=$(median j2 1)
+  printf '%-28s | %-22s | %-22s | %s\n' "case of $NHOSTS hosts" "--jobs 1 (ms hosts/s)" "--jobs 2 (ms hosts/s)" "speed-up"
+  printf '%-28s | %8s %6s %-6s | %8s %6s %-6s | %s\n' "$(printf '%d real hives, cycled' "${#real[@]}")" \
+    "$w1" "$(awk -v w="$w1" -v n="$NHOSTS" 'BEGIN { printf "%.1f", n * 1000 / w }')" "$(status "$(worst_rc j1)")" \
+    "$w2" "$(awk -v w="$w2" -v n="$NHOSTS" 'BEGIN { printf "%.1f", n * 1000 / w }')" "$(status "$(worst_rc j2)")" \
+    "$(ratio "$w2" "$w1")"
+else
+  echo "(case run skipped: this build has no 'hivehunt case')"
+fi
