@@ -225,8 +225,12 @@ static void set_time(svc_ctx *c, int row, const char *iso_field, const char *epo
 
 /* Every value of the service key: into values[name], and the named ones
  * into the row. */
-static void read_values(svc_ctx *c, int row, hh_key *svc, int64_t *start, int *has_start,
-                        int64_t *type, int *has_type)
+typedef struct svc_numbers {
+    int64_t start, type;
+    int start_state, type_state; /* 0 absent, 1 read, -1 present but not a number */
+} svc_numbers;
+
+static void read_values(svc_ctx *c, int row, hh_key *svc, svc_numbers *nums)
 {
     lua_State *L = c->L;
     const hh_host_api *H = svc_host;
@@ -283,13 +287,16 @@ static void read_values(svc_ctx *c, int row, hh_key *svc, int64_t *start, int *h
         if (f >= 0 && !seen[f]) {
             seen[f] = 1;
             int64_t n = 0;
-            if (set_field(c, row, f, svc, v, data, len, &n)) {
-                if (f == F_START) { *start = n; *has_start = 1; }
-                else if (f == F_TYPE) { *type = n; *has_type = 1; }
-                else if (f == F_SERVICE_DLL) {
-                    lua_pushliteral(L, "key");
-                    lua_setfield(L, row, "service_dll_source");
-                }
+            int ok = set_field(c, row, f, svc, v, data, len, &n);
+            if (f == F_START) {
+                nums->start = n;
+                nums->start_state = ok ? 1 : -1;
+            } else if (f == F_TYPE) {
+                nums->type = n;
+                nums->type_state = ok ? 1 : -1;
+            } else if (ok && f == F_SERVICE_DLL) {
+                lua_pushliteral(L, "key");
+                lua_setfield(L, row, "service_dll_source");
             }
         }
         lua_setfield(L, -2, "data");
@@ -388,16 +395,18 @@ void svc_push_row(svc_ctx *c, hh_key *svc, const svc_control_set *cs, int recove
     }
     set_time(c, row, "last_write", "last_write_epoch", H->key_last_write(svc));
 
-    int64_t start = 0, type = 0;
-    int has_start = 0, has_type = 0;
-    read_values(c, row, svc, &start, &has_start, &type, &has_type);
+    svc_numbers nums = {0};
+    read_values(c, row, svc, &nums);
     read_parameters(c, row, svc);
     set_svchost(c, row);
 
+    /* "missing": no such value; "invalid": a value that is not a number. */
     char buf[48];
-    lua_pushstring(L, has_start ? svc_start_name(start, buf, sizeof buf) : "missing");
+    lua_pushstring(L, nums.start_state > 0 ? svc_start_name(nums.start, buf, sizeof buf)
+                      : nums.start_state < 0 ? "invalid" : "missing");
     lua_setfield(L, row, "start_name");
-    lua_pushstring(L, has_type ? svc_type_name(type, buf, sizeof buf) : "missing");
+    lua_pushstring(L, nums.type_state > 0 ? svc_type_name(nums.type, buf, sizeof buf)
+                      : nums.type_state < 0 ? "invalid" : "missing");
     lua_setfield(L, row, "type_name");
 }
 

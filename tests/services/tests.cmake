@@ -17,3 +17,4 @@ hh_services_add_host_busted(services_hostile ${CMAKE_CURRENT_LIST_DIR}/hostile_s
 hh_add_ctest(services_decode ${CMAKE_CURRENT_LIST_DIR}/svc_decode_test.c
   ${CMAKE_SOURCE_DIR}/plugins/services/svc_decode.c)
 target_include_directories(services_decode PRIVATE ${CMAKE_SOURCE_DIR}/plugins/services)
+hh_services_add_host_busted(services_fixtures ${CMAKE_CURRENT_LIST_DIR}/fixtures_spec.lua)
