@@ -216,6 +216,110 @@ print(json.dumps(rows))
   end)
 end
 
+-- Unix seconds of an ISO 8601 UTC time, independent of the C parser.
+local function iso_epoch(s)
+  local y, m, d, H, M, S = s:match("^(%d+)-(%d+)-(%d+)T(%d+):(%d+):(%d+)")
+  if not y then return nil end
+  y, m, d = tonumber(y), tonumber(m), tonumber(d)
+  if m <= 2 then y, m = y - 1, m + 12 end
+  local days = 365 * y + y // 4 - y // 100 + y // 400 + (153 * (m - 3) + 2) // 5 + d - 719469
+  return days * 86400 + tonumber(H) * 3600 + tonumber(M) * 60 + tonumber(S)
+end
+
+-- The csv cell a value should become (before the csv quoting itself).
+local function csv_cell(v, field)
+  if v == nil then return "" end
+  if field == "evidence" or field == "values" then return v end -- compared as JSON
+  local text, neutralize
+  if type(v) == "table" then
+    local parts = {}
+    for i, x in ipairs(v) do parts[i] = tostring(x) end
+    text, neutralize = table.concat(parts, ";"), true
+  elseif type(v) == "string" then
+    text, neutralize = v, true
+  else
+    text = tostring(v)
+  end
+  text = sanitize(text)
+  if neutralize and text:find("^[=+%-@\t\r]") then text = "'" .. text end
+  return text
+end
+
+for _, kind in ipairs { "findings", "services" } do
+  local fields = kind == "findings" and finding_fields or row_fields
+  local records = kind == "findings" and fixture(kind).findings or fixture(kind).rows
+
+  describe("csv " .. kind, function()
+    it("round-trips through python3's csv module, formulas neutralised", function()
+      if not python then
+        pending("python3 not installed")
+        return
+      end
+      local text, path = render("csv", kind)
+      assert.are.equal("\r\n", text:sub(-2))
+      assert.are.equal(table.concat(fields, ",") .. "\r\n", text:sub(1, text:find("\n", 1, true)))
+      assert.is_truthy(utf8.len(text), "csv is not valid UTF-8")
+      local rows = python_json([[
+import csv, json, sys
+with open(sys.argv[1], encoding="utf-8", errors="strict", newline="") as f:
+    print(json.dumps(list(csv.reader(f, strict=True))))
+]], path)
+      assert.are.same(fields, rows[1])
+      assert.are.equal(#records + 1, #rows)
+      for i, rec in ipairs(records) do
+        local row = rows[i + 1]
+        assert.are.equal(#fields, #row)
+        for f, field in ipairs(fields) do
+          local want = csv_cell(rec[field], field)
+          if kind == "findings" and rec[field] == nil and field == "datetime" then want = rec.last_write or "" end
+          if kind == "findings" and rec[field] == nil and field == "timestamp_desc" then want = "Service key last written" end
+          if type(want) == "table" then
+            assert.are.same(deep_sanitize(want), cjson.decode(row[f]), field)
+          else
+            assert.are.equal(want, row[f], field)
+          end
+        end
+      end
+      -- No cell a spreadsheet would evaluate.
+      for _, row in ipairs(rows) do
+        for _, cell in ipairs(row) do
+          assert.is_falsy(cell:find("^[=+@\t\r]"), cell)
+          assert.is_falsy(cell:find("^%-[^%d]"), cell)
+        end
+      end
+    end)
+  end)
+
+  describe("tln " .. kind, function()
+    it("is five fields per line, one line per record, nothing splits a field", function()
+      local text = render("tln", kind)
+      assert_terminal_safe(text)
+      local ls = lines(text)
+      assert.are.equal(#records, #ls)
+      for i, l in ipairs(ls) do
+        local f = {}
+        for x in (l .. "|"):gmatch("([^|]*)|") do f[#f + 1] = x end
+        assert.are.equal(5, #f, l)
+        local rec = records[i]
+        local want_time = rec.last_write_epoch or (rec.last_write and iso_epoch(rec.last_write)) or 0
+        assert.are.equal(tostring(want_time), f[1])
+        assert.are.equal("REG", f[2])
+        assert.are.equal("WS-01\\x1b]0;pwned\\x07\\x7cx", f[3])
+        assert.are.equal("", f[4])
+        if kind == "findings" then
+          assert.is_truthy(f[5]:find("[" .. rec.severity:upper() .. " " .. rec.rule .. "] ", 1, true) == 1, f[5])
+        else
+          assert.is_truthy(f[5]:find("[SERVICE] ", 1, true) == 1, f[5])
+        end
+      end
+      if kind == "findings" then
+        assert.are.equal("[HIGH path-user-writable] café中文😀 (ControlSet002): line1\\nline2\\r\\n\\x7cpipe\\x7c,comma "
+          .. "\\u202eevil \\xff; C:\\ProgramData\\x\\x7cy\\x7cz.exe", lines(text)[2]:match("^[^|]*|[^|]*|[^|]*|[^|]*|(.*)$"))
+      end
+    end)
+  end)
+end
+
 describe("table", function()
   it("cuts very long cells with an ellipsis, jsonl keeps them whole", function()
     local long = "C:\\" .. string.rep("x", 300) .. ".exe"
