@@ -39,8 +39,6 @@ int hh_format_parse(const char *name, hh_format *out)
     if (!name)
         return 0;
     for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++) {
-        if (i == HH_FMT_HTML)
-            continue; /* the html writer lands next */
         if (strcmp(name, format_names[i]) == 0) {
             *out = (hh_format)i;
             return 1;
@@ -541,7 +539,7 @@ static int report_protected(lua_State *L)
     case HH_FMT_CSV: hh_report_csv(c); break;
     case HH_FMT_JSONL: hh_report_jsonl(c); break;
     case HH_FMT_TLN: hh_report_tln(c); break;
-    case HH_FMT_HTML: return luaL_error(L, "the html format is not built yet");
+    case HH_FMT_HTML: hh_report_html(c); break;
     default: return luaL_error(L, "unknown format");
     }
     if (fflush(c->out) != 0)

@@ -45,6 +45,7 @@ void hh_report_table(hh_report_ctx *c);
 void hh_report_csv(hh_report_ctx *c);
 void hh_report_jsonl(hh_report_ctx *c);
 void hh_report_tln(hh_report_ctx *c);
+void hh_report_html(hh_report_ctx *c);
 
 
 /* The records to write (findings or rows) as an absolute index, 0 if none. */

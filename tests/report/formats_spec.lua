@@ -338,7 +338,7 @@ describe("table", function()
 end)
 
 describe("every format", function()
-  for _, format in ipairs { "table", "csv", "jsonl", "tln" } do
+  for _, format in ipairs { "table", "csv", "jsonl", "tln", "html" } do
     for _, kind in ipairs { "findings", "services" } do
       it(format .. " " .. kind .. " is byte-identical across runs", function()
         local ok1, a = pcall(render, format, kind)

@@ -172,6 +172,7 @@ static void test_formats(void)
     CHECK(!hh_format_parse("JSON", &f));
     CHECK(!hh_format_parse("", &f));
     CHECK(!hh_format_parse(NULL, &f));
+    CHECK(hh_format_parse("html", &f) && f == HH_FMT_HTML);
     CHECK(strcmp(hh_format_name(HH_FMT_TLN), "tln") == 0);
 }
 

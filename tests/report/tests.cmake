@@ -10,3 +10,8 @@ hh_add_busted(report_formats ${CMAKE_CURRENT_LIST_DIR}/formats_spec.lua)
 set_property(TEST report_formats APPEND PROPERTY ENVIRONMENT
   "HH_REPORT_TOOL=$<TARGET_FILE:report_tool>"
   "HH_REPORT_FIXTURES=${CMAKE_CURRENT_LIST_DIR}")
+
+hh_add_busted(report_html ${CMAKE_CURRENT_LIST_DIR}/html_spec.lua)
+set_property(TEST report_html APPEND PROPERTY ENVIRONMENT
+  "HH_REPORT_TOOL=$<TARGET_FILE:report_tool>"
+  "HH_REPORT_FIXTURES=${CMAKE_CURRENT_LIST_DIR}")
