@@ -106,13 +106,15 @@ describe("diffrules on the corpus", function()
   --    install (low); VMware Tools + .NET 3.0 on 2011-07-05 and .NET 4 on
   --    2011-09-09 (medium). The PsExec key (2012-04-04 18:52) is not one: it
   --    was written on a day with a 130-key bulk.
-  --  Win10 (logs replayed): one burst on 2018-04-06 12:26-12:42, 9 days after
-  --    the March update: a USB storage driver, kernel streaming drivers and
-  --    ad_driver loaded from a user's Temp folder (a live-acquisition tool):
-  --    driver keys only, so medium. Without the logs the burst is not there.
+  --  Win10 (logs replayed): none. The logs add a group on 2018-04-06
+  --    12:26-12:42 (a USB storage driver, kernel streaming drivers and
+  --    ad_driver loaded from a user's Temp folder: a live-acquisition tool),
+  --    but Windows servicing ran two days earlier (TrustedInstaller's key,
+  --    2018-04-04), so it is not far from the bulk. With
+  --    services.cluster_servicing=0 it is a burst of driver keys only: medium.
   --  XP and NT4: none (two bulk days each).
   local expected = {
-    ["regipy/SYSTEM"] = 17, ["regipy/SYSTEM_B"] = 7, ["winevt-kb/SYSTEM_XP"] = 0, ["aiowinreg/SYSTEM"] = 0,
+    ["regipy/SYSTEM"] = 17, ["regipy/SYSTEM_B"] = 0, ["winevt-kb/SYSTEM_XP"] = 0, ["aiowinreg/SYSTEM"] = 0,
   }
   for rel, count in pairs(expected) do
     it(rel .. ": lastwrite-cluster flags " .. count .. " keys and nothing high", with_rows(rel, function(rows, input)
@@ -121,6 +123,17 @@ describe("diffrules on the corpus", function()
       assert.equals(count, #hits)
     end))
   end
+
+  it("Win10 SYSTEM: without the servicing test, the USB/driver group is a medium burst",
+    with_rows("regipy/SYSTEM_B", function(rows, input)
+      input.args = { cluster_servicing = "0" }
+      local hits = cluster.evaluate(input, {})
+      assert.equals(7, #hits)
+      for _, h in ipairs(hits) do
+        assert.equals("medium", h.severity)
+        assert.is_true(h.evidence.drivers_only)
+      end
+    end))
 
   it("Win7 SYSTEM against its own jsonl export: no baseline findings; one planted Start change found",
     with_rows("regipy/SYSTEM", function(rows, input)

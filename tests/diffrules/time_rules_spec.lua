@@ -218,6 +218,36 @@ describe("lastwrite-cluster", function()
     assert.equals("high", hits[1].severity)
   end)
 
+  -- The shape of the clean/compromised fixture pair: a small hive, a patch
+  -- day of ten keys that includes TrustedInstaller, and (compromised) twelve
+  -- keys rewritten years later.
+  local function small_hive(with_burst)
+    local rows = {}
+    for i = 1, 60 do rows[#rows + 1] = svc("inst" .. i, INSTALL + i * 90) end
+    local patch = INSTALL + 93 * DAY
+    rows[#rows + 1] = svc("TrustedInstaller", patch)
+    for i = 1, 9 do rows[#rows + 1] = svc("upd" .. i, patch + i * 190) end
+    for i = 1, 12 do
+      rows[#rows + 1] = svc("b" .. i, with_burst and INSTALL + 948 * DAY + i * 300 or INSTALL + 60 * 90 + i)
+    end
+    return rows
+  end
+
+  it("treats a batch with the servicing key as a patch day, even in a small hive", function()
+    assert.same({}, cluster_rule.evaluate(H.input(small_hive(false)), {}))
+    local hits = cluster_rule.evaluate(H.input(small_hive(true)), {})
+    assert.equals(12, #hits)
+    for _, h in ipairs(hits) do
+      assert.truthy(h.row.name:find("^b%d"))
+      assert.equals("high", h.severity)
+    end
+    -- without the servicing test, time alone cannot tell this patch day
+    -- from the planted burst: it comes out as a high burst
+    hits = cluster_rule.evaluate(H.input(small_hive(false), { args = { cluster_servicing = "0" } }), {})
+    assert.equals(10, #hits)
+    assert.equals("high", hits[1].severity)
+  end)
+
   it("keeps a burst older than the install low, and out of the counts", function()
     local rows = fixture()
     for i = 1, 6 do -- keys carried over from an old image, written together

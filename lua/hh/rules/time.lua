@@ -109,9 +109,15 @@ local in_window = {
 --     with no long pause stays one group).
 --  3. Bulk: a group is part of the bulk when at least bulk_min_size keys were
 --     written within bulk_radius of it (install days and patch days, even
---     when a pause split them into several groups), and the largest groups
---     are bulk until they hold bulk_cover of all keys (so a small hive still
---     has a bulk).
+--     when a pause split them into several groups); when it holds a
+--     servicing key, or lies within bulk_radius of a group that does (Windows
+--     servicing, the engine behind every update, rewrites the TrustedInstaller
+--     service key on each run, so a batch that includes it is a patch batch
+--     however small the hive); and the largest groups are bulk until they
+--     hold bulk_cover of all keys (so a small hive still has a bulk). An
+--     attacker who also touches TrustedInstaller hides a burst from this rule
+--     (not from the baseline rules); --arg services.cluster_servicing=0 turns
+--     the servicing test off.
 --  4. Burst: a group that is not bulk, has at least min_size keys and at most
 --     max_share of all keys, and is more than far_days from every bulk key.
 --  5. Severity of each burst member:
@@ -149,12 +155,16 @@ local knobs = {
   bulk_min_size = 30,     -- keys within bulk_radius that make a group bulk
   bulk_radius = DAY,      -- seconds either side of a group counted for bulk_min_size
   bulk_cover = 0.5,       -- largest groups are bulk until they hold this share of keys
-  max_share = 0.1,        -- a burst holds at most this share of all keys
+  max_share = 0.25,       -- a burst holds at most this share of all keys
+  servicing = 1,          -- 1: groups with a servicing key (below) are bulk; 0: off
   min_keys = 20,          -- fewer times than this: no baseline of normal, no bursts
   routine_max = 3,        -- more bursts than this: each is low
   high_span = 7200,       -- a compact burst is written within this many seconds
   high_min_size = 5,      -- smallest burst that can be high
 }
+
+-- Service keys that Windows servicing (updates) rewrites on each run.
+local servicing_services = { trustedinstaller = true }
 
 local function effective_knobs(input, defaults)
   local k = {}
@@ -187,7 +197,7 @@ end
 
 -- Exposed for tests and for analysts' scripts: returns the list of groups
 -- ({first=, last=, size=, members={{t=,row=,which=}...}, bulk=bool,
--- neighbourhood=keys within bulk_radius, burst=bool, distance=seconds to the
+-- neighbourhood=keys within bulk_radius, servicing=bool, burst=bool, distance=seconds to the
 -- nearest bulk group, nearest_bulk=that group, before_bulk=bool, severity=}),
 -- the number of times considered and the number of bursts after the install.
 local function find_bursts(rows, k)
@@ -222,6 +232,24 @@ local function find_bursts(rows, k)
     local hi = lower_bound(times, grp.last + k.bulk_radius + 1e-9) - 1
     grp.neighbourhood = hi - lo + 1
     grp.bulk = grp.neighbourhood >= k.bulk_min_size
+    if k.servicing ~= 0 then
+      for _, m in ipairs(grp.members) do
+        if type(m.row.name) == "string" and servicing_services[m.row.name:lower()] then
+          grp.servicing = true
+          break
+        end
+      end
+    end
+  end
+  -- A servicing run and whatever else was written around it.
+  for _, sv in ipairs(groups) do
+    if sv.servicing then
+      for _, grp in ipairs(groups) do
+        if grp.first <= sv.last + k.bulk_radius and grp.last >= sv.first - k.bulk_radius then
+          grp.bulk = true
+        end
+      end
+    end
   end
   local by_size = {}
   for i, grp in ipairs(groups) do by_size[i] = grp end
@@ -342,6 +370,7 @@ local cluster = {
 -- scripts and the specs. Rule tables themselves carry only rule fields.
 local module = { in_window, cluster }
 module.knobs = knobs
+module.servicing_services = servicing_services
 module.find_bursts = find_bursts
 module.effective_knobs = effective_knobs
 return module
