@@ -288,6 +288,10 @@ void hh_esc_csv(hh_buf *b, const char *s, size_t n, int neutralize)
     if (tmp.oom)
         b->oom = 1;
     for (size_t i = 0; i < tmp.len; i++) {
+        if (tmp.data[i] == '\0') {
+            hh_buf_put(b, replacement, 3);
+            continue;
+        }
         if (tmp.data[i] == '"')
             hh_buf_putc(b, '"');
         hh_buf_putc(b, tmp.data[i]);

@@ -62,7 +62,8 @@ void hh_esc_json(hh_buf *b, const char *s, size_t n, int html_safe);
  * then & < > " ' as character references. */
 void hh_esc_html(hh_buf *b, const char *s, size_t n);
 
-/* One RFC 4180 field. Invalid bytes -> U+FFFD. When neutralize is set and the
+/* One RFC 4180 field. Invalid bytes and NUL (which many CSV readers and
+ * spreadsheets reject) -> U+FFFD. When neutralize is set and the
  * field starts with = + - @ TAB or CR, a leading ' stops spreadsheets running
  * it as a formula. Quoted when it holds , " CR LF or starts or ends with a
  * space (some readers trim), quotes doubled. */

@@ -3,7 +3,8 @@
  * edge space, quotes doubled. Text cells that a spreadsheet would run as a
  * formula get a leading '. Lists are joined with ';', evidence and values
  * are compact JSON, booleans true/false, absent fields empty. Invalid UTF-8
- * becomes U+FFFD; other characters, controls included, are kept as data. */
+ * and NUL become U+FFFD; other characters, controls included, are kept as
+ * data (a csv file is data for a parser, not text for a terminal). */
 #include <string.h>
 
 #include "report_internal.h"

@@ -16,6 +16,8 @@
 
 static const char *const sev_names[] = {"info", "low", "medium", "high", "critical"};
 #define NSEV 5
+/* Colours by rank (index 0 unused), the same as the CSS badges. */
+static const char *const dot_colour[] = {"#868e96", "#868e96", "#1c7ed6", "#e0a800", "#d9480f", "#a61b29"};
 
 /* 1 (info) .. 5 (critical), 0 for anything else. */
 static int severity_rank(const char *s, size_t n)
@@ -443,7 +445,7 @@ static void write_timeline(hh_report_ctx *c, hh_buf *b, int flags, lua_Integer n
         long long b1 = t0 + (long long)((double)(t1 - t0) * (double)(k + 1) / TL_BINS);
         hh_buf_printf(b, "<rect class=\"bin\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">",
                       TL_LEFT + binw * (double)k + 0.5, TL_AXIS_Y - h, binw - 1.0 > 1.0 ? binw - 1.0 : 1.0, h,
-                      bin_rank[k] ? "#e8590c" : "#8da2c0");
+                      bin_rank[k] ? dot_colour[bin_rank[k] <= NSEV ? bin_rank[k] : 0] : "#8da2c0");
         hh_buf_puts(b, "<title>");
         put_date(b, b0, with_time);
         hh_buf_puts(b, " \xe2\x80\x93 ");
@@ -462,7 +464,6 @@ static void write_timeline(hh_report_ctx *c, hh_buf *b, int flags, lua_Integer n
     /* Dots stack upwards where they would overlap, so a burst of three keys
      * shows three dots. Points are in input order; lanes are found by
      * scanning the dots already placed (a few dozen at most). */
-    static const char *const dot_colour[] = {"#868e96", "#868e96", "#1c7ed6", "#e0a800", "#d9480f", "#a61b29"};
     double *placed_x = lua_newuserdatauv(L, (np + 1) * sizeof(double) * 2, 0);
     double *placed_y = placed_x + np + 1;
     size_t nplaced = 0;
@@ -510,7 +511,8 @@ static void write_timeline(hh_report_ctx *c, hh_buf *b, int flags, lua_Integer n
     hh_buf_puts(b, "</svg>\n<p class=\"legend\">Bars: service keys written per period (UTC, log scale); ticks: one per key."
                    "<i style=\"background:#a61b29\"></i>critical<i style=\"background:#d9480f\"></i>high"
                    "<i style=\"background:#e0a800\"></i>medium<i style=\"background:#1c7ed6\"></i>low"
-                   "<i style=\"background:#868e96\"></i>info: keys with findings (hover for the service).</p>\n"
+                   "<i style=\"background:#868e96\"></i>info: keys with findings, coloured by the worst (hover for the "
+                   "service).</p>\n"
                    "</section>\n");
     lua_pop(L, 3);
 }

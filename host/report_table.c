@@ -28,7 +28,7 @@ static const column finding_columns[] = {
     {"RULE", SRC_FIELD, "rule", NULL, 30, 0},
     /* The binary that runs: a svchost service's DLL, else its ImagePath. */
     {"PATH", SRC_FIRST_OF, "service_dll", "image_path", 60, 0},
-    {"MESSAGE", SRC_FIELD, "message", NULL, 100, 0},
+    {"MESSAGE", SRC_FIELD, "message", NULL, 160, 0},
 };
 
 static const column service_columns[] = {

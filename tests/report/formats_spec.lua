@@ -240,7 +240,7 @@ local function csv_cell(v, field)
   else
     text = tostring(v)
   end
-  text = sanitize(text)
+  text = sanitize(text):gsub("%z", "\u{FFFD}")
   if neutralize and text:find("^[=+%-@\t\r]") then text = "'" .. text end
   return text
 end

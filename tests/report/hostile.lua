@@ -24,7 +24,7 @@ local rows = {
     values = { ["\255bad"] = { type = "REG_BINARY", data = "\0\1\2\255" }, z = { type = "REG_SZ", data = "<script>alert(1)</script>" } },
     recovered = true, hive = "/cases/42/SYSTEM", key = "ControlSet001\\Services\\evil" .. esc .. "\nsvc" },
   { name = "caf\u{e9}\u{4e2d}\u{6587}\u{1F600}", control_set = "ControlSet002", current = false,
-    display_name = "invoice\u{202E}fdp.exe", description = "bad \255\254 bytes \192\128 overlong",
+    display_name = "invoice\u{202E}fdp.exe", description = "bad \255\254 bytes \192\128 overlong \0nul",
     image_path = "C:\\ProgramData\\x|y|z.exe", object_name = "LocalSystem", start = 3, type = 16,
     last_write = "2024-03-01T02:05:00Z", hive = "/cases/42/SYSTEM", key = "ControlSet002\\Services\\caf\u{e9}",
     depend_on_service = { "<b>bold</b>", "a;b" } },

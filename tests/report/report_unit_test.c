@@ -125,6 +125,7 @@ static void test_csv(void)
     EXPECT(csv, "a=1", "a=1");
     EXPECT(csv, "bad\xff", "bad\xef\xbf\xbd");
     EXPECT(csv, "", "");
+    EXPECT(csv, "a\0b", "a\xef\xbf\xbd" "b");
     hh_buf b;
     hh_buf_init(&b);
     hh_esc_csv(&b, "-5", 2, 0); /* numbers are not neutralised */
