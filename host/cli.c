@@ -20,10 +20,16 @@ static void fput_escaped(FILE *f, const char *s)
     }
 }
 
+static char last_error[2048];
+
+const char *hh_last_error(void) { return last_error; }
+
 static void vreport(const char *kind, const char *what, const char *fmt, va_list ap)
 {
     char buf[2048];
     vsnprintf(buf, sizeof buf, fmt, ap);
+    if (!kind)
+        snprintf(last_error, sizeof last_error, "%s%s%s", what ? what : "", what ? ": " : "", buf);
     fputs("hivehunt: ", stderr);
     if (kind)
         fputs(kind, stderr);

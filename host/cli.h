@@ -16,6 +16,8 @@ int hh_cli_main(int argc, char **argv);
  * in what/why are escaped so a hostile file name cannot drive the terminal. */
 void hh_error(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void hh_warning(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The text of the last hh_error in this process ("" if none). */
+const char *hh_last_error(void);
 /* The worse of two exit codes (usage > policy > input > findings > ok). */
 int hh_exit_worst(int a, int b);
 

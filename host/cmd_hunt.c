@@ -37,6 +37,10 @@ static int run(int argc, char **argv, int services_only)
     int rc = hh_hunt_parse(argc, argv, &o, pos, &npos, 1, services_only ? services_usage : hunt_usage);
     if (rc >= 0)
         return rc;
+    if (o.jobs) {
+        hh_error(NULL, "--jobs applies to 'hivehunt case'");
+        return HH_EXIT_USAGE;
+    }
     if (npos != 1) {
         hh_error(NULL, "%s needs one SYSTEM hive (see 'hivehunt %s --help')", argv[0], argv[0]);
         return HH_EXIT_USAGE;

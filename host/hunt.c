@@ -11,6 +11,7 @@
 #include <lauxlib.h>
 
 #include "cli.h"
+#include "escape.h"
 #include "hive.h"
 #include "luaenv.h"
 #include "plugins.h"
@@ -119,7 +120,7 @@ int hh_write_output(const char *path, const char *data, size_t len, char *err, s
 enum {
     OPT_SOFTWARE = 256, OPT_BASELINE, OPT_POLICY, OPT_FORMAT, OPT_OUTPUT, OPT_SINCE, OPT_UNTIL,
     OPT_FAIL_ON, OPT_NO_REPLAY, OPT_PLUGIN_DIR, OPT_PLUGIN, OPT_HOST, OPT_ARG, OPT_MAX_MEMORY,
-    OPT_MAX_INSTR, OPT_TIMEOUT, OPT_NO_ISOLATE, OPT_HELP
+    OPT_MAX_INSTR, OPT_TIMEOUT, OPT_NO_ISOLATE, OPT_JOBS, OPT_HELP
 };
 
 static int parse_positive(const char *s, long long *out)
@@ -154,6 +155,7 @@ int hh_hunt_parse(int argc, char **argv, hh_hunt_opts *o, const char **positiona
         {"max-instructions", required_argument, 0, OPT_MAX_INSTR},
         {"timeout", required_argument, 0, OPT_TIMEOUT},
         {"no-isolate", no_argument, 0, OPT_NO_ISOLATE},
+        {"jobs", required_argument, 0, OPT_JOBS},
         {"help", no_argument, 0, OPT_HELP},
         {0, 0, 0, 0}};
     *npositional = 0;
@@ -246,6 +248,13 @@ int hh_hunt_parse(int argc, char **argv, hh_hunt_opts *o, const char **positiona
                 o->isolate_limits.cpu_seconds = (int)v;
             break;
         case OPT_NO_ISOLATE: o->isolate = 0; break;
+        case OPT_JOBS:
+            if (!parse_positive(optarg, &v) || v > 1024) {
+                hh_error(NULL, "--jobs takes a number of processes (1 to 1024)");
+                return HH_EXIT_USAGE;
+            }
+            o->jobs = (int)v;
+            break;
         case OPT_HELP:
             fputs(usage_text, stdout);
             return HH_EXIT_OK;
@@ -576,6 +585,92 @@ static void push_meta(lua_State *L, const hh_hunt_opts *o, hh_hive *sys, int inp
     }
 }
 
+void hh_frame_write(FILE *out, const char *name, const char *data, size_t len)
+{
+    fprintf(out, "HHFRAME %s %zu\n", name, len);
+    fwrite(data, 1, len, out);
+}
+
+/* The case runner's summary of one host, as "key\tvalue" lines; string
+ * values are percent-escaped so no byte can break the framing. */
+static void put_escaped_value(hh_buf *b, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f || *p == '%')
+            hh_buf_printf(b, "%%%02X", *p);
+        else
+            hh_buf_putc(b, (char)*p);
+    }
+}
+
+static void summary_text(lua_State *L, int report, int code, hh_buf *b)
+{
+    static const char *const sev[] = {"info", "low", "medium", "high", "critical"};
+    long counts[5] = {0};
+    long total = 0, rows = 0;
+    if (lua_getfield(L, report, "findings") == LUA_TTABLE) {
+        total = (long)lua_rawlen(L, -1);
+        for (long i = 1; i <= total; i++) {
+            lua_rawgeti(L, -1, i);
+            lua_getfield(L, -1, "severity");
+            int r = hh_severity_rank(lua_tostring(L, -1));
+            if (r >= 0)
+                counts[r]++;
+            lua_pop(L, 2);
+        }
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, report, "rows") == LUA_TTABLE)
+        rows = (long)lua_rawlen(L, -1);
+    lua_pop(L, 1);
+    lua_getfield(L, report, "meta");
+    int m = lua_gettop(L);
+    if (lua_getfield(L, m, "host") == LUA_TSTRING) {
+        hh_buf_puts(b, "computer_name\t");
+        put_escaped_value(b, lua_tostring(L, -1));
+        hh_buf_putc(b, '\n');
+    }
+    lua_pop(L, 1);
+    lua_getfield(L, m, "dirty");
+    int dirty = lua_toboolean(L, -1);
+    lua_getfield(L, m, "replayed");
+    int replayed = lua_toboolean(L, -1);
+    lua_pop(L, 3);
+    hh_buf_printf(b, "exit_code\t%d\nservices\t%ld\nfindings\t%ld\ndirty\t%d\nreplayed\t%d\n", code, rows,
+                  total, dirty, replayed);
+    for (int i = 0; i < 5; i++)
+        hh_buf_printf(b, "%s\t%ld\n", sev[i], counts[i]);
+}
+
+static int write_frames(lua_State *L, int report, const hh_hunt_opts *o, FILE *out, int code)
+{
+    char err[1024];
+    for (size_t i = 0; i < o->nframe_formats; i++) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *mem = open_memstream(&buf, &len);
+        if (!mem) {
+            hh_error(o->system, "cannot buffer the report");
+            return HH_EXIT_INPUT;
+        }
+        int rc = hh_report_write(L, report, o->frame_formats[i], mem, 0, err, sizeof err);
+        fclose(mem);
+        if (rc != 1) {
+            free(buf);
+            hh_error(o->system, "cannot write the report: %s", err);
+            return HH_EXIT_INPUT;
+        }
+        hh_frame_write(out, hh_format_name(o->frame_formats[i]), buf, len);
+        free(buf);
+    }
+    hh_buf b;
+    hh_buf_init(&b);
+    summary_text(L, report, code, &b);
+    hh_frame_write(out, "summary", b.data, b.len);
+    hh_buf_free(&b);
+    return code;
+}
+
 typedef struct hunt_state {
     hh_plugin_set plugins;
     hh_sandbox *sb;
@@ -704,6 +799,8 @@ static int hunt_run(hunt_state *st, const hh_hunt_opts *o, FILE *out)
         lua_pushliteral(L, "findings");
         lua_setfield(L, report, "kind");
     }
+    if (o->framed)
+        return write_frames(L, report, o, out, code);
     if (hh_report_write(L, report, o->format, out, o->color, err, sizeof err) != 1) {
         hh_error(o->system, "cannot write the report: %s", err);
         return HH_EXIT_INPUT;

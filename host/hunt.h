@@ -24,6 +24,12 @@ typedef struct hh_hunt_opts {
     size_t nargs;
     hh_format format;
     const char *output;
+    /* Case runs: several formats from one run, written as frames
+     * ("HHFRAME <name> <length>\n<bytes>") plus a "summary" frame with the
+     * host's counts as one JSON object. */
+    int framed;
+    hh_format frame_formats[4];
+    size_t nframe_formats;
     int has_since, has_until;
     int64_t since, until;
     int fail_on;                         /* severity rank, -1 none */
@@ -36,7 +42,8 @@ typedef struct hh_hunt_opts {
     int isolate;                         /* 0: run in this process (debugging) */
     int color;
     int services_only;                   /* the services command: rows, no policy */
-    const char *case_dir;                /* policies found there join the search path */
+    const char *case_dir;
+    int jobs;                            /* case: children at once (0: one per core) */                /* policies found there join the search path */
 } hh_hunt_opts;
 
 void hh_hunt_opts_default(hh_hunt_opts *o);
@@ -49,6 +56,9 @@ int hh_hunt_parse(int argc, char **argv, hh_hunt_opts *o, const char **positiona
 
 /* hh_job_fn: ctx is an hh_hunt_opts. */
 int hh_hunt_job(void *ctx, FILE *out);
+
+/* One frame of a framed (case) run. */
+void hh_frame_write(FILE *out, const char *name, const char *data, size_t len);
 
 /* ISO 8601 UTC ("2026-10-14", "2026-10-14T02:10:00Z", "...+00:00") to Unix
  * seconds; 1 ok, 0 not understood. */
