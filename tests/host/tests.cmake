@@ -18,3 +18,4 @@ target_include_directories(test_sandbox PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 
 hh_add_busted(regf_binding ${CMAKE_CURRENT_LIST_DIR}/regf_spec.lua)
 hh_add_busted(cli_bad_input ${CMAKE_CURRENT_LIST_DIR}/cli_spec.lua)
+hh_add_busted(case_run ${CMAKE_CURRENT_LIST_DIR}/case_spec.lua)
