@@ -17,5 +17,6 @@ int hh_cmd_lua(int argc, char **argv);
 int hh_cmd_hunt(int argc, char **argv);
 int hh_cmd_services(int argc, char **argv);
 int hh_cmd_case(int argc, char **argv);
+int hh_cmd_rules(int argc, char **argv);
 
 #endif

@@ -671,14 +671,7 @@ static int write_frames(lua_State *L, int report, const hh_hunt_opts *o, FILE *o
     return code;
 }
 
-typedef struct hunt_state {
-    hh_plugin_set plugins;
-    hh_sandbox *sb;
-    hh_hive *sys;    /* borrowed: owned by its Lua userdata */
-    int plugin_ref;
-} hunt_state;
-
-static void search_dirs(const hh_hunt_opts *o, const char **dirs, size_t *n, char *xdg, size_t xdglen)
+void hh_policy_search_dirs(const hh_hunt_opts *o, const char **dirs, size_t *n, char *xdg, size_t xdglen)
 {
     *n = 0;
     dirs[(*n)++] = hh_lua_dir();
@@ -696,13 +689,46 @@ static void search_dirs(const hh_hunt_opts *o, const char **dirs, size_t *n, cha
         dirs[(*n)++] = o->case_dir;
 }
 
+static int regular_file(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+size_t hh_policy_layer_files(const hh_hunt_opts *o, const char *plugin, const char **files, char store[2][4200])
+{
+    size_t n = 0;
+    const char *dirs[4];
+    size_t ndirs;
+    char xdg[1024];
+    hh_policy_search_dirs(o, dirs, &ndirs, xdg, sizeof xdg);
+    /* dirs[0] is the shipped Lua: its policy is layer 0, not a file layer. */
+    for (size_t i = 1; i < ndirs && n < 2; i++) {
+        snprintf(store[n], sizeof store[n], "%s/%s.lua", dirs[i], plugin);
+        if (regular_file(store[n])) {
+            files[n] = store[n];
+            n++;
+        }
+    }
+    for (size_t i = 0; i < o->npolicies && n < HH_MAX_POLICY_LAYERS - 1; i++)
+        files[n++] = o->policies[i];
+    return n;
+}
+
+typedef struct hunt_state {
+    hh_plugin_set plugins;
+    hh_sandbox *sb;
+    hh_hive *sys;    /* borrowed: owned by its Lua userdata */
+    int plugin_ref;
+} hunt_state;
+
 static int hunt_run(hunt_state *st, const hh_hunt_opts *o, FILE *out)
 {
     char err[2048];
     const char *dirs[4];
     size_t ndirs;
     char xdg[1024];
-    search_dirs(o, dirs, &ndirs, xdg, sizeof xdg);
+    hh_policy_search_dirs(o, dirs, &ndirs, xdg, sizeof xdg);
     st->sb = hh_sandbox_new(&o->sandbox, dirs, ndirs);
     if (!st->sb) {
         hh_error(NULL, "cannot create the policy sandbox");
@@ -768,34 +794,32 @@ static int hunt_run(hunt_state *st, const hh_hunt_opts *o, FILE *out)
             lua_pushinteger(L, o->until);
             lua_setfield(L, input, "until");
         }
-        lua_newtable(L);
-        int all = lua_gettop(L);
-        size_t npol = o->npolicies ? o->npolicies : 1;
-        for (size_t i = 0; i < npol; i++) {
-            hh_policy pol;
-            const char *path = o->npolicies ? o->policies[i] : NULL;
-            if (hh_policy_load(st->sb, path, plugin->desc->name, &pol, err, sizeof err) != 1) {
-                hh_error(NULL, "policy error: %s", err);
-                return HH_EXIT_POLICY;
-            }
-            push_policy_args(L, o, pol.name);
-            int args = lua_gettop(L);
-            lua_pushvalue(L, args);
-            lua_setfield(L, input, "args");
-            if (hh_policy_evaluate(st->sb, &pol, input, args, err, sizeof err) != 1) {
-                hh_error(NULL, "policy error: %s", err);
-                hh_policy_release(st->sb, &pol);
-                return HH_EXIT_POLICY;
-            }
-            hh_lua_array_append(L, all, -1);
-            lua_pop(L, 2);
-            hh_policy_release(st->sb, &pol);
+        hh_policy_chain chain;
+        const char *files[HH_MAX_POLICY_LAYERS];
+        char store[2][4200];
+        size_t nfiles = hh_policy_layer_files(o, plugin->desc->name, files, store);
+        if (hh_policy_chain_load(st->sb, plugin->desc->name, files, nfiles, &chain, err, sizeof err) != 1) {
+            hh_error(NULL, "policy error: %s", err);
+            return HH_EXIT_POLICY;
         }
+        hh_policy *pol = &chain.layers[chain.n - 1];
+        push_policy_args(L, o, pol->name);
+        int args = lua_gettop(L);
+        lua_pushvalue(L, args);
+        lua_setfield(L, input, "args");
+        int rc = hh_policy_evaluate(st->sb, pol, input, args, err, sizeof err);
+        hh_policy_chain_release(st->sb, &chain);
+        if (rc != 1) {
+            hh_error(NULL, "policy error: %s", err);
+            return HH_EXIT_POLICY;
+        }
+        int all = lua_gettop(L);
         enrich_findings(L, all, o->system, plugin->desc->name);
         hh_findings_sort(L, all);
         if (o->fail_on >= 0 && max_severity(L, all) >= o->fail_on)
             code = HH_EXIT_FINDINGS;
         lua_setfield(L, report, "findings");
+        lua_pop(L, 1); /* args */
         lua_pushliteral(L, "findings");
         lua_setfield(L, report, "kind");
     }

@@ -57,6 +57,13 @@ int hh_hunt_parse(int argc, char **argv, hh_hunt_opts *o, const char **positiona
 /* hh_job_fn: ctx is an hh_hunt_opts. */
 int hh_hunt_job(void *ctx, FILE *out);
 
+/* The sandbox's require path: the shipped Lua, the user's
+ * $XDG_CONFIG_HOME/hivehunt (or ~/.config/hivehunt), the case folder. */
+void hh_policy_search_dirs(const hh_hunt_opts *o, const char **dirs, size_t *n, char *xdg, size_t xdglen);
+/* The local policy layers over the shipped one, in order: <user dir>/<plugin>.lua,
+ * <case dir>/<plugin>.lua (where they exist), then every --policy. */
+size_t hh_policy_layer_files(const hh_hunt_opts *o, const char *plugin, const char **files, char store[2][4200]);
+
 /* One frame of a framed (case) run. */
 void hh_frame_write(FILE *out, const char *name, const char *data, size_t len);
 

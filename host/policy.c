@@ -48,7 +48,12 @@ int hh_policy_load(hh_sandbox *sb, const char *path, const char *plugin_name, hh
         }
         lua_pushstring(L, path);
         if (hh_sandbox_pcall(sb, 1, 1, why, sizeof why) != 1) {
-            snprintf(err, errlen, "%s", why);
+            /* Errors raised by shipped helpers (extend's validation) carry no
+             * position in this file: name it. */
+            if (strstr(why, path))
+                snprintf(err, errlen, "%s", why);
+            else
+                snprintf(err, errlen, "%s: %s", path, why);
             return -1;
         }
     } else {
@@ -93,6 +98,37 @@ void hh_policy_release(hh_sandbox *sb, hh_policy *p)
     free(p->name);
     memset(p, 0, sizeof *p);
     p->ref = LUA_NOREF;
+}
+
+int hh_policy_chain_load(hh_sandbox *sb, const char *plugin_name, const char *const *files, size_t nfiles,
+                         hh_policy_chain *chain, char *err, size_t errlen)
+{
+    memset(chain, 0, sizeof *chain);
+    if (nfiles + 1 > HH_MAX_POLICY_LAYERS) {
+        snprintf(err, errlen, "at most %d policy layers", HH_MAX_POLICY_LAYERS - 1);
+        return -1;
+    }
+    if (hh_policy_load(sb, NULL, plugin_name, &chain->layers[0], err, errlen) != 1)
+        return -1;
+    chain->n = 1;
+    lua_State *L = hh_sandbox_state(sb);
+    for (size_t i = 0; i < nfiles; i++) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, chain->layers[chain->n - 1].ref);
+        hh_sandbox_set_loaded(sb, plugin_name);
+        if (hh_policy_load(sb, files[i], plugin_name, &chain->layers[chain->n], err, errlen) != 1) {
+            hh_policy_chain_release(sb, chain);
+            return -1;
+        }
+        chain->n++;
+    }
+    return 1;
+}
+
+void hh_policy_chain_release(hh_sandbox *sb, hh_policy_chain *chain)
+{
+    for (size_t i = 0; i < chain->n; i++)
+        hh_policy_release(sb, &chain->layers[i]);
+    chain->n = 0;
 }
 
 static int ctx_warn(lua_State *L)

@@ -19,6 +19,21 @@ int hh_policy_load(hh_sandbox *sb, const char *path, const char *plugin_name, hh
                    char *err, size_t errlen);
 void hh_policy_release(hh_sandbox *sb, hh_policy *p);
 
+/* A policy and the local layers over it: layers[0] is the shipped policy,
+ * each later layer a file loaded while require(<plugin>) returns the layer
+ * before it, so `require "services"` then `.extend{...}` builds on
+ * everything below; a file that returns its own table replaces it. The last
+ * layer is the effective policy. */
+#define HH_MAX_POLICY_LAYERS 20
+typedef struct hh_policy_chain {
+    hh_policy layers[HH_MAX_POLICY_LAYERS];
+    size_t n;
+} hh_policy_chain;
+
+int hh_policy_chain_load(hh_sandbox *sb, const char *plugin_name, const char *const *files, size_t nfiles,
+                         hh_policy_chain *chain, char *err, size_t errlen);
+void hh_policy_chain_release(hh_sandbox *sb, hh_policy_chain *chain);
+
 /* Runs init(args) then evaluate(input, ctx) with the input table at
  * input_idx and the args table at args_idx. Pushes the validated findings
  * array. 1, or -1 with err ("file:line: message"). */

@@ -327,6 +327,14 @@ void hh_sandbox_free(hh_sandbox *sb)
 
 lua_State *hh_sandbox_state(hh_sandbox *sb) { return sb->L; }
 
+void hh_sandbox_set_loaded(hh_sandbox *sb, const char *name)
+{
+    lua_getfield(sb->L, LUA_REGISTRYINDEX, LOADED_KEY);
+    lua_insert(sb->L, -2);
+    lua_setfield(sb->L, -2, name);
+    lua_pop(sb->L, 1);
+}
+
 void hh_sandbox_push_env(hh_sandbox *sb) { lua_rawgeti(sb->L, LUA_REGISTRYINDEX, sb->env_ref); }
 
 size_t hh_sandbox_search_dirs(hh_sandbox *sb, const char *const **dirs)

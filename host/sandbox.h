@@ -36,6 +36,10 @@ int hh_sandbox_loadfile(hh_sandbox *sb, const char *path, char *err, size_t errl
  * full traceback is left in *traceback (static buffer) when not NULL. */
 int hh_sandbox_pcall(hh_sandbox *sb, int nargs, int nresults, char *err, size_t errlen);
 
+/* Pops the value on top of the stack and makes it what require(name)
+ * returns from now on in the sandbox. */
+void hh_sandbox_set_loaded(hh_sandbox *sb, const char *name);
+
 /* The directories searched, for messages and `hivehunt rules`. */
 size_t hh_sandbox_search_dirs(hh_sandbox *sb, const char *const **dirs);
 
