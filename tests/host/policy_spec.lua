@@ -49,14 +49,14 @@ describe("local policies", function()
 
   it("extend adds, disables, re-weights and allowlists", function()
     local _, shipped = findings(base, NOXDG)
-    assert.truthy(shipped["name-random"], "the demo has a name-random finding to disable")
+    assert.truthy(shipped["binary-impersonation"], "the demo has a finding to disable")
     local p = write(tmp .. "/mine.lua", [[
 local services = require "services"
 return services.extend {
   rules = { { id = "local-temp-svchost", technique = "T1543.003", severity = "high", weight = 5,
               message = "svchost.exe run from Temp",
               match = function(svc) return (svc.image_path or ""):lower():find("temp\\svchost", 1, true) and {} end } },
-  disable = { "name-random" },
+  disable = { "binary-impersonation" },
   weights = { ["security-service-disabled"] = 1 },
   allow = { { rule = "path-programdata", service = "SessionEnv" } },
 }
@@ -64,7 +64,7 @@ return services.extend {
     local _, by = findings(with { "--policy", p }, NOXDG)
     assert.truthy(by["local-temp-svchost"])
     assert.are.equal("MsUpdateSvc", by["local-temp-svchost"][1].service)
-    assert.is_nil(by["name-random"])
+    assert.is_nil(by["binary-impersonation"])
     assert.is_nil(by["path-programdata"])
     assert.truthy(shipped["path-programdata"])
     for _, f in ipairs(by["security-service-disabled"]) do
@@ -78,22 +78,22 @@ return services.extend {
 
   it("layers the user directory, then each --policy, in order", function()
     write(tmp .. "/xdg/hivehunt/services.lua", [[
-return require("services").extend { disable = { "name-random" } }
+return require("services").extend { disable = { "path-user-writable" } }
 ]])
     local second = write(tmp .. "/second.lua", [[
 local prev = require "services"
-for _, r in ipairs(prev.rules) do assert(r.id ~= "name-random", "the user layer is below this one") end
+for _, r in ipairs(prev.rules) do assert(r.id ~= "path-user-writable", "the user layer is below this one") end
 return prev.extend { disable = { "lastwrite-cluster" } }
 ]])
     local env = "XDG_CONFIG_HOME=" .. sh(tmp .. "/xdg")
     local _, by = findings(with { "--policy", second }, env)
-    assert.is_nil(by["name-random"])
+    assert.is_nil(by["path-user-writable"])
     assert.is_nil(by["lastwrite-cluster"])
     assert.truthy(by["binary-impersonation"])
     local code, out = run({ "rules", "--policy", second }, env)
     assert.are.equal(0, code)
     assert.truthy(out:find("policy layers: services > " .. tmp .. "/xdg/hivehunt/services.lua > " .. second, 1, true), out)
-    assert.truthy(out:match("name%-random%s+T1543%.003%s+low%s+%S+%s+disabled"), out)
+    assert.truthy(out:match("path%-user%-writable%s+T1543%.003%s+high%s+%S+%s+disabled%s+%S*lua/services%.lua"), out)
     assert.truthy(out:match("lastwrite%-cluster%s+%S+%s+%S+%s+%S+%s+disabled%s+%S*hh/rules/time%.lua"), out)
     os.remove(tmp .. "/xdg/hivehunt/services.lua")
   end)
