@@ -72,6 +72,7 @@ static int push_svchost(svc_ctx *c, hh_hive *software, char *err, size_t errlen)
     const hh_host_api *H = svc_host;
     hh_key *k = NULL;
     int rc = H->key_open(software, NULL, SVCHOST_PATH, &k, err, errlen);
+    svc_hold_key(c, k);
     if (rc == 0)
         snprintf(err, errlen, "%s has no %s key (Windows NT 4 and older predate svchost groups)",
                  H->hive_path(software), SVCHOST_PATH);
@@ -81,7 +82,7 @@ static int push_svchost(svc_ctx *c, hh_hive *software, char *err, size_t errlen)
     char why[SVC_ERRLEN];
     if (H->key_value_count(k, &count, why, sizeof why) != 1) {
         snprintf(err, errlen, "%s: %.400s", H->hive_path(software), why);
-        H->key_free(&k);
+        svc_key_free(c, &k);
         return 0;
     }
     if (count > SVC_MAX_VALUES) {
@@ -97,6 +98,7 @@ static int push_svchost(svc_ctx *c, hh_hive *software, char *err, size_t errlen)
             svc_warn(c, "%s: %s", H->key_path(k), why);
             continue;
         }
+        svc_hold_value(c, v);
         const uint8_t *data;
         size_t len;
         uint32_t type = H->value_type(v);
@@ -115,34 +117,12 @@ static int push_svchost(svc_ctx *c, hh_hive *software, char *err, size_t errlen)
                              H->key_path(k), H->value_name(v), (unsigned)type);
             }
         }
-        H->value_free(&v);
+        svc_value_free(c, &v);
     }
     lua_setfield(L, -2, "groups");
     lua_pushstring(L, H->hive_path(software));
     lua_setfield(L, -2, "path");
-    H->key_free(&k);
-    return 1;
-}
-
-static int l_svchost_groups(lua_State *L)
-{
-    hh_hive *software = svc_host->check_hive(L, 1);
-    int bad = wrong_kind(L, software, HH_HIVE_SOFTWARE);
-    if (bad)
-        return bad;
-    lua_settop(L, 1);
-    lua_newtable(L); /* warnings, returned inside the result when any */
-    svc_ctx c = {.L = L, .hive = software, .hive_path = svc_host->hive_path(software), .warnings = 2};
-    char err[SVC_ERRLEN];
-    if (!push_svchost(&c, software, err, sizeof err)) {
-        luaL_pushfail(L);
-        lua_pushstring(L, err);
-        return 2;
-    }
-    if (c.nwarnings) {
-        lua_pushvalue(L, 2);
-        lua_setfield(L, -2, "warnings");
-    }
+    svc_key_free(c, &k);
     return 1;
 }
 
@@ -190,15 +170,17 @@ static void find_control_sets(svc_ctx *c, hh_key *root, control_sets *out)
             svc_warn(c, "root key: %s", err);
             continue;
         }
+        svc_hold_key(c, k);
         const char *name = H->key_name(k);
         int number = svc_control_set_number(name);
         if (number >= 0 && out->count < SVC_MAX_CONTROL_SETS) {
             svc_control_set *grown = realloc(out->items, (out->count + 1) * sizeof *grown);
             if (!grown) {
-                H->key_free(&k);
+                svc_key_free(c, &k);
                 svc_warn(c, "out of memory listing control sets");
                 break;
             }
+            svc_unhold(c, k); /* the list owns it now */
             out->items = grown;
             svc_control_set *cs = &out->items[out->count++];
             memset(cs, 0, sizeof *cs);
@@ -206,9 +188,10 @@ static void find_control_sets(svc_ctx *c, hh_key *root, control_sets *out)
             cs->number = number;
             cs->key = k;
         } else if (!out->select && strcasecmp(name, "Select") == 0) {
+            svc_unhold(c, k);
             out->select = k;
         } else {
-            H->key_free(&k);
+            svc_key_free(c, &k);
         }
     }
     qsort(out->items, out->count, sizeof *out->items, cmp_control_set);
@@ -234,6 +217,7 @@ static int push_select(svc_ctx *c, hh_key *select)
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         hh_value *v = NULL;
         int rc = H->key_value(select, names[i].value, &v, err, sizeof err);
+        svc_hold_value(c, v);
         if (rc < 0)
             svc_warn(c, "Select: %s", err);
         if (rc != 1)
@@ -258,7 +242,7 @@ static int push_select(svc_ctx *c, hh_key *select)
             svc_warn(c, "Select: value '%s' is not a number (type %u, %zu bytes)", names[i].value,
                      (unsigned)H->value_type(v), len);
         }
-        H->value_free(&v);
+        svc_value_free(c, &v);
     }
     if (current < 0)
         svc_warn(c, "Select has no usable Current value: the current control set is unknown");
@@ -273,6 +257,7 @@ static void push_set_rows(svc_ctx *c, const svc_control_set *cs, int rows, lua_I
     char err[SVC_ERRLEN];
     hh_key *services = NULL;
     int rc = H->key_open(c->hive, cs->key, "Services", &services, err, sizeof err);
+    svc_hold_key(c, services);
     if (rc == 0) {
         svc_warn(c, "%s has no Services key", cs->name);
         return;
@@ -284,7 +269,7 @@ static void push_set_rows(svc_ctx *c, const svc_control_set *cs, int rows, lua_I
     int count = 0;
     if (H->key_subkey_count(services, &count, err, sizeof err) != 1) {
         svc_warn(c, "%s", err);
-        H->key_free(&services);
+        svc_key_free(c, &services);
         return;
     }
     if (count > SVC_MAX_SERVICES) {
@@ -298,11 +283,12 @@ static void push_set_rows(svc_ctx *c, const svc_control_set *cs, int rows, lua_I
             svc_warn(c, "%s: service key #%d could not be read: %s", H->key_path(services), i, err);
             continue;
         }
+        svc_hold_key(c, svc);
         svc_push_row(c, svc, cs, 0);
         lua_rawseti(c->L, rows, ++*nrows);
-        H->key_free(&svc);
+        svc_key_free(c, &svc);
     }
-    H->key_free(&services);
+    svc_key_free(c, &services);
 }
 
 /* Deleted keys at exactly ControlSetNNN\Services\<name>. */
@@ -323,6 +309,7 @@ static void push_recovered_rows(svc_ctx *c, int current, int rows, lua_Integer *
             svc_warn(c, "deleted key #%d could not be read: %s", i, err);
             continue;
         }
+        svc_hold_key(c, k);
         const char *path = H->key_path(k);
         const char *s1 = strchr(path, '\\');
         const char *s2 = s1 ? strchr(s1 + 1, '\\') : NULL;
@@ -337,7 +324,7 @@ static void push_recovered_rows(svc_ctx *c, int current, int rows, lua_Integer *
             svc_push_row(c, k, &cs, 1);
             lua_rawseti(c->L, rows, ++*nrows);
         }
-        H->key_free(&k);
+        svc_key_free(c, &k);
     }
 }
 
@@ -348,9 +335,37 @@ static void set_string_field(lua_State *L, int t, const char *field, const char 
     lua_setfield(L, t, field);
 }
 
-static int l_collect(lua_State *L)
+/* What a protected call leaves to its caller to release: held host
+ * objects and the control set list. */
+typedef struct call_state {
+    svc_ctx c;
+    control_sets sets;
+} call_state;
+
+/* Run body with the call's arguments in a protected call, so a Lua error
+ * (out of memory) releases every host object before it propagates. */
+static int run_protected(lua_State *L, lua_CFunction body)
+{
+    call_state st;
+    memset(&st, 0, sizeof st);
+    int nargs = lua_gettop(L);
+    lua_pushlightuserdata(L, &st);
+    lua_pushcclosure(L, body, 1);
+    lua_insert(L, 1);
+    int rc = lua_pcall(L, nargs, LUA_MULTRET, 0);
+    svc_release_all(&st.c);
+    control_sets_free(&st.sets);
+    if (rc != LUA_OK)
+        return lua_error(L);
+    return lua_gettop(L);
+}
+
+static call_state *state_of(lua_State *L) { return lua_touserdata(L, lua_upvalueindex(1)); }
+
+static int collect_body(lua_State *L)
 {
     const hh_host_api *H = svc_host;
+    call_state *st = state_of(L);
     hh_hive *system = H->check_hive(L, 1);
     hh_hive *software = lua_isnoneornil(L, 2) ? NULL : H->check_hive(L, 2);
     int bad = wrong_kind(L, system, HH_HIVE_SYSTEM);
@@ -359,71 +374,75 @@ static int l_collect(lua_State *L)
     if (bad)
         return bad;
     lua_settop(L, 2);
+    lua_createtable(L, 0, 10); /* 3: input */
+    lua_newtable(L);           /* 4: warnings */
+    svc_ctx *c = &st->c;
+    c->L = L;
+    c->hive = system;
+    c->hive_path = H->hive_path(system);
+    c->warnings = 4;
+
     char err[SVC_ERRLEN];
     hh_key *root = NULL;
     int rc = H->key_open(system, NULL, "", &root, err, sizeof err);
     if (rc != 1) {
         luaL_pushfail(L);
-        lua_pushfstring(L, "%s: %s", H->hive_path(system), rc == 0 ? "hive has no root key" : err);
+        lua_pushfstring(L, "%s: %s", c->hive_path, rc == 0 ? "hive has no root key" : err);
         return 2;
     }
-
-    lua_createtable(L, 0, 10); /* 3: input */
-    lua_newtable(L);           /* 4: warnings */
-    svc_ctx c = {.L = L, .hive = system, .hive_path = H->hive_path(system), .warnings = 4};
+    svc_hold_key(c, root);
     if (H->hive_kind(system) != HH_HIVE_SYSTEM)
-        svc_warn(&c, "%s does not look like a SYSTEM hive; reading it as one", c.hive_path);
+        svc_warn(c, "%s does not look like a SYSTEM hive; reading it as one", c->hive_path);
     set_string_field(L, 3, "plugin", "services");
 
-    control_sets sets = {0};
-    find_control_sets(&c, root, &sets);
-    H->key_free(&root);
-    int current = push_select(&c, sets.select);
+    control_sets *sets = &st->sets;
+    find_control_sets(c, root, sets);
+    svc_key_free(c, &root);
+    int current = push_select(c, sets->select);
     lua_setfield(L, 3, "select");
 
-    lua_createtable(L, (int)sets.count, 0);
+    lua_createtable(L, (int)sets->count, 0);
     svc_control_set *cur = NULL;
-    for (size_t i = 0; i < sets.count; i++) {
-        sets.items[i].current = sets.items[i].number == current;
-        if (sets.items[i].current && !cur)
-            cur = &sets.items[i];
-        lua_pushstring(L, sets.items[i].name);
+    for (size_t i = 0; i < sets->count; i++) {
+        sets->items[i].current = sets->items[i].number == current;
+        if (sets->items[i].current && !cur)
+            cur = &sets->items[i];
+        lua_pushstring(L, sets->items[i].name);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     lua_setfield(L, 3, "control_sets");
-    if (sets.count == 0)
-        svc_warn(&c, "no ControlSetNNN key at the root: no services to read");
+    if (sets->count == 0)
+        svc_warn(c, "no ControlSetNNN key at the root: no services to read");
     if (current >= 0 && !cur)
-        svc_warn(&c, "Select\\Current names control set %d, which does not exist", current);
+        svc_warn(c, "Select\\Current names control set %d, which does not exist", current);
     if (cur)
         set_string_field(L, 3, "current_control_set", cur->name);
 
     /* hive = { path, kind, dirty, computer_name } */
     lua_createtable(L, 0, 4);
-    set_string_field(L, -1, "path", c.hive_path);
+    set_string_field(L, -1, "path", c->hive_path);
     set_string_field(L, -1, "kind", kind_name(H->hive_kind(system)));
     lua_getfield(L, 1, "dirty");
     lua_setfield(L, -2, "dirty");
-    svc_control_set *named = cur ? cur : (sets.count ? &sets.items[0] : NULL);
-    if (named && svc_push_string_at(&c, named->key, "Control\\ComputerName\\ComputerName", "ComputerName")) {
+    svc_control_set *named = cur ? cur : (sets->count ? &sets->items[0] : NULL);
+    if (named && svc_push_string_at(c, named->key, "Control\\ComputerName\\ComputerName", "ComputerName")) {
         lua_setfield(L, -2, "computer_name");
         if (!cur)
-            svc_warn(&c, "computer_name was read from %s (the current control set is unknown)", named->name);
+            svc_warn(c, "computer_name was read from %s (the current control set is unknown)", named->name);
     }
     lua_setfield(L, 3, "hive");
 
     lua_createtable(L, 512, 0);
     int rows = lua_gettop(L);
     lua_Integer nrows = 0;
-    for (size_t i = 0; i < sets.count; i++)
-        push_set_rows(&c, &sets.items[i], rows, &nrows);
-    push_recovered_rows(&c, current, rows, &nrows);
+    for (size_t i = 0; i < sets->count; i++)
+        push_set_rows(c, &sets->items[i], rows, &nrows);
+    push_recovered_rows(c, current, rows, &nrows);
     lua_setfield(L, 3, "rows");
-    control_sets_free(&sets);
 
     if (software) {
-        if (!push_svchost(&c, software, err, sizeof err))
-            svc_warn(&c, "%s", err);
+        if (!push_svchost(c, software, err, sizeof err))
+            svc_warn(c, "%s", err);
         else
             lua_setfield(L, 3, "svchost");
     }
@@ -432,6 +451,36 @@ static int l_collect(lua_State *L)
     lua_pushvalue(L, 3);
     return 1;
 }
+
+static int l_collect(lua_State *L) { return run_protected(L, collect_body); }
+
+static int svchost_body(lua_State *L)
+{
+    hh_hive *software = svc_host->check_hive(L, 1);
+    int bad = wrong_kind(L, software, HH_HIVE_SOFTWARE);
+    if (bad)
+        return bad;
+    lua_settop(L, 1);
+    lua_newtable(L); /* 2: warnings, returned inside the result when any */
+    svc_ctx *c = &state_of(L)->c;
+    c->L = L;
+    c->hive = software;
+    c->hive_path = svc_host->hive_path(software);
+    c->warnings = 2;
+    char err[SVC_ERRLEN];
+    if (!push_svchost(c, software, err, sizeof err)) {
+        luaL_pushfail(L);
+        lua_pushstring(L, err);
+        return 2;
+    }
+    if (c->nwarnings) {
+        lua_pushvalue(L, 2);
+        lua_setfield(L, -2, "warnings");
+    }
+    return 1;
+}
+
+static int l_svchost_groups(lua_State *L) { return run_protected(L, svchost_body); }
 
 /* ---- module ----------------------------------------------------------------- */
 

@@ -18,6 +18,7 @@
 #define SVC_MAX_DELETED_KEYS 1000000
 #define SVC_MAX_WARNINGS 10000
 #define SVC_MAX_HEX_BYTES (1u << 20) /* raw bytes shown as hex per value */
+#define SVC_MAX_HELD 16              /* host objects open at once (nesting depth) */
 
 extern const hh_host_api *svc_host;
 
@@ -30,7 +31,24 @@ typedef struct svc_ctx {
     int warnings;        /* absolute stack index of the warnings array */
     lua_Integer nwarnings;
     int warnings_capped;
+    /* Host objects from acquisition to release: a Lua error in between (out
+     * of memory) unwinds to a protected caller, which releases what is
+     * still held instead of leaking it and the hive's reference. */
+    void *held[SVC_MAX_HELD];
+    unsigned char held_is_value[SVC_MAX_HELD];
+    int nheld;
 } svc_ctx;
+
+/* Hold an object the host just handed out (NULL is ignored). */
+void svc_hold_key(svc_ctx *c, hh_key *k);
+void svc_hold_value(svc_ctx *c, hh_value *v);
+/* Stop holding without freeing (ownership moves elsewhere). */
+void svc_unhold(svc_ctx *c, const void *p);
+/* Release one held object and set the pointer to NULL. */
+void svc_key_free(svc_ctx *c, hh_key **k);
+void svc_value_free(svc_ctx *c, hh_value **v);
+/* Release everything still held (after a Lua error). */
+void svc_release_all(svc_ctx *c);
 
 void svc_warn(svc_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

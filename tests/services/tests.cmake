@@ -18,3 +18,8 @@ hh_add_ctest(services_decode ${CMAKE_CURRENT_LIST_DIR}/svc_decode_test.c
   ${CMAKE_SOURCE_DIR}/plugins/services/svc_decode.c)
 target_include_directories(services_decode PRIVATE ${CMAKE_SOURCE_DIR}/plugins/services)
 hh_services_add_host_busted(services_fixtures ${CMAKE_CURRENT_LIST_DIR}/fixtures_spec.lua)
+
+# A Lua error at any allocation of a walk must leak no host object.
+hh_add_ctest(services_collect_oom ${CMAKE_CURRENT_LIST_DIR}/collect_oom_test.c)
+target_include_directories(services_collect_oom PRIVATE ${CMAKE_SOURCE_DIR}/host)
+set_tests_properties(services_collect_oom PROPERTIES SKIP_RETURN_CODE 77)
