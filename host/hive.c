@@ -625,6 +625,9 @@ int hh_key_subkey_at(hh_key *key, int index, hh_key **out, char *err, size_t err
         if (libregf_key_get_sub_key(key->lk, index, &sub, &e) != 1) {
             char why[HH_ERRLEN];
             regf_error_text(&e, why, sizeof why);
+            /* A subkey whose own lists are damaged: the raw layer may read it. */
+            if (key->hive->opts.recover && hh_key_raw_subkey_index(key, index, out) == 1)
+                return 1;
             snprintf(err, errlen, "cannot read subkey %d of '%s': %s", index, key->path, why);
             return -1;
         }
@@ -807,6 +810,10 @@ int hh_value_data(hh_value *value, const uint8_t **data, size_t *len, char *err,
     *len = 0;
     if (closed_error(value->hive, err, errlen))
         return -1;
+    if (!value->data_loaded && !value->lv) {
+        snprintf(err, errlen, "data of value '%s' lies in a damaged cell", value->name);
+        return -1;
+    }
     if (!value->data_loaded && value->lv) {
         size_t size = 0;
         libregf_error_t *e = NULL;

@@ -38,6 +38,7 @@ struct hh_key {
     int class_loaded;
     uint64_t last_write;
     int recovered;            /* from unallocated space, not the live tree */
+    struct hh_raw_key *raw;   /* the raw layer's per-key cache (raw keys only) */
 };
 
 struct hh_value {
@@ -65,6 +66,7 @@ int hh_hive_raw_replay(hh_hive *hive, char *err, size_t errlen);
 int hh_hive_raw_fallback(hh_hive *hive, char *err, size_t errlen);
 int hh_hive_raw_root(hh_hive *hive, hh_key **out);
 int hh_key_raw_subkey(hh_key *libregf_parent, const char *name, hh_key **out);
+int hh_key_raw_subkey_index(hh_key *libregf_parent, int index, hh_key **out);
 int hh_key_raw_subkey_by_name(hh_key *key, const char *name, hh_key **out, char *err, size_t errlen);
 int hh_key_raw_subkey_count(hh_key *key, int *count, char *err, size_t errlen);
 int hh_key_raw_subkey_at(hh_key *key, int index, hh_key **out, char *err, size_t errlen);

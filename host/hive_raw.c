@@ -1,37 +1,625 @@
-/* The raw cell layer beside libregf: transaction log replay, damaged-tree
- * fallback and deleted-key recovery. Until it reads cells itself, every
- * entry point answers "not applicable" and says so where it matters. */
+/* The raw cell layer beside libregf: the entry points hive.c calls when
+ * libregf cannot open a hive, its root or a subkey list, raw keys and
+ * values, and deleted keys recovered from unallocated cells.
+ *
+ * A raw key is a key node read by raw_cells.c. Its subkeys come from its
+ * subkey list; when that list is damaged, from every allocated key node
+ * whose parent link names it (a subkey list can be lost with its bin while
+ * the children survive elsewhere). What could not be read is said in a
+ * warning; a cell that does not validate never becomes a key or value. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "raw.h"
+#include "util.h"
+
+#define HIVE_ENTRY_FLAG 0x0004u
+
+struct hh_raw_key {
+    uint32_t *children;
+    size_t nchildren;
+    int children_ready;
+    hh_raw_vk *values;
+    size_t nvalues;
+    int values_ready;
+};
+
+/* ---- the hive's raw view ---------------------------------------------------- */
+
+static int kid_cmp(const void *a, const void *b)
+{
+    const hh_raw_kid *x = a, *y = b;
+    if (x->parent != y->parent)
+        return x->parent < y->parent ? -1 : 1;
+    return x->off < y->off ? -1 : x->off > y->off;
+}
+
+typedef struct {
+    struct hh_raw_state *st;
+    size_t cap;
+    int oom;
+} kid_ctx;
+
+static void index_key_node(uint32_t off, const uint8_t *data, uint32_t len, int allocated, void *vctx)
+{
+    kid_ctx *ctx = vctx;
+    if (!allocated || ctx->oom || len < 2 || data[0] != 'n' || data[1] != 'k')
+        return;
+    hh_raw_nk nk;
+    if (!hh_raw_parse_nk(data, len, off, 1, &nk))
+        return;
+    int keep = nk.name_plausible;
+    uint32_t parent = nk.parent;
+    hh_raw_nk_clear(&nk);
+    if (!keep)
+        return;
+    if (ctx->st->nkids == ctx->cap) {
+        size_t ncap = ctx->cap ? ctx->cap * 2 : 1024;
+        hh_raw_kid *g = realloc(ctx->st->kids, ncap * sizeof *g);
+        if (!g) {
+            ctx->oom = 1;
+            return;
+        }
+        ctx->st->kids = g;
+        ctx->cap = ncap;
+    }
+    ctx->st->kids[ctx->st->nkids++] = (hh_raw_kid){parent, off};
+}
+
+struct hh_raw_state *hh_raw_state_get(hh_hive *hive)
+{
+    if (hive->raw)
+        return hive->raw;
+    struct hh_raw_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return NULL;
+    if (hh_raw_image_init(&st->img, hive->data, hive->size) != 1) {
+        free(st);
+        return NULL;
+    }
+    st->root = hh_le32(hive->data + 36);
+    kid_ctx ctx = {st, 0, 0};
+    hh_raw_each_cell(&st->img, index_key_node, &ctx);
+    qsort(st->kids, st->nkids, sizeof *st->kids, kid_cmp);
+    if (st->img.damaged)
+        hh_hive_warn(hive, "%u bytes of hive bins have no valid bin header and were skipped", st->img.damaged);
+    hive->raw = st;
+    return st;
+}
+
+void hh_hive_raw_release(hh_hive *hive)
+{
+    struct hh_raw_state *st = hive->raw;
+    if (!st)
+        return;
+    hh_raw_image_free(&st->img);
+    free(st->kids);
+    hh_raw_deleted_free(st);
+    free(st);
+    hive->raw = NULL;
+}
+
+/* ---- raw keys ------------------------------------------------------------------ */
+
+static hh_key *make_raw_key(hh_hive *hive, const hh_raw_nk *nk, const char *parent_path, const char *path,
+                            int recovered)
+{
+    hh_key *k = calloc(1, sizeof *k);
+    if (!k)
+        return NULL;
+    k->hive = hive;
+    k->raw_offset = nk->off;
+    k->name = hh_strdup(nk->name);
+    if (path)
+        k->path = hh_strdup(path);
+    else if (!parent_path)
+        k->path = hh_strdup("");
+    else if (!parent_path[0])
+        k->path = hh_strdup(nk->name);
+    else
+        k->path = hh_join3(parent_path, "\\", nk->name);
+    k->last_write = nk->last_write;
+    k->recovered = recovered;
+    k->class_name = hh_raw_class_name(&hive->raw->img, nk, recovered ? HH_RAW_ANY : HH_RAW_ALLOCATED);
+    k->class_loaded = 1;
+    k->raw = calloc(1, sizeof *k->raw);
+    hh_hive_ref(hive);
+    if (!k->name || !k->path || !k->raw) {
+        hh_key_free(&k);
+        return NULL;
+    }
+    return k;
+}
+
+void hh_key_raw_free(hh_key *key)
+{
+    if (!key->raw)
+        return;
+    free(key->raw->children);
+    hh_raw_vk_free_all(key->raw->values, key->raw->nvalues);
+    free(key->raw);
+    key->raw = NULL;
+}
+
+static int accept_for(const hh_key *key) { return key->recovered ? HH_RAW_ANY : HH_RAW_ALLOCATED; }
+
+/* A key node as the key sees it: live ones from allocated cells, recovered
+ * ones within the former cell the scan bounded. */
+static int key_nk(struct hh_raw_state *st, uint32_t off, int recovered, hh_raw_nk *nk)
+{
+    if (!recovered)
+        return hh_raw_read_nk(&st->img, off, HH_RAW_ALLOCATED, nk);
+    memset(nk, 0, sizeof *nk);
+    const hh_raw_deleted *d = hh_raw_deleted_find(st, off);
+    return d && hh_raw_parse_nk(st->img.bins + off + 4, d->cell_len, off, 0, nk);
+}
+
+static int child_name_cmp(struct hh_raw_state *st, uint32_t a, uint32_t b, int accept)
+{
+    hh_raw_nk x, y;
+    int okx = hh_raw_read_nk(&st->img, a, accept, &x), oky = hh_raw_read_nk(&st->img, b, accept, &y);
+    int r = (okx && oky) ? hh_raw_name_cmp(x.name, y.name) : okx - oky;
+    hh_raw_nk_clear(&x);
+    hh_raw_nk_clear(&y);
+    return r;
+}
+
+static int has_child(const uint32_t *v, size_t n, uint32_t off)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == off)
+            return 1;
+    return 0;
+}
+
+static int has_child_named(struct hh_raw_state *st, const uint32_t *v, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++) {
+        hh_raw_nk nk;
+        if (hh_raw_read_nk(&st->img, v[i], HH_RAW_ANY, &nk)) {
+            int same = hh_raw_name_cmp(nk.name, name) == 0;
+            hh_raw_nk_clear(&nk);
+            if (same)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* The subkeys of a live raw key: its list, and when the list is damaged,
+ * the key nodes whose parent link names it. */
+static int live_children(hh_hive *hive, struct hh_raw_state *st, uint32_t off, const char *path, uint32_t **out,
+                         size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    hh_raw_nk nk;
+    if (!hh_raw_read_nk(&st->img, off, HH_RAW_ALLOCATED, &nk))
+        return 1;
+    uint32_t declared = nk.nsub;
+    uint32_t sublist = nk.sublist;
+    hh_raw_nk_clear(&nk);
+    size_t max = declared < HH_RAW_MAX_SUBKEYS ? declared : HH_RAW_MAX_SUBKEYS;
+    /* Children found by parent link are bounded by the index, not the
+     * declared count, which the damage may have touched. */
+    size_t lo = 0, hi = st->nkids;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (st->kids[mid].parent < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t linked = 0;
+    while (lo + linked < st->nkids && st->kids[lo + linked].parent == off)
+        linked++;
+    uint32_t *v = malloc((max + linked + 1) * sizeof *v);
+    if (!v)
+        return -1;
+    size_t got = 0, listed = 0;
+    int whole = 1;
+    if (declared > 0) {
+        uint32_t *offs = malloc((max + 1) * sizeof *offs);
+        if (!offs) {
+            free(v);
+            return -1;
+        }
+        whole = hh_raw_read_subkey_list(&st->img, sublist, HH_RAW_ALLOCATED, offs, max + 1, &listed);
+        if (listed != declared)
+            whole = 0;
+        for (size_t i = 0; i < listed && got < max; i++) {
+            hh_raw_nk c;
+            if (!hh_raw_read_nk(&st->img, offs[i], HH_RAW_ALLOCATED, &c)) {
+                whole = 0;
+                continue;
+            }
+            /* From a damaged list, only children that name this key back. */
+            int ok = c.parent == off || whole;
+            hh_raw_nk_clear(&c);
+            if (ok && !has_child(v, got, offs[i]))
+                v[got++] = offs[i];
+            else if (!ok)
+                whole = 0;
+        }
+        free(offs);
+    }
+    if (!whole) {
+        size_t from_list = got;
+        for (size_t i = 0; i < linked; i++) {
+            uint32_t c = st->kids[lo + i].off;
+            if (has_child(v, got, c))
+                continue;
+            hh_raw_nk cn;
+            if (!hh_raw_read_nk(&st->img, c, HH_RAW_ALLOCATED, &cn))
+                continue;
+            int dup = has_child_named(st, v, got, cn.name);
+            hh_raw_nk_clear(&cn);
+            if (!dup)
+                v[got++] = c;
+        }
+        /* Registry order: upper-cased names. */
+        for (size_t i = 1; i < got; i++)
+            for (size_t j = i; j > 0 && child_name_cmp(st, v[j - 1], v[j], HH_RAW_ALLOCATED) > 0; j--) {
+                uint32_t t = v[j];
+                v[j] = v[j - 1];
+                v[j - 1] = t;
+            }
+        hh_hive_warn(hive, "subkey list of '%s' is damaged: %zu of %u subkeys read (%zu from the list, %zu by their "
+                     "parent link)%s", path[0] ? path : "(root)", got, declared, from_list, got - from_list,
+                     got < declared ? "; the rest are lost" : "");
+    }
+    *out = v;
+    *n = got;
+    return 1;
+}
+
+static int deleted_children(struct hh_raw_state *st, uint32_t off, uint32_t **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    size_t count = 0;
+    for (size_t i = 0; i < st->ndeleted; i++)
+        if (st->deleted[i].parent == off && st->deleted[i].off != off)
+            count++;
+    uint32_t *v = malloc((count + 1) * sizeof *v);
+    if (!v)
+        return -1;
+    for (size_t i = 0; i < st->ndeleted; i++)
+        if (st->deleted[i].parent == off && st->deleted[i].off != off)
+            v[(*n)++] = st->deleted[i].off;
+    *out = v;
+    return 1;
+}
+
+static int ensure_children(hh_key *key, char *err, size_t errlen)
+{
+    if (key->raw->children_ready)
+        return 1;
+    struct hh_raw_state *st = key->hive->raw;
+    int rc = key->recovered ? deleted_children(st, key->raw_offset, &key->raw->children, &key->raw->nchildren)
+                            : live_children(key->hive, st, key->raw_offset, key->path, &key->raw->children,
+                                            &key->raw->nchildren);
+    if (rc < 0) {
+        snprintf(err, errlen, "out of memory reading subkeys of '%s'", key->path);
+        return -1;
+    }
+    key->raw->children_ready = 1;
+    return 1;
+}
+
+static int ensure_values(hh_key *key, char *err, size_t errlen)
+{
+    if (key->raw->values_ready)
+        return 1;
+    struct hh_raw_state *st = key->hive->raw;
+    hh_raw_nk nk;
+    size_t damaged = 0;
+    if (key_nk(st, key->raw_offset, key->recovered, &nk)) {
+        int rc = hh_raw_read_values(&st->img, &nk, accept_for(key), &key->raw->values, &key->raw->nvalues, &damaged);
+        uint32_t declared = nk.nvalues;
+        hh_raw_nk_clear(&nk);
+        if (rc < 0) {
+            snprintf(err, errlen, "out of memory reading values of '%s'", key->path);
+            return -1;
+        }
+        if (damaged && !key->recovered)
+            hh_hive_warn(key->hive, "values of '%s' are damaged: %zu of %u read", key->path, key->raw->nvalues,
+                         declared);
+    }
+    key->raw->values_ready = 1;
+    return 1;
+}
+
+static int child_key(hh_key *key, uint32_t off, hh_key **out, char *err, size_t errlen)
+{
+    struct hh_raw_state *st = key->hive->raw;
+    hh_raw_nk nk;
+    if (!key_nk(st, off, key->recovered, &nk)) {
+        snprintf(err, errlen, "subkey of '%s' at offset 0x%x no longer validates", key->path, off);
+        return -1;
+    }
+    *out = make_raw_key(key->hive, &nk, key->path, NULL, key->recovered);
+    hh_raw_nk_clear(&nk);
+    if (!*out) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 1;
+}
+
+int hh_key_raw_subkey_count(hh_key *key, int *count, char *err, size_t errlen)
+{
+    *count = 0;
+    if (!key->raw) {
+        snprintf(err, errlen, "key '%s' has no raw view", key->path);
+        return -1;
+    }
+    if (ensure_children(key, err, errlen) != 1)
+        return -1;
+    *count = (int)key->raw->nchildren;
+    return 1;
+}
+
+int hh_key_raw_subkey_at(hh_key *key, int index, hh_key **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    int count;
+    if (hh_key_raw_subkey_count(key, &count, err, errlen) != 1)
+        return -1;
+    if (index < 0 || index >= count) {
+        snprintf(err, errlen, "no subkey %d of '%s'", index, key->path);
+        return -1;
+    }
+    return child_key(key, key->raw->children[index], out, err, errlen);
+}
+
+static int find_child(hh_key *key, const char *name, uint32_t *off, char *err, size_t errlen)
+{
+    int count;
+    if (hh_key_raw_subkey_count(key, &count, err, errlen) != 1)
+        return -1;
+    for (size_t i = 0; i < key->raw->nchildren; i++) {
+        hh_raw_nk nk;
+        if (!key_nk(key->hive->raw, key->raw->children[i], key->recovered, &nk))
+            continue;
+        int same = hh_raw_name_cmp(nk.name, name) == 0;
+        hh_raw_nk_clear(&nk);
+        if (same) {
+            *off = key->raw->children[i];
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int hh_key_raw_subkey_by_name(hh_key *key, const char *name, hh_key **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    uint32_t off;
+    int rc = find_child(key, name, &off, err, errlen);
+    if (rc != 1)
+        return rc;
+    return child_key(key, off, out, err, errlen);
+}
+
+static hh_value *make_raw_value(hh_hive *hive, const hh_raw_vk *vk)
+{
+    hh_value *v = calloc(1, sizeof *v);
+    if (!v)
+        return NULL;
+    v->hive = hive;
+    v->raw_offset = vk->off;
+    v->name = hh_strdup(vk->name);
+    v->type = vk->type;
+    if (vk->data_ok && vk->len) {
+        v->data = malloc(vk->len);
+        if (v->data)
+            memcpy(v->data, vk->data, vk->len);
+    }
+    v->len = v->data ? vk->len : 0;
+    v->data_loaded = vk->data_ok && (vk->len == 0 || v->data);
+    hh_hive_ref(hive);
+    if (!v->name) {
+        hh_value_free(&v);
+        return NULL;
+    }
+    return v;
+}
+
+int hh_key_raw_value_count(hh_key *key, int *count, char *err, size_t errlen)
+{
+    *count = 0;
+    if (!key->raw) {
+        snprintf(err, errlen, "key '%s' has no raw view", key->path);
+        return -1;
+    }
+    if (ensure_values(key, err, errlen) != 1)
+        return -1;
+    *count = (int)key->raw->nvalues;
+    return 1;
+}
+
+int hh_key_raw_value_at(hh_key *key, int index, hh_value **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    int count;
+    if (hh_key_raw_value_count(key, &count, err, errlen) != 1)
+        return -1;
+    if (index < 0 || index >= count) {
+        snprintf(err, errlen, "no value %d of '%s'", index, key->path);
+        return -1;
+    }
+    *out = make_raw_value(key->hive, &key->raw->values[index]);
+    if (!*out) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 1;
+}
+
+int hh_key_raw_value_by_name(hh_key *key, const char *name, hh_value **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    int count;
+    if (hh_key_raw_value_count(key, &count, err, errlen) != 1)
+        return -1;
+    for (size_t i = 0; i < key->raw->nvalues; i++)
+        if (hh_raw_name_cmp(key->raw->values[i].name, name) == 0) {
+            *out = make_raw_value(key->hive, &key->raw->values[i]);
+            if (!*out) {
+                snprintf(err, errlen, "out of memory");
+                return -1;
+            }
+            return 1;
+        }
+    return 0;
+}
+
+/* ---- where libregf gives up ---------------------------------------------------- */
 
 int hh_hive_raw_replay(hh_hive *hive, char *err, size_t errlen)
 {
     return hh_replay_logs(hive, err, errlen);
 }
 
-int hh_hive_raw_fallback(hh_hive *hive, char *err, size_t errlen) { (void)hive; (void)err; (void)errlen; return 0; }
-int hh_hive_raw_root(hh_hive *hive, hh_key **out) { (void)hive; *out = NULL; return 0; }
-int hh_key_raw_subkey(hh_key *parent, const char *name, hh_key **out) { (void)parent; (void)name; *out = NULL; return 0; }
+/* ---- the root ---------------------------------------------------- */
 
-static int no_raw(char *err, size_t errlen)
+/* The root key node: the base block's, or a key node flagged as a hive's
+ * root when the base block's offset does not lead to one. */
+static int raw_root_nk(struct hh_raw_state *st, hh_raw_nk *nk)
 {
-    snprintf(err, errlen, "raw key access is not available");
-    return -1;
+    if (hh_raw_read_nk(&st->img, st->root, HH_RAW_ALLOCATED, nk) && nk->name_plausible)
+        return 1;
+    hh_raw_nk_clear(nk);
+    for (size_t i = 0; i < st->nkids; i++) {
+        if (hh_raw_read_nk(&st->img, st->kids[i].off, HH_RAW_ALLOCATED, nk) && (nk->flags & HIVE_ENTRY_FLAG)) {
+            st->root = nk->off;
+            return 1;
+        }
+        hh_raw_nk_clear(nk);
+    }
+    return 0;
 }
-int hh_key_raw_subkey_by_name(hh_key *k, const char *n, hh_key **o, char *e, size_t l) { (void)k; (void)n; *o = NULL; return no_raw(e, l); }
-int hh_key_raw_subkey_count(hh_key *k, int *c, char *e, size_t l) { (void)k; *c = 0; return no_raw(e, l); }
-int hh_key_raw_subkey_at(hh_key *k, int i, hh_key **o, char *e, size_t l) { (void)k; (void)i; *o = NULL; return no_raw(e, l); }
-int hh_key_raw_value_count(hh_key *k, int *c, char *e, size_t l) { (void)k; *c = 0; return no_raw(e, l); }
-int hh_key_raw_value_at(hh_key *k, int i, hh_value **o, char *e, size_t l) { (void)k; (void)i; *o = NULL; return no_raw(e, l); }
-int hh_key_raw_value_by_name(hh_key *k, const char *n, hh_value **o, char *e, size_t l) { (void)k; (void)n; *o = NULL; return no_raw(e, l); }
-void hh_key_raw_free(hh_key *key) { (void)key; }
-void hh_hive_raw_release(hh_hive *hive) { (void)hive; }
 
-int hh_hive_deleted_key_count(hh_hive *hive) { (void)hive; return 0; }
+int hh_hive_raw_root(hh_hive *hive, hh_key **out)
+{
+    *out = NULL;
+    struct hh_raw_state *st = hh_raw_state_get(hive);
+    hh_raw_nk nk;
+    if (!st || !raw_root_nk(st, &nk))
+        return 0;
+    *out = make_raw_key(hive, &nk, NULL, NULL, 0);
+    hh_raw_nk_clear(&nk);
+    if (!*out)
+        return 0;
+    hh_hive_warn(hive, "libregf cannot read the root key: the key tree is read from raw cells");
+    return 1;
+}
+
+int hh_hive_raw_fallback(hh_hive *hive, char *err, size_t errlen)
+{
+    struct hh_raw_state *st = hh_raw_state_get(hive);
+    hh_raw_nk nk;
+    if (!st || !raw_root_nk(st, &nk))
+        return 0;
+    hh_raw_nk_clear(&nk);
+    hh_hive_warn(hive, "%s: reading the hive's cells directly", err);
+    /* hive.c's root lookup finds no libregf file and comes back here. */
+    return 1;
+}
+
+/* The cell offset of a key libregf has open. */
+static int libregf_key_cell(struct hh_raw_state *st, hh_key *key, uint32_t *off)
+{
+    off64_t file_off = 0;
+    if (!key->lk || libregf_key_get_offset(key->lk, &file_off, NULL) != 1 || file_off < HH_BASE_BLOCK_SIZE ||
+        file_off - HH_BASE_BLOCK_SIZE > 0xFFFFFFF0)
+        return 0;
+    uint32_t cell = (uint32_t)(file_off - HH_BASE_BLOCK_SIZE);
+    hh_raw_nk nk;
+    if (!hh_raw_read_nk(&st->img, cell, HH_RAW_ALLOCATED, &nk))
+        return 0;
+    hh_raw_nk_clear(&nk);
+    *off = cell;
+    return 1;
+}
+
+/* A stand-in raw key for a libregf key, to read its subkeys raw. */
+static hh_key *raw_twin(hh_key *key)
+{
+    struct hh_raw_state *st = hh_raw_state_get(key->hive);
+    uint32_t off;
+    if (!st || !libregf_key_cell(st, key, &off))
+        return NULL;
+    hh_raw_nk nk;
+    if (!hh_raw_read_nk(&st->img, off, HH_RAW_ALLOCATED, &nk))
+        return NULL;
+    hh_key *twin = make_raw_key(key->hive, &nk, NULL, key->path, 0);
+    hh_raw_nk_clear(&nk);
+    return twin;
+}
+
+int hh_key_raw_subkey(hh_key *parent, const char *name, hh_key **out)
+{
+    *out = NULL;
+    hh_key *twin = raw_twin(parent);
+    if (!twin)
+        return 0;
+    char err[HH_ERRLEN];
+    int rc = hh_key_raw_subkey_by_name(twin, name, out, err, sizeof err);
+    hh_key_free(&twin);
+    if (rc == 1)
+        hh_hive_warn(parent->hive, "libregf cannot read '%s': read from raw cells", hh_key_path(*out));
+    return rc == 1 ? 1 : 0;
+}
+
+int hh_key_raw_subkey_index(hh_key *parent, int index, hh_key **out)
+{
+    *out = NULL;
+    hh_key *twin = raw_twin(parent);
+    if (!twin)
+        return 0;
+    char err[HH_ERRLEN];
+    int rc = hh_key_raw_subkey_at(twin, index, out, err, sizeof err);
+    hh_key_free(&twin);
+    if (rc == 1)
+        hh_hive_warn(parent->hive, "libregf cannot read '%s': read from raw cells", hh_key_path(*out));
+    return rc == 1 ? 1 : 0;
+}
+
+/* ---- deleted keys ----------------------------------------------------------------- */
+
+int hh_hive_deleted_key_count(hh_hive *hive)
+{
+    if (!hive || hive->closed || !hive->opts.recover)
+        return 0;
+    struct hh_raw_state *st = hh_raw_state_get(hive);
+    if (!st || hh_raw_find_deleted(st) < 0)
+        return 0;
+    return (int)st->ndeleted;
+}
+
 int hh_hive_deleted_key_at(hh_hive *hive, int index, hh_key **out, char *err, size_t errlen)
 {
-    (void)hive; (void)index; *out = NULL;
-    snprintf(err, errlen, "no deleted key %d", index);
-    return -1;
+    *out = NULL;
+    int count = hh_hive_deleted_key_count(hive);
+    if (index < 0 || index >= count) {
+        snprintf(err, errlen, "no deleted key %d", index);
+        return -1;
+    }
+    struct hh_raw_state *st = hive->raw;
+    const hh_raw_deleted *d = &st->deleted[index];
+    hh_raw_nk nk;
+    if (!key_nk(st, d->off, 1, &nk)) {
+        snprintf(err, errlen, "deleted key %d no longer validates", index);
+        return -1;
+    }
+    *out = make_raw_key(hive, &nk, NULL, d->path ? d->path : d->name, 1);
+    hh_raw_nk_clear(&nk);
+    if (!*out) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 1;
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "hive_internal.h"
+#include "raw_cells.h"
 
 /* The seed Windows uses for log entry hashes (checked against real logs). */
 #define HH_LOG_MARVIN_SEED 0x82EF4D887A4E55C5ull
@@ -18,5 +19,39 @@ uint64_t hh_marvin32(uint64_t seed, const uint8_t *data, size_t len);
  * and fixes the base block. 1 replayed, 0 nothing to do (warnings say why),
  * -1 error. */
 int hh_replay_logs(hh_hive *hive, char *err, size_t errlen);
+
+/* ---- the raw view of one hive (hive_raw.c, recover.c) ---- */
+
+typedef struct { uint32_t parent, off; } hh_raw_kid;
+
+typedef struct {
+    uint32_t off, parent;
+    uint32_t cell_len;    /* bytes of the former cell the record may use */
+    uint64_t last_write;
+    char *name;
+    char *path;           /* resolved through live or recovered parents */
+} hh_raw_deleted;
+
+struct hh_raw_state {
+    hh_raw_image img;
+    uint32_t root;            /* root key node offset */
+    hh_raw_kid *kids;         /* allocated key nodes with plausible names, by parent */
+    size_t nkids;
+    hh_raw_deleted *deleted;  /* key nodes found in unallocated cells, by offset */
+    size_t ndeleted;
+    int deleted_ready;
+};
+
+/* The hive's raw view, built on first use over hive->data. NULL: no memory. */
+struct hh_raw_state *hh_raw_state_get(hh_hive *hive);
+
+/* The path (relative to the root, "" for the root) of a live key node, by
+ * its parent links; NULL when the chain does not reach the root. */
+char *hh_raw_live_path(const hh_raw_image *img, uint32_t root, uint32_t off);
+
+/* Scans unallocated cells for key nodes that validate (recover.c). */
+int hh_raw_find_deleted(struct hh_raw_state *st);
+void hh_raw_deleted_free(struct hh_raw_state *st);
+const hh_raw_deleted *hh_raw_deleted_find(const struct hh_raw_state *st, uint32_t off);
 
 #endif

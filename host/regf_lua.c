@@ -256,6 +256,39 @@ static int hive_key(lua_State *L)
     return 1;
 }
 
+/* hive:deleted_keys(): keys recovered from unallocated cells, one per call.
+ * They are never reachable through hive:key() or subkeys(); key.recovered
+ * marks them. */
+static int deleted_next(lua_State *L)
+{
+    hh_hive *h = hh_lua_check_hive(L, lua_upvalueindex(1));
+    lua_Integer i = lua_tointeger(L, lua_upvalueindex(2));
+    lua_Integer count = lua_tointeger(L, lua_upvalueindex(3));
+    if (i >= count)
+        return 0;
+    lua_pushinteger(L, i + 1);
+    lua_replace(L, lua_upvalueindex(2));
+    hh_key *k = NULL;
+    char err[HH_ERRLEN];
+    if (hh_hive_deleted_key_at(h, (int)i, &k, err, sizeof err) != 1) {
+        lua_pushboolean(L, 0);
+        lua_pushstring(L, err);
+        return 2;
+    }
+    hh_lua_push_key(L, k);
+    return 1;
+}
+
+static int hive_deleted_keys(lua_State *L)
+{
+    hh_hive *h = hh_lua_check_hive(L, 1);
+    lua_pushvalue(L, 1);
+    lua_pushinteger(L, 0);
+    lua_pushinteger(L, hh_hive_deleted_key_count(h));
+    lua_pushcclosure(L, deleted_next, 3);
+    return 1;
+}
+
 static int hive_close(lua_State *L)
 {
     hive_ud *ud = check_hive_ud(L, 1);
@@ -575,7 +608,8 @@ static int hive_gc(lua_State *L)
 int hh_open_regf(lua_State *L)
 {
     static const luaL_Reg hive_methods[] = {
-        {"root", hive_root}, {"key", hive_key}, {"close", hive_close}, {NULL, NULL}};
+        {"root", hive_root}, {"key", hive_key}, {"deleted_keys", hive_deleted_keys},
+        {"close", hive_close}, {NULL, NULL}};
     static const luaL_Reg key_methods[] = {
         {"subkey", key_subkey}, {"subkeys", key_subkeys}, {"values", key_values},
         {"value", key_value}, {NULL, NULL}};

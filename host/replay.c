@@ -437,9 +437,13 @@ int hh_replay_logs(hh_hive *hive, char *err, size_t errlen)
         discover_logs(hive->path, logs, &nlogs);
     }
     if (nlogs == 0) {
-        hh_hive_warn(hive, "hive is dirty (sequence numbers %u/%u%s) and no transaction logs were found "
-                     "beside it: recent writes may be missing", in->seq_primary, in->seq_secondary,
-                     hive->base_block_bad ? ", bad base block checksum" : "");
+        char why[96];
+        if (in->dirty)
+            snprintf(why, sizeof why, "sequence numbers %u/%u", in->seq_primary, in->seq_secondary);
+        else
+            snprintf(why, sizeof why, "its base block checksum is wrong");
+        hh_hive_warn(hive, "hive is dirty (%s) and no transaction logs were found beside it: recent writes may be "
+                     "missing", why);
         return 0;
     }
     for (size_t i = 0; i < nlogs; i++)
