@@ -100,7 +100,10 @@ local planted = {
   { "compromised/unquoted-path", { AcmeUpdater = { "unquoted-path" } } },
   { "compromised/failure-command", { SysMain = { "failure-command" } } },
   { "compromised/driver-outside-drivers", { RTCore64 = { "driver-outside-drivers" } } },
-  { "demo/SYSTEM", { MsUpdateSvc = { "binary-impersonation", "path-user-writable" },
+  -- PSEXESVC was deleted: it is found in unallocated cells by the raw layer.
+  { "compromised/service-deleted", { PSEXESVC = { "known-tool" } } },
+  { "demo/SYSTEM", { PSEXESVC = { "known-tool" },
+                     MsUpdateSvc = { "binary-impersonation", "path-user-writable" },
                      SessionEnv = { "svchost-dll-outside-system32" },
                      WinDefend = { "security-service-disabled" } } },
 }
