@@ -340,7 +340,21 @@ static void write_timeline(hh_report_ctx *c, hh_buf *b, int flags, lua_Integer n
         lua_pushboolean(L, 1);
         lua_rawset(L, seen);
         lua_pop(L, 2);
-        if (!hh_report_epoch(c, rec, &t) || t < PLAUSIBLE_EPOCH) {
+        /* A ServiceDll swap moves the Parameters key's time, not the service
+         * key's: plot the later of the two. */
+        int have = hh_report_epoch(c, rec, &t), params_later = 0;
+        long long tp;
+        lua_pushliteral(L, "parameters_last_write");
+        if (lua_rawget(L, rec) == LUA_TSTRING) {
+            size_t pn;
+            const char *ps = lua_tolstring(L, -1, &pn);
+            if (hh_parse_iso8601(ps, pn, &tp) && (!have || tp > t)) {
+                t = tp;
+                have = params_later = 1;
+            }
+        }
+        lua_pop(L, 1);
+        if (!have || t < PLAUSIBLE_EPOCH) {
             implausible++;
         } else {
             pts[np].t = t;
@@ -356,6 +370,11 @@ static void write_timeline(hh_report_ctx *c, hh_buf *b, int flags, lua_Integer n
                 hh_buf_puts(&c->tmp2, ") ");
                 hh_report_field_text(c, rec, "last_write", &c->tmp);
                 hh_buf_put(&c->tmp2, c->tmp.data ? c->tmp.data : "", c->tmp.len);
+                if (params_later) {
+                    hh_buf_puts(&c->tmp2, "; Parameters ");
+                    hh_report_field_text(c, rec, "parameters_last_write", &c->tmp);
+                    hh_buf_put(&c->tmp2, c->tmp.data ? c->tmp.data : "", c->tmp.len);
+                }
                 lua_pushlstring(L, c->tmp2.data ? c->tmp2.data : "", c->tmp2.len);
                 lua_rawseti(L, labels, ++nlabels);
                 pts[np].label = (int)nlabels;
@@ -432,7 +451,8 @@ static void write_timeline(hh_report_ctx *c, hh_buf *b, int flags, lua_Integer n
     hh_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#9aa3b5\"/>\n", TL_LEFT, TL_AXIS_Y,
                   TL_W - TL_RIGHT, TL_AXIS_Y);
     /* Histogram, log height: the install bulk stays visible without hiding a
-     * burst of three keys. */
+     * burst of three keys. Bars stay neutral (a flagged key on install day
+     * must not paint the bulk); the dots above carry the findings. */
     double binw = (TL_W - TL_LEFT - TL_RIGHT) / TL_BINS;
     double hmax = TL_AXIS_Y - TL_BARS_TOP;
     for (size_t k = 0; k < TL_BINS; k++) {
@@ -445,7 +465,7 @@ static void write_timeline(hh_report_ctx *c, hh_buf *b, int flags, lua_Integer n
         long long b1 = t0 + (long long)((double)(t1 - t0) * (double)(k + 1) / TL_BINS);
         hh_buf_printf(b, "<rect class=\"bin\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">",
                       TL_LEFT + binw * (double)k + 0.5, TL_AXIS_Y - h, binw - 1.0 > 1.0 ? binw - 1.0 : 1.0, h,
-                      bin_rank[k] ? dot_colour[bin_rank[k] <= NSEV ? bin_rank[k] : 0] : "#8da2c0");
+                      "#8da2c0");
         hh_buf_puts(b, "<title>");
         put_date(b, b0, with_time);
         hh_buf_puts(b, " \xe2\x80\x93 ");
@@ -508,11 +528,11 @@ static void write_timeline(hh_report_ctx *c, hh_buf *b, int flags, lua_Integer n
         hh_buf_puts(b, "</text>\n");
     }
     lua_pop(L, 1); /* placed dots */
-    hh_buf_puts(b, "</svg>\n<p class=\"legend\">Bars: service keys written per period (UTC, log scale); ticks: one per key."
+    hh_buf_puts(b, "</svg>\n<p class=\"legend\">Bars: service keys written per period (UTC, log scale); ticks: one "
+                   "per key (the later of the key and its Parameters); dots: keys with findings."
                    "<i style=\"background:#a61b29\"></i>critical<i style=\"background:#d9480f\"></i>high"
                    "<i style=\"background:#e0a800\"></i>medium<i style=\"background:#1c7ed6\"></i>low"
-                   "<i style=\"background:#868e96\"></i>info: keys with findings, coloured by the worst (hover for the "
-                   "service).</p>\n"
+                   "<i style=\"background:#868e96\"></i>info (the worst on the key; hover for the service).</p>\n"
                    "</section>\n");
     lua_pop(L, 3);
 }

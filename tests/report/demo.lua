@@ -1,6 +1,6 @@
 -- A plausible host for looking at the html report: a Windows 7 install bulk
 -- (2009-07-14), patch days in 2010-2012, and a PsExec-style intrusion burst on
--- 2012-11-20 with a swapped ServiceDll. Deterministic (a fixed LCG), so the
+-- 2012-11-20 with a swapped ServiceDll (seen only in the Parameters key's time). Deterministic (a fixed LCG), so the
 -- report it gives is the same every run.
 local seed = 12345
 local function rand(n)
@@ -30,7 +30,9 @@ local burst = 1353377580 -- 2012-11-20T02:13:00Z
 add("PSEXESVC", burst, { image_path = "%SystemRoot%\\PSEXESVC.exe", display_name = "PSEXESVC" })
 add("WinDefend", burst + 95, { start = 4, start_name = "disabled", type = 32, type_name = "share_process",
   image_path = "%SystemRoot%\\System32\\svchost.exe -k secsvcs", service_dll = "%ProgramFiles%\\Windows Defender\\mpsvc.dll" })
-add("Netman", burst + 140, { type = 32, type_name = "share_process", image_path = "%SystemRoot%\\System32\\svchost.exe -k LocalSystemNetworkRestricted",
+-- The ServiceDll swap moved only the Parameters key's time: the service key
+-- still shows install day.
+add("Netman", install + 300, { parameters_last_write = iso(burst + 140), type = 32, type_name = "share_process", image_path = "%SystemRoot%\\System32\\svchost.exe -k LocalSystemNetworkRestricted",
   service_dll = "C:\\Users\\Public\\Libraries\\netcfg.dll" })
 table.sort(rows, function(a, b)
   if a.last_write_epoch ~= b.last_write_epoch then return a.last_write_epoch > b.last_write_epoch end
