@@ -346,25 +346,75 @@ static int open_libregf(hh_hive *hive, char *err, size_t errlen)
     return 1;
 }
 
-int hh_hive_open(const char *path, const hh_open_options *opts, hh_hive **out, char *err, size_t errlen)
+static hh_hive *hive_new(const char *path, const hh_open_options *opts, char *err, size_t errlen)
 {
-    *out = NULL;
+    hh_hive *hive = calloc(1, sizeof *hive);
     hh_open_options defaults;
     if (!opts) {
         hh_open_options_default(&defaults);
         opts = &defaults;
     }
-    hh_hive *hive = calloc(1, sizeof *hive);
-    if (!hive) {
+    if (hive)
+        hive->path = hh_strdup(path);
+    if (!hive || !hive->path) {
+        free(hive);
         snprintf(err, errlen, "out of memory");
-        return -1;
+        return NULL;
     }
     hive->refs = 1;
-    hive->path = hh_strdup(path);
     hive->info.path = hive->path;
     hive->opts = *opts;
-    if (hh_read_whole_file(path, &hive->data, &hive->size, err, errlen) != 1 ||
-        check_base_block(hive, err, errlen) != 1)
+    return hive;
+}
+
+/* Everything after the bytes are in hive->data: takes ownership of hive
+ * and releases it on failure. */
+static int hive_open_image(hh_hive *hive, hh_hive **out, char *err, size_t errlen);
+
+int hh_hive_open(const char *path, const hh_open_options *opts, hh_hive **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    hh_hive *hive = hive_new(path, opts, err, errlen);
+    if (!hive)
+        return -1;
+    if (hh_read_whole_file(path, &hive->data, &hive->size, err, errlen) != 1) {
+        hive_release(hive);
+        return -1;
+    }
+    return hive_open_image(hive, out, err, errlen);
+}
+
+int hh_hive_open_memory(const char *name, const uint8_t *data, size_t len, const hh_open_options *opts,
+                        hh_hive **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (len == 0) {
+        snprintf(err, errlen, "empty file");
+        return -1;
+    }
+    if (len > HH_HIVE_MAX_BYTES) {
+        snprintf(err, errlen, "file too large for a hive (%zu bytes)", len);
+        return -1;
+    }
+    hh_hive *hive = hive_new(name, opts, err, errlen);
+    if (!hive)
+        return -1;
+    /* A private copy: the base block is repaired in place. */
+    hive->data = malloc(len);
+    if (!hive->data) {
+        snprintf(err, errlen, "out of memory reading %zu bytes", len);
+        hive_release(hive);
+        return -1;
+    }
+    memcpy(hive->data, data, len);
+    hive->size = len;
+    return hive_open_image(hive, out, err, errlen);
+}
+
+static int hive_open_image(hh_hive *hive, hh_hive **out, char *err, size_t errlen)
+{
+    const hh_open_options *opts = &hive->opts;
+    if (check_base_block(hive, err, errlen) != 1)
         goto fail;
     hive->info.size = hive->size;
     if (opts->replay && hh_hive_raw_replay(hive, err, errlen) < 0)

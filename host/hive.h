@@ -45,6 +45,11 @@ void hh_open_options_default(hh_open_options *opts);
 
 int hh_hive_open(const char *path, const hh_open_options *opts, hh_hive **out,
                  char *err, size_t errlen);
+/* The same from bytes already in memory (copied; the caller keeps data).
+ * name stands for the file in messages; logs are looked for beside it only
+ * when it names a file and opts->replay is set. */
+int hh_hive_open_memory(const char *name, const uint8_t *data, size_t len, const hh_open_options *opts,
+                        hh_hive **out, char *err, size_t errlen);
 void hh_hive_close(hh_hive **hive);
 const hh_hive_info *hh_hive_get_info(const hh_hive *hive);
 const char *hh_hive_kind_name(int kind);

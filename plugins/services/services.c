@@ -194,7 +194,9 @@ static void find_control_sets(svc_ctx *c, hh_key *root, control_sets *out)
             svc_key_free(c, &k);
         }
     }
-    qsort(out->items, out->count, sizeof *out->items, cmp_control_set);
+    /* qsort's array may not be NULL, even for 0 items (a hive without control sets). */
+    if (out->count > 1)
+        qsort(out->items, out->count, sizeof *out->items, cmp_control_set);
 }
 
 /* select = { current=, default=, last_known_good=, failed= } on the stack (or
