@@ -1,0 +1,9 @@
+# Hostile input and hostile policies through the command line (issue 7).
+# inputs_spec: broken fixtures, broken corpus hives and seeded mutations
+# through hunt and services; the mutations also go in-process through the
+# fuzz entry point (fuzz_hive_replay, tests/fuzz/).
+hh_add_busted(hostile_inputs ${CMAKE_CURRENT_LIST_DIR}/inputs_spec.lua)
+set_property(TEST hostile_inputs APPEND PROPERTY ENVIRONMENT
+  "HH_FUZZ_SEEDS=${CMAKE_BINARY_DIR}/fuzz-seeds"
+  "HH_FUZZ_REPLAY=$<TARGET_FILE:fuzz_hive_replay>")
+set_tests_properties(hostile_inputs PROPERTIES LABELS "hostile" TIMEOUT 600)
