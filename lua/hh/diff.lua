@@ -124,7 +124,7 @@ function M.account_key(name)
 end
 
 function M.same_account(a, b)
-  return M.account_key(a) == M.account_key(b)
+  return a == b or M.account_key(a) == M.account_key(b)
 end
 
 M.start_names = { [0] = "boot", [1] = "system", [2] = "automatic", [3] = "manual", [4] = "disabled" }

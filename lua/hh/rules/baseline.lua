@@ -21,14 +21,27 @@ local diff = require "hh.diff"
 
 local TECHNIQUE = "T1543.003"
 
--- Pair the current sets of hive and baseline. Returns nil without a baseline.
+-- The pairing is the same for all eight rules of one run: keep the last one,
+-- keyed by the tables it was built from (and their lengths, in case a caller
+-- appends rows between runs).
+local last = {}
+
+-- Pair the current sets of hive and baseline. Returns nil without a baseline
+-- (or with an empty one: see below).
 local function compare_sets(input, ctx)
   local baseline = input.baseline
   if type(baseline) ~= "table" or type(baseline.rows) ~= "table" then return nil end
-  local cur = diff.current_set(input.rows, input.current_control_set)
+  local rows = input.rows or {}
+  if last.rows == rows and last.base_rows == baseline.rows and last.n == #rows
+      and last.base_n == #baseline.rows and last.declared == input.current_control_set
+      and last.base_declared == baseline.current_control_set and last.source == baseline.source then
+    return last.cmp
+  end
+  local cur = diff.current_set(rows, input.current_control_set)
   local base = diff.current_set(baseline.rows, baseline.current_control_set)
-  local new_index, new_names = diff.index_set(input.rows, cur)
+  local new_index, new_names = diff.index_set(rows, cur)
   local old_index, old_names = diff.index_set(baseline.rows, base)
+  local cmp
   -- An empty baseline (or a hive without services) would make every service
   -- "added" (or "removed"): that is a broken input, not a finding.
   if #old_names == 0 or #new_names == 0 then
@@ -36,14 +49,18 @@ local function compare_sets(input, ctx)
       ctx.warn_once("baseline-empty", string.format("%s: baseline rules skipped: %s has no services to compare",
         input.plugin or "services", #old_names == 0 and ("the baseline " .. tostring(baseline.source or "(unnamed)")) or "the hive"))
     end
-    return nil
+  else
+    cmp = {
+      set = cur, baseline_set = base, source = baseline.source,
+      new = new_index, new_names = new_names,
+      old = old_index, old_names = old_names,
+      recovered = diff.index_recovered(rows, cur),
+    }
   end
-  return {
-    set = cur, baseline_set = base, source = baseline.source,
-    new = new_index, new_names = new_names,
-    old = old_index, old_names = old_names,
-    recovered = diff.index_recovered(input.rows, cur),
-  }
+  last = { rows = rows, base_rows = baseline.rows, n = #rows, base_n = #baseline.rows,
+           declared = input.current_control_set, base_declared = baseline.current_control_set,
+           source = baseline.source, cmp = cmp }
+  return cmp
 end
 
 -- Evidence common to every baseline hit.
@@ -305,6 +322,29 @@ local value_severity = {
 -- Values holding a command line, compared as commands (spelling aside).
 local command_values = { failurecommand = true }
 
+-- Same type and data, compared raw (the common case, no allocation).
+local function same_raw(a, b)
+  if type(a) ~= "table" or type(b) ~= "table" or a.type ~= b.type then return false end
+  local x, y = a.data, b.data
+  if x == y then return true end
+  if type(x) ~= "table" or type(y) ~= "table" or #x ~= #y then return false end
+  for i = 1, #x do
+    if x[i] ~= y[i] then return false end
+  end
+  return true
+end
+
+-- Whether two value maps hold the same names (same spelling) and data.
+local function identical_values(ov, nv)
+  for name, v in pairs(nv) do
+    if not same_raw(ov[name], v) then return false end
+  end
+  for name in pairs(ov) do
+    if nv[name] == nil then return false end
+  end
+  return true
+end
+
 local function values_by_lower_name(values)
   local map, names = {}, {}
   for name, v in pairs(values) do
@@ -337,6 +377,8 @@ rules[#rules + 1] = {
     each_pair(cmp, function(old, new)
       -- A baseline saved without the value map says nothing about values.
       if type(old.values) ~= "table" or type(new.values) ~= "table" then return end
+      -- Only a service whose values differ pays for the full comparison.
+      if identical_values(old.values, new.values) then return end
       local om, onames = values_by_lower_name(old.values)
       local nm, nnames = values_by_lower_name(new.values)
       local all, seen = {}, {}

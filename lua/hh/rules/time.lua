@@ -204,13 +204,13 @@ local function find_bursts(rows, k)
   local points = {}
   for _, row in ipairs(rows) do
     local t, which = touched(row)
-    if t then points[#points + 1] = { t = t, row = row, which = which } end
+    if t then points[#points + 1] = { t = t, row = row, which = which, key = tostring(row.name):lower() } end
   end
   local n = #points
   if n < k.min_keys then return {}, n, 0 end
   table.sort(points, function(a, b)
     if a.t ~= b.t then return a.t < b.t end
-    return tostring(a.row.name):lower() < tostring(b.row.name):lower()
+    return a.key < b.key
   end)
   local times = {}
   for i, p in ipairs(points) do times[i] = p.t end
