@@ -57,8 +57,8 @@ static int wrong_kind(lua_State *L, hh_hive *hive, int want)
     if (kind == want || kind == HH_HIVE_OTHER)
         return 0;
     luaL_pushfail(L);
-    lua_pushfstring(L, "%s is a %s hive, not a %s hive", svc_host->hive_path(hive), kind_name(kind),
-                    kind_name(want));
+    lua_pushfstring(L, "%s is %s %s hive, not a %s hive", svc_host->hive_path(hive),
+                    kind == HH_HIVE_NTUSER ? "an" : "a", kind_name(kind), kind_name(want));
     return 2;
 }
 

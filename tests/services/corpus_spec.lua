@@ -111,6 +111,16 @@ describe_on("regipy/SYSTEM", "services.collect on Windows 7", function(path)
     assert.equal("WKS-WIN732BITA", input.hive.computer_name)
   end)
 
+  it("has nothing to warn about on an intact hive", function()
+    assert.same({}, input.warnings)
+  end)
+
+  it("reads a REG_MULTI_SZ DisplayName as Windows does: its first string", function()
+    local r = assert(find_row(input, "ControlSet001", "NDProxy"))
+    assert.equal("NDIS Proxy", r.display_name)
+    assert.same({ type = "REG_MULTI_SZ", data = { "NDIS Proxy" } }, r.values.DisplayName)
+  end)
+
   it("marks the current set's rows current and only those", function()
     for _, r in ipairs(input.rows) do
       assert.equal(r.control_set == "ControlSet001", r.current)
