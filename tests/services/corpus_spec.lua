@@ -228,6 +228,23 @@ describe_on("winevt-kb/SYSTEM_XP", "services.collect on Windows XP", function(pa
   end)
 end)
 
+describe_on("regipy/corrupted_system_hive", "services.collect on a damaged Windows XP hive", function(path)
+  it("reads the 198 intact service keys of ControlSet001 and names what it could not read", function()
+    local hive, msg = regf.open(path, { recover = true })
+    if not hive then
+      pending("the host cannot open this hive yet: " .. tostring(msg))
+      return
+    end
+    local input = assert(services.collect(hive))
+    assert.equal(198, #rows_of(input, "ControlSet001"))
+    assert.is_true(#input.warnings > 0)
+    for _, w in ipairs(input.warnings) do
+      assert.is_string(w)
+      assert.is_true(#w > 0)
+    end
+  end)
+end)
+
 describe_on("aiowinreg/SOFTWARE", "services on Windows NT 4", function(software_path)
   local system_path = corpus_file("aiowinreg/SYSTEM")
 
