@@ -15,3 +15,6 @@ hh_add_busted(report_html ${CMAKE_CURRENT_LIST_DIR}/html_spec.lua)
 set_property(TEST report_html APPEND PROPERTY ENVIRONMENT
   "HH_REPORT_TOOL=$<TARGET_FILE:report_tool>"
   "HH_REPORT_FIXTURES=${CMAKE_CURRENT_LIST_DIR}")
+
+# The formats through the real binary on the fixture hives with hostile names.
+hh_add_busted(report_cli ${CMAKE_CURRENT_LIST_DIR}/cli_spec.lua)
