@@ -351,17 +351,57 @@ local function program_path(raw, driver)
   return p
 end
 
+-- Per-run memos of the pure path functions facts() calls: many services
+-- share a binary (svchost.exe above all). prepare() empties them when a run
+-- starts, so a change to hh.paths' tables between runs is seen.
+local memo
+local function memo_reset()
+  memo = { split = {}, dll = {}, program = { [true] = {}, [false] = {} } }
+end
+memo_reset()
+
+local function split_command_once(s)
+  if s == nil then return nil, nil end
+  local m = memo.split[s]
+  if m == nil then
+    m = table.pack(paths.split_command(s))
+    memo.split[s] = m
+  end
+  return m[1], m[2]
+end
+
+local function program_path_once(raw, driver)
+  if raw == nil then return nil end
+  local t = memo.program[driver and true or false]
+  local p = t[raw]
+  if p == nil then
+    p = program_path(raw, driver) or false
+    t[raw] = p
+  end
+  return p or nil
+end
+
+local function dll_path_once(raw)
+  if raw == nil then return nil end
+  local p = memo.dll[raw]
+  if p == nil then
+    p = paths.normalize(raw, SYSTEM32) or false
+    memo.dll[raw] = p
+  end
+  return p or nil
+end
+
 -- Facts derived once per row and shared by every rule (ctx.facts(row)).
 local function facts(row, ctx)
   local f = {}
   f.bits = type_bits(row)
   f.driver = f.bits & 0x0B ~= 0
-  f.binary_raw, f.args = paths.split_command(row.image_path)
+  f.binary_raw, f.args = split_command_once(row.image_path)
   -- the SCM's CreateProcess finds a bare program name via System32 first;
   -- the kernel loads a bare driver name from the Windows directory
-  f.binary = program_path(f.binary_raw, f.driver)
+  f.binary = program_path_once(f.binary_raw, f.driver)
   f.dll_raw = row.service_dll
-  f.dll = row.service_dll and paths.normalize(row.service_dll, SYSTEM32)
+  f.dll = row.service_dll and dll_path_once(row.service_dll)
   f.binary_name = f.binary and paths.basename(f.binary)
   f.svchost = f.binary_name == "svchost.exe" or row.svchost_group ~= nil
   if f.svchost then
@@ -377,6 +417,63 @@ local function facts(row, ctx)
   f.instance_base = type(row.name) == "string" and user_instance_base(row.name, f.bits, ctx.user_templates or {})
   f.defined = row.image_path ~= nil or row.type ~= nil or row.service_dll ~= nil
   return f
+end
+
+-- The row fields facts() reads, as one unambiguous string: each value
+-- tagged with its type and length.
+local FACT_INPUTS = { "name", "type", "type_name", "image_path", "service_dll", "svchost_group" }
+local function facts_key(row)
+  local parts = {}
+  for i, k in ipairs(FACT_INPUTS) do
+    local v = row[k]
+    if v == nil then
+      parts[i] = "-"
+    else
+      local s = tostring(v)
+      parts[i] = type(v):sub(1, 1) .. #s .. ":" .. s
+    end
+  end
+  return table.concat(parts, "|")
+end
+
+-- Rows with the same inputs share one facts table (read-only to rules): the
+-- control sets are near-copies of each other, so each distinct service is
+-- normalised once per run, not once per control set.
+local function shared_facts(row, ctx)
+  local memo = ctx.facts_memo
+  if not memo then
+    memo = {}
+    ctx.facts_memo = memo
+  end
+  local key = facts_key(row)
+  local f = memo[key]
+  if f == nil then
+    f = facts(row, ctx)
+    memo[key] = f
+  end
+  return f
+end
+
+-- For a rule whose verdict depends only on the facts (and run-wide data):
+-- a facts table it found nothing in is remembered as quiet, so the rows
+-- sharing it are not judged again. Hits are always recomputed, so every
+-- finding keeps its own evidence table.
+local function per_facts(match)
+  local token = {}
+  return function(row, ctx)
+    local f = ctx.facts(row)
+    local quiet = f.quiet
+    if quiet and quiet[token] then return nil end
+    local res, severity = match(row, ctx)
+    if not res then
+      if not quiet then
+        quiet = {}
+        f.quiet = quiet
+      end
+      quiet[token] = true
+    end
+    return res, severity
+  end
 end
 
 -- Paths a path rule judges, in order: the program, an interpreter's
@@ -511,7 +608,7 @@ local function rule(r) rules[#rules + 1] = r end
 rule {
   id = "path-user-writable", technique = T_SERVICE, severity = "high", weight = 6,
   message = "service binary in a user-writable directory",
-  match = function(row, ctx)
+  match = per_facts(function(row, ctx)
     local e = first_under(row, ctx, USER_WRITABLE, PROGRAMDATA)
     if e and (e.matched == [[c:\users]] or e.matched == [[c:\documents and settings]]) then
       -- name the profile and where in it, e.g. bob / appdata\local\temp
@@ -522,21 +619,21 @@ rule {
       end
     end
     return e
-  end,
+  end),
 }
 
 rule {
   id = "path-programdata", technique = T_SERVICE, severity = "low", weight = 2,
   message = "service binary under ProgramData",
-  match = function(row, ctx)
+  match = per_facts(function(row, ctx)
     return first_under(row, ctx, PROGRAMDATA)
-  end,
+  end),
 }
 
 rule {
   id = "path-windows-root", technique = T_SERVICE, severity = "medium", weight = 4,
   message = "service binary directly in the Windows directory, not System32",
-  match = function(row, ctx)
+  match = per_facts(function(row, ctx)
     local f = ctx.facts(row)
     for _, c in ipairs(candidates(row, f)) do
       if paths.dir(c.normalized) == paths.WINDOWS then
@@ -544,19 +641,19 @@ rule {
       end
     end
     return nil
-  end,
+  end),
 }
 
 rule {
   id = "svchost-dll-outside-system32", technique = T_SERVICE, severity = "high", weight = 6,
   message = "svchost-hosted service whose ServiceDll is outside System32",
-  match = function(row, ctx)
+  match = per_facts(function(row, ctx)
     local f = ctx.facts(row)
     if not (f.shared and f.dll) then return nil end
     if under_any(f.dll, SVCHOST_DLL_HOMES) then return nil end
     return { field = "service_dll", path = f.dll_raw, normalized = f.dll,
              source = row.service_dll_source, expected = SYSTEM32 }
-  end,
+  end),
 }
 
 local function svchost_groups(ctx)
@@ -572,20 +669,20 @@ end
 rule {
   id = "svchost-group-unknown", technique = T_SERVICE, severity = "medium", weight = 4,
   message = "svchost -k group absent from SOFTWARE's Svchost key",
-  match = function(row, ctx)
+  match = per_facts(function(row, ctx)
     local f = ctx.facts(row)
     if not f.svchost_group then return nil end
     local groups = svchost_groups(ctx)
     if not groups then return nil end
     if groups[f.svchost_group:lower()] then return nil end
     return { group = f.svchost_group, path = row.image_path, known_groups = ctx.svchost_count }
-  end,
+  end),
 }
 
 rule {
   id = "svchost-group-nonmember", technique = T_SERVICE, severity = "medium", weight = 4,
   message = "service claims a svchost group that does not list it",
-  match = function(row, ctx)
+  match = per_facts(function(row, ctx)
     local f = ctx.facts(row)
     if not f.svchost_group or type(row.name) ~= "string" then return nil end
     local groups = svchost_groups(ctx)
@@ -595,7 +692,7 @@ rule {
     if members[row.name:lower()] then return nil end
     if f.instance_base and members[f.instance_base:lower()] then return nil end
     return { group = f.svchost_group, service = row.name, members = members._count }
-  end,
+  end),
 }
 
 rule {
@@ -622,7 +719,7 @@ rule {
 rule {
   id = "name-random", technique = T_SERVICE, severity = "low", weight = 2,
   message = "service or binary name looks generated",
-  match = function(row, ctx)
+  match = per_facts(function(row, ctx)
     local f = ctx.facts(row)
     if not f.defined or type(row.name) ~= "string" then return nil end
     local e
@@ -650,13 +747,13 @@ rule {
       return e, "medium"
     end
     return e
-  end,
+  end),
 }
 
 rule {
   id = "binary-impersonation", technique = T_SERVICE, severity = "high", weight = 6,
   message = "binary named like a Windows system file outside its real directory",
-  match = function(row, ctx)
+  match = per_facts(function(row, ctx)
     local f = ctx.facts(row)
     for _, c in ipairs(candidates(row, f)) do
       local base = paths.basename(c.normalized)
@@ -678,13 +775,13 @@ rule {
       end
     end
     return nil
-  end,
+  end),
 }
 
 rule {
   id = "interpreter-command", technique = T_SERVICE, severity = "high", weight = 6,
   message = "service runs a command interpreter, script or encoded command",
-  match = function(row, ctx)
+  match = per_facts(function(row, ctx)
     local f = ctx.facts(row)
     if not f.binary or f.driver then return nil end
     local ext = paths.extension(f.binary)
@@ -697,7 +794,7 @@ rule {
     end
     return { field = "image_path", path = row.image_path, normalized = f.binary, interpreter = kind,
              payload = f.payload, markers = #markers > 0 and markers or nil }
-  end,
+  end),
 }
 
 rule {
@@ -714,7 +811,7 @@ rule {
 rule {
   id = "known-tool", technique = T_SERVICE, severity = "medium", weight = 4,
   message = "service of a known remote-execution or attack tool",
-  match = function(row, ctx)
+  match = per_facts(function(row, ctx)
     local f = ctx.facts(row)
     local name = lower(row.name) or ""
     local file = f.binary_name
@@ -731,13 +828,13 @@ rule {
       end
     end
     return nil
-  end,
+  end),
 }
 
 rule {
   id = "unquoted-path", technique = T_UNQUOTED, severity = "medium", weight = 3,
   message = "unquoted ImagePath with spaces before the executable",
-  match = function(row, ctx)
+  match = per_facts(function(row, ctx)
     local f = ctx.facts(row)
     if f.driver or not f.binary_raw or not f.binary then return nil end
     local raw = row.image_path:gsub("^%s+", "")
@@ -764,7 +861,7 @@ rule {
       end
     end
     return e
-  end,
+  end),
 }
 
 rule {
@@ -789,12 +886,12 @@ rule {
 rule {
   id = "driver-outside-drivers", technique = T_SERVICE, severity = "medium", weight = 3,
   message = "kernel or filesystem driver loaded from outside System32\\drivers",
-  match = function(row, ctx)
+  match = per_facts(function(row, ctx)
     local f = ctx.facts(row)
     if f.bits & 0x3 == 0 or not f.binary then return nil end
     if paths.is_under(f.binary, DRIVERS) then return nil end
     return { field = "image_path", path = row.image_path, normalized = f.binary, expected = DRIVERS }
-  end,
+  end),
 }
 
 -- Set rules from sibling modules (baseline and control-set diffs, LastWrite
@@ -814,6 +911,7 @@ end
 
 -- Run-wide preparation: lookup tables the rules share.
 local function prepare(input, ctx)
+  memo_reset()
   local templates = {}
   for _, row in ipairs(input.rows or {}) do
     if type(row.name) == "string" and type_bits(row) & 0x40 ~= 0 and type_bits(row) & 0x80 == 0 then
@@ -853,7 +951,7 @@ local services = policy.new {
   rules = rules,
   allow = ALLOW,
   prepare = prepare,
-  facts = facts,
+  facts = shared_facts,
   -- for analysts' own rules (and specs): the data tables and the name test
   exports = {
     data = {
