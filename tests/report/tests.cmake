@@ -2,6 +2,7 @@
 # write every format from a hostile fixture and parse it back with real
 # parsers (lua-cjson, python3's csv and json, headless Chromium).
 hh_add_ctest(report_unit ${CMAKE_CURRENT_LIST_DIR}/report_unit_test.c)
+hh_add_ctest(report_random ${CMAKE_CURRENT_LIST_DIR}/report_random_test.c)
 
 add_executable(report_tool ${CMAKE_CURRENT_LIST_DIR}/report_tool.c)
 target_link_libraries(report_tool PRIVATE hhcore PkgConfig::LUA)
