@@ -96,6 +96,7 @@ static const char css[] =
     "details summary{cursor:pointer;color:var(--muted)}details pre{margin:4px 0 0;white-space:pre-wrap;"
     "word-break:break-all;font-size:11.5px}\n"
     "svg{width:100%;height:auto;display:block}\n"
+    "h2.detail{margin-top:18px;font-size:14px}\n"
     "svg text{font:11px system-ui,'DejaVu Sans',sans-serif;fill:#5c6578}\n"
     ".legend{font-size:12px;color:var(--muted);margin:6px 0 0}\n"
     ".legend i{display:inline-block;width:10px;height:10px;border-radius:50%;margin:0 4px 0 12px;"
@@ -302,6 +303,100 @@ static void put_date(hh_buf *b, long long t, int with_time)
     hh_buf_puts(b, iso);
 }
 
+/* Findings' keys as dots (stacked upwards where they would overlap, so a
+ * burst of three keys shows three dots) with a coloured tick on the axis.
+ * Only points inside [t0, t1] are drawn. */
+static void put_dots(hh_report_ctx *c, hh_buf *b, const tl_point *pts, size_t np, int labels, long long t0,
+                     long long t1, double dot_y, double axis_y)
+{
+    lua_State *L = c->L;
+    double *placed_x = lua_newuserdatauv(L, (np + 1) * sizeof(double) * 2, 0);
+    double *placed_y = placed_x + np + 1;
+    size_t nplaced = 0;
+    for (size_t i = 0; i < np; i++) {
+        if (!pts[i].rank || pts[i].t < t0 || pts[i].t > t1)
+            continue;
+        double x = tl_x(pts[i].t, t0, t1);
+        double y = dot_y;
+        for (int moved = 1; moved && y > 8;) {
+            moved = 0;
+            for (size_t j = 0; j < nplaced; j++) {
+                if (fabs(placed_x[j] - x) < 10 && fabs(placed_y[j] - y) < 1) {
+                    y -= 11;
+                    moved = 1;
+                }
+            }
+        }
+        placed_x[nplaced] = x;
+        placed_y[nplaced++] = y;
+        const char *colour = dot_colour[pts[i].rank <= NSEV ? pts[i].rank : 0];
+        hh_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>\n",
+                      x, axis_y + 2, x, axis_y + 16, colour);
+        hh_buf_printf(b, "<circle class=\"hit\" cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\" stroke=\"#fff\">", x, y,
+                      colour);
+        hh_buf_puts(b, "<title>");
+        lua_rawgeti(L, labels, pts[i].label);
+        size_t ln;
+        const char *ls = lua_tolstring(L, -1, &ln);
+        put_esc(b, ls, ln);
+        lua_pop(L, 1);
+        hh_buf_puts(b, "</title></circle>\n");
+    }
+    lua_pop(L, 1); /* placed dots */
+}
+
+/* The UTC day of the latest key with a finding, hour by hour: on the long
+ * axis a burst is one spot; here its keys separate by minutes. */
+static void write_day_detail(hh_report_ctx *c, hh_buf *b, const tl_point *pts, size_t np, int labels)
+{
+    long long latest = 0;
+    int any = 0;
+    for (size_t i = 0; i < np; i++) {
+        if (pts[i].rank && (!any || pts[i].t > latest)) {
+            latest = pts[i].t;
+            any = 1;
+        }
+    }
+    if (!any)
+        return;
+    long long d0 = latest - ((latest % 86400) + 86400) % 86400, d1 = d0 + 86400;
+    size_t in_day = 0, flagged = 0;
+    for (size_t i = 0; i < np; i++) {
+        if (pts[i].t >= d0 && pts[i].t <= d1) {
+            in_day++;
+            flagged += pts[i].rank != 0;
+        }
+    }
+    const double axis = 90.0;
+    hh_buf_puts(b, "<h2 class=\"detail\">");
+    put_date(b, d0, 0);
+    hh_buf_printf(b, " (UTC), the day of the latest finding <span class=\"n\">(%zu key%s, %zu with findings)</span>"
+                     "</h2>\n",
+                  in_day, in_day == 1 ? "" : "s", flagged);
+    hh_buf_printf(b, "<svg id=\"day-detail\" viewBox=\"0 0 %.0f 136\" role=\"img\" aria-label=\"Service keys written "
+                     "on the day of the latest finding\">\n",
+                  TL_W);
+    hh_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#9aa3b5\"/>\n", TL_LEFT, axis,
+                  TL_W - TL_RIGHT, axis);
+    for (size_t i = 0; i < np; i++) {
+        if (pts[i].rank || pts[i].t < d0 || pts[i].t > d1)
+            continue;
+        double x = tl_x(pts[i].t, d0, d1);
+        hh_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#5c6f8f\" "
+                         "stroke-opacity=\".5\"/>\n",
+                      x, axis - 14, x, axis);
+    }
+    put_dots(c, b, pts, np, labels, d0, d1, axis - 26, axis);
+    for (int h = 0; h <= 24; h += 3) {
+        double x = tl_x(d0 + h * 3600LL, d0, d1);
+        hh_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#9aa3b5\"/>", x, axis, x,
+                      axis + 4);
+        hh_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%02d:00</text>\n", x, axis + 32,
+                      h == 0 ? "start" : (h == 24 ? "end" : "middle"), h);
+    }
+    hh_buf_puts(b, "</svg>\n");
+}
+
 /* flags: the table (absolute index) mapping each finding's identity (see
  * push_finding_id) to the worst severity rank on it; 0 for service reports. */
 static void write_timeline(hh_report_ctx *c, hh_buf *b, int flags, lua_Integer nrows, lua_Integer nfind)
@@ -481,41 +576,7 @@ static void write_timeline(hh_report_ctx *c, hh_buf *b, int flags, lua_Integer n
                              "stroke-opacity=\".35\"/>\n",
                           x, TL_AXIS_Y + 2, x, TL_AXIS_Y + 12);
     }
-    /* Dots stack upwards where they would overlap, so a burst of three keys
-     * shows three dots. Points are in input order; lanes are found by
-     * scanning the dots already placed (a few dozen at most). */
-    double *placed_x = lua_newuserdatauv(L, (np + 1) * sizeof(double) * 2, 0);
-    double *placed_y = placed_x + np + 1;
-    size_t nplaced = 0;
-    for (size_t i = 0; i < np; i++) {
-        if (!pts[i].rank)
-            continue;
-        double x = tl_x(pts[i].t, t0, t1);
-        double y = TL_BARS_TOP - 12;
-        for (int moved = 1; moved && y > 8;) {
-            moved = 0;
-            for (size_t j = 0; j < nplaced; j++) {
-                if (fabs(placed_x[j] - x) < 10 && fabs(placed_y[j] - y) < 1) {
-                    y -= 11;
-                    moved = 1;
-                }
-            }
-        }
-        placed_x[nplaced] = x;
-        placed_y[nplaced++] = y;
-        const char *colour = dot_colour[pts[i].rank <= NSEV ? pts[i].rank : 0];
-        hh_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>\n",
-                      x, TL_AXIS_Y + 2, x, TL_AXIS_Y + 16, colour);
-        hh_buf_printf(b, "<circle class=\"hit\" cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\" stroke=\"#fff\">", x,
-                      y, colour);
-        hh_buf_puts(b, "<title>");
-        lua_rawgeti(L, labels, pts[i].label);
-        size_t ln;
-        const char *ls = lua_tolstring(L, -1, &ln);
-        put_esc(b, ls, ln);
-        lua_pop(L, 1);
-        hh_buf_puts(b, "</title></circle>\n");
-    }
+    put_dots(c, b, pts, np, labels, t0, t1, TL_BARS_TOP - 12, TL_AXIS_Y);
     /* Axis labels: both ends and four between. */
     for (int k = 0; k <= 5; k++) {
         long long t = t0 + (long long)((double)(t1 - t0) * k / 5.0);
@@ -527,13 +588,17 @@ static void write_timeline(hh_report_ctx *c, hh_buf *b, int flags, lua_Integer n
         put_date(b, t, with_time);
         hh_buf_puts(b, "</text>\n");
     }
-    lua_pop(L, 1); /* placed dots */
     hh_buf_puts(b, "</svg>\n<p class=\"legend\">Bars: service keys written per period (UTC, log scale); ticks: one "
-                   "per key (the later of the key and its Parameters); dots: keys with findings."
-                   "<i style=\"background:#a61b29\"></i>critical<i style=\"background:#d9480f\"></i>high"
-                   "<i style=\"background:#e0a800\"></i>medium<i style=\"background:#1c7ed6\"></i>low"
-                   "<i style=\"background:#868e96\"></i>info (the worst on the key; hover for the service).</p>\n"
-                   "</section>\n");
+                   "per key (the later of the key and its Parameters).");
+    if (c->is_findings)
+        hh_buf_puts(b, " Dots: keys with findings, by the worst on the key (hover for the service):"
+                       "<i style=\"background:#a61b29\"></i>critical<i style=\"background:#d9480f\"></i>high"
+                       "<i style=\"background:#e0a800\"></i>medium<i style=\"background:#1c7ed6\"></i>low"
+                       "<i style=\"background:#868e96\"></i>info");
+    hh_buf_puts(b, "</p>\n");
+    if (!with_time)
+        write_day_detail(c, b, pts, np, labels);
+    hh_buf_puts(b, "</section>\n");
     lua_pop(L, 3);
 }
 

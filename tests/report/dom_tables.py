@@ -16,6 +16,7 @@ class Dom(HTMLParser):
                     "csp": None, "svg": []}
         self.in_head = False
         self.svg_item = None
+        self.svg_id = None
         self.stack = []
         self.table = None
         self.row = None
@@ -38,8 +39,11 @@ class Dom(HTMLParser):
             self.out["csp"] = a.get("content")
         if tag == "title" and self.in_head:
             self.in_title = True
+        if tag == "svg":
+            self.svg_id = a.get("id") or ""
         if tag in ("rect", "circle"):
-            self.svg_item = {"tag": tag, "fill": a.get("fill"), "class": a.get("class"), "title": ""}
+            self.svg_item = {"tag": tag, "fill": a.get("fill"), "class": a.get("class"), "title": "",
+                             "svg": self.svg_id}
             self.out["svg"].append(self.svg_item)
         if tag == "table":
             self.table = {"headers": [], "rows": []}

@@ -216,11 +216,13 @@ describe("html report in headless chromium", function()
     if skip_without_tools() then return end
     local dom, log = browse(render("demo.lua"))
     assert.are.same({}, console_lines(log))
-    local hot, install, dots = {}, nil, {}
+    local hot, install, dots, detail = {}, nil, {}, {}
     for _, item in ipairs(dom.svg) do
       if item.tag == "rect" and item.class == "bin" then
         if item.title:find(", with findings", 1, true) then hot[#hot + 1] = item.title end
         if item.title:find("^2009%-07%-14") then install = item end
+      elseif item.tag == "circle" and item.svg == "day-detail" then
+        detail[#detail + 1] = item.title:match("^(%S+)")
       elseif item.tag == "circle" then
         dots[#dots + 1] = item.title:match("^(%S+)")
         -- Every dot sits in the burst; Netman's through its Parameters key.
@@ -234,6 +236,9 @@ describe("html report in headless chromium", function()
     assert.is_truthy(tonumber(install.title:match(": (%d+) keys")) > 300)
     table.sort(dots)
     assert.are.same({ "Netman", "PSEXESVC", "WinDefend" }, dots)
+    -- The day of the latest finding, hour by hour, holds the same three keys.
+    table.sort(detail)
+    assert.are.same({ "Netman", "PSEXESVC", "WinDefend" }, detail)
     assert.are.equal(5, #dom.tables.findings.rows)
     assert.are.equal(666, #dom.tables.services.rows)
   end)
