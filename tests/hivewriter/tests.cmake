@@ -62,6 +62,6 @@ ${manifest}  },
 }
 ")
 
-foreach(spec writer hostile thirdparty roundtrip)
+foreach(spec writer hostile thirdparty roundtrip findings)
   hh_add_busted(writer_${spec} ${CMAKE_SOURCE_DIR}/tests/writer/${spec}_spec.lua)
 endforeach()

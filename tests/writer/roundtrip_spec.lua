@@ -61,7 +61,10 @@ describe("round trip through hh.regf", function()
       end
       table.sort(got)
       assert.equal(#exp.lines, #got)
-      for i = 1, #got do assert.equal(exp.lines[i], got[i]) end
+      for i = 1, #got do
+        -- plain comparison first: thousands of busted asserts are slow
+        if exp.lines[i] ~= got[i] then assert.equal(exp.lines[i], got[i]) end
+      end
     end)
   end
 

@@ -14,6 +14,11 @@ end
 -- Fixtures whose names are all ASCII (reglookup warns on others by design).
 local function ascii_names(fixture) return not fixture.spec:find("writer%-features") end
 
+local REGRIPPER_VARIANTS = {
+  ["compromised/psexec-service"] = true, ["compromised/service-deleted"] = true,
+  ["compromised/controlset-mismatch"] = true,
+}
+
 for _, fx in ipairs(H.fixtures("wellformed")) do
   local path = H.path(fx.name)
   describe("fixture " .. fx.name, function()
@@ -39,6 +44,8 @@ for _, fx in ipairs(H.fixtures("wellformed")) do
           assert.matches("Data could not be interpreted", line)
         end
       end
+      local lines = {}
+      for line in out:gmatch("[^\n]+") do lines[line] = true end
       local keys = count(out, "\n[^\n]-,KEY,")
       assert.equal(exp.keys, keys)
       assert.equal(exp.values, count(out, "\n") - 1 - keys)
@@ -53,13 +60,19 @@ for _, fx in ipairs(H.fixtures("wellformed")) do
           end)
           local line = "/ControlSet001/Services/" .. svc .. "/ImagePath,"
                        .. (ip.type == 2 and "EXPAND_SZ" or "SZ") .. "," .. text .. ","
-          assert.is_truthy(out:find(line, 1, true), "reglookup lacks " .. line)
+          assert.is_truthy(lines[line], "reglookup lacks " .. line)
         end
       end
     end)
 
     it("gives RegRipper's svc plugin every service of the current control set", function()
       if not H.have("regripper") then pending("regripper not installed") return end
+      -- RegRipper takes about a second per run; the one-service variants of
+      -- the clean baseline add nothing the writer has not shown on it.
+      if fx.name:match("^compromised/") and not REGRIPPER_VARIANTS[fx.name] then
+        pending("one-service variant of clean/SYSTEM: covered by clean/SYSTEM and demo/SYSTEM")
+        return
+      end
       local services = {}
       for p, vals in pairs(exp.by_path) do
         local svc = p:match("^ControlSet001\\Services\\([^\\]+)$")
@@ -70,14 +83,15 @@ for _, fx in ipairs(H.fixtures("wellformed")) do
       if next(services) == nil then pending("no services in this fixture") return end
       local out, _, code = H.run("regripper -r " .. H.quote(path) .. " -p svc")
       assert.equal(0, code)
+      -- RegRipper's CSV: Time,Name,DisplayName,ImagePath,...
+      local by_name = {}
+      for line in out:gmatch("[^\n]+") do
+        local name = line:match("^[^,]*,([^,]*),")
+        if name then by_name[name] = (by_name[name] or "") .. line .. "\n" end
+      end
       for svc, image in pairs(services) do
-        -- RegRipper's CSV: Time,Name,DisplayName,ImagePath,...
-        local found = false
-        for line in out:gmatch("[^\n]+") do
-          local name = line:match("^[^,]*,([^,]*),")
-          if name == svc and line:find(image, 1, true) then found = true break end
-        end
-        assert.is_true(found, "svc plugin lacks " .. svc .. " -> " .. image)
+        local found = by_name[svc] and by_name[svc]:find(image, 1, true)
+        assert.is_truthy(found, "svc plugin lacks " .. svc .. " -> " .. image)
       end
     end)
   end)
