@@ -24,6 +24,7 @@ local B = "clean/SYSTEM"
 return {
   { hive = "clean/SYSTEM", software = "clean/SOFTWARE", silent = true },
   { hive = "clean/SYSTEM", software = "clean/SOFTWARE", baseline = B, silent = true },
+  { hive = "clean-full/SYSTEM", software = "clean/SOFTWARE", silent = true },
   { hive = "path-spellings", software = "clean/SOFTWARE",
     must = { "SpellForwardSlash/path-user-writable", "SpellDotDotEscape/path-user-writable",
              "SpellShortNameTemp/path-user-writable", "SpellUpperTemp/path-user-writable",
@@ -68,7 +69,7 @@ return {
     must_not = { "CSAgent/driver-outside-drivers", "nvlddmkm/driver-outside-drivers" } },
   { hive = "compromised/controlset-mismatch", software = "clean/SOFTWARE",
     must = { "WmiPerfSvc/controlset-mismatch", "Fax/controlset-mismatch" } },
-  { hive = "compromised/lastwrite-cluster", software = "clean/SOFTWARE",
+  { hive = "compromised/lastwrite-cluster", software = "clean/SOFTWARE", baseline = "clean-full/SYSTEM",
     must = all({ "Schedule", "BITS", "Themes", "iphlpsvc", "SENS", "Dhcp", "TrkWks", "Dnscache",
                  "nsi", "W32Time", "Spooler", "VSS" }, "/lastwrite-cluster"),
     must_not = { "CryptSvc/lastwrite-cluster", "wuauserv/lastwrite-cluster" } }, -- patch day is bulk

@@ -1,6 +1,7 @@
 # The fixture set (testdata/README.md says what each one plants).
 hh_fixture(clean/SYSTEM clean-system.spec)
 hh_fixture(clean/SOFTWARE clean-software.spec)
+hh_fixture(clean-full/SYSTEM clean-full-system.spec)
 hh_fixture(demo/SYSTEM demo/SYSTEM.spec)
 hh_fixture(demo/SOFTWARE demo/SOFTWARE.spec)
 hh_fixture(path-spellings path-spellings.spec)

@@ -11,7 +11,6 @@ local expectations = dofile(os.getenv("HH_SOURCE_DIR") .. "/testdata/expectation
 
 local KNOWN_GAPS = {
   ["PSEXESVC/service-deleted"] = "hunt has no deleted-key recovery yet",
-  ["nvlddmkm/name-random"] = "name-random flags a real NVIDIA driver name",
   ["DXGKrnl/name-random"] = "name-random flags a real inbox driver name",
   ["AppvVfs/name-random"] = "name-random flags a real inbox driver name",
 }
