@@ -69,7 +69,7 @@ return {
     must_not = { "CSAgent/driver-outside-drivers", "nvlddmkm/driver-outside-drivers" } },
   { hive = "compromised/controlset-mismatch", software = "clean/SOFTWARE",
     must = { "WmiPerfSvc/controlset-mismatch", "Fax/controlset-mismatch" } },
-  { hive = "compromised/lastwrite-cluster", software = "clean/SOFTWARE", baseline = "clean-full/SYSTEM",
+  { hive = "compromised/lastwrite-cluster", software = "clean/SOFTWARE", baseline = B,
     must = all({ "Schedule", "BITS", "Themes", "iphlpsvc", "SENS", "Dhcp", "TrkWks", "Dnscache",
                  "nsi", "W32Time", "Spooler", "VSS" }, "/lastwrite-cluster"),
     must_not = { "CryptSvc/lastwrite-cluster", "wuauserv/lastwrite-cluster" } }, -- patch day is bulk
