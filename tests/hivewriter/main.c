@@ -15,7 +15,7 @@
 static const char usage[] =
     "usage: hh-mkhive SPEC OUT [options]\n"
     "       hh-mkhive --generate-services N OUT [options]\n"
-    "       hh-mkhive --dump-expected SPEC\n"
+    "       hh-mkhive --dump-expected SPEC | --dump-expected --generate-services N\n"
     "       hh-mkhive --print-spec --generate-services N\n"
     "options:\n"
     "  --dirty                  primary and secondary sequence numbers differ\n"
@@ -130,9 +130,9 @@ int main(int argc, char **argv)
             hw_hive_free(h);
             return 0;
         }
-        if (npos != 1)
-            return fail_usage("--generate-services N OUT");
-        out = pos[0];
+        if (dump ? npos != 0 : npos != 1)
+            return fail_usage(dump ? "--dump-expected --generate-services N" : "--generate-services N OUT");
+        out = dump ? NULL : pos[0];
         rc = hw_spec_load_text(h, text, len, "<generated>", NULL, err, sizeof err);
         free(text);
     } else {

@@ -213,3 +213,23 @@ describe("spec language", function()
     assert.matches(":1: value line before any", err)
   end)
 end)
+
+describe("hh-mkhive --generate-services", function()
+  it("generates N services in both control sets, every 997th planted", function()
+    local out, err, code = H.run(H.quote(H.mkhive) .. " --dump-expected --generate-services 1600")
+    assert.equal(0, code, err)
+    local per_set, planted = { ControlSet001 = 0, ControlSet002 = 0 }, 0
+    for set in out:gmatch("\nK\t(ControlSet00[12])\\Services\\Svc%d+\t") do
+      per_set[set] = per_set[set] + 1
+    end
+    -- "C:\Users\Public\" as UTF-16LE hex
+    local public = ("C:\\Users\\Public\\"):gsub(".", function(c) return ("%02x00"):format(c:byte()) end)
+    for line in out:gmatch("[^\n]+") do
+      if line:match("^V\tControlSet001\\Services\\Svc%d+\tImagePath\t") and line:find(public, 1, true) then
+        planted = planted + 1
+      end
+    end
+    assert.same({ ControlSet001 = 1600, ControlSet002 = 1600 }, per_set)
+    assert.equal(2, planted) -- Svc00500 and Svc01497
+  end)
+end)
