@@ -385,13 +385,28 @@ static int handle_section(parser *p, cursor *c)
         skip_ws(c);
         return c->i < c->n ? fail(p, "attributes after [!path]") : 0;
     }
-    hw_key *k = hw_hive_lookup(p->hive, path.v, path.n, 1);
-    segs_free(&path);
-    if (mode == '-') {
-        if (k == p->hive->root)
-            return fail(p, "the root key cannot be deleted");
-        k->deleted = 1;
+    if (mode == '-' && path.n == 0) {
+        segs_free(&path);
+        return fail(p, "the root key cannot be deleted");
     }
+    hw_key *k;
+    if (mode == '-') {
+        /* Reopen a deleted key of that name, or add one beside any live key
+         * (a service deleted and later created again leaves both). */
+        hw_key *parent = hw_hive_lookup(p->hive, path.v, path.n - 1, 1);
+        hw_str name = path.v[path.n - 1];
+        k = NULL;
+        for (size_t i = 0; i < parent->nsub && !k; i++)
+            if (parent->sub[i]->deleted && hw_str_casecmp(parent->sub[i]->name, name) == 0)
+                k = parent->sub[i];
+        if (!k) {
+            k = hw_key_new(hw_str_dup(name), parent);
+            k->deleted = 1;
+        }
+    } else {
+        k = hw_hive_lookup(p->hive, path.v, path.n, 1);
+    }
+    segs_free(&path);
     p->cur = k;
     /* Attributes: @lastwrite=ISO  @class="..." */
     for (;;) {

@@ -113,6 +113,32 @@ describe("hh-mkhive layout", function()
   end)
 end)
 
+describe("deleted and live keys of one name", function()
+  it("keeps the live key linked and the deleted one in free cells", function()
+    local hive, spec = H.build([[
+[S\PSEXESVC] @lastwrite=2026-10-14T03:00:00Z
+"ImagePath"="live"
+[-S\PSEXESVC] @lastwrite=2026-10-14T02:10:00Z
+"ImagePath"="deleted"
+[S\PSEXESVC]
+"Start"=dword:3
+]])
+    local h = R.load(hive)
+    local live = h:find("S\\PSEXESVC")
+    assert.equal(1, h:find("S").nsub)
+    assert.equal(2, live.nval) -- the plain section reopened the live key
+    local freed = 0
+    for _, c in ipairs(h:cells()) do
+      if c.sig == "nk" and c.size > 0 and h:nk(c.off).name == "PSEXESVC" then
+        freed = freed + 1
+        assert.equal(1, h:nk(c.off).nval)
+      end
+    end
+    assert.equal(1, freed)
+    os.remove(hive); os.remove(spec)
+  end)
+end)
+
 describe("hh-mkhive options", function()
   it("marks a hive dirty", function()
     local hive, spec = H.build("[A]\n", "--dirty")
