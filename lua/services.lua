@@ -237,32 +237,39 @@ for _, homes in pairs(SYSTEM_BINARIES) do canonical(homes) end
 
 local function lower(s) return type(s) == "string" and s:lower() or nil end
 
--- Directory lists as sets, for under_any.
-local DIR_SETS = setmetatable({}, { __mode = "k" })
+-- Directory lists as sets, for under_any (the lists are module constants),
+-- with the depth of their deepest entry.
+local DIR_SETS = {}
 local function dir_set(dirs)
   local set = DIR_SETS[dirs]
   if not set then
-    set = {}
-    for _, d in ipairs(dirs) do set[d] = true end
+    set = { depth = 0, dirs = {} }
+    for _, d in ipairs(dirs) do
+      set.dirs[d] = true
+      local n = select(2, d:gsub("\\", "")) + 1
+      if n > set.depth then set.depth = n end
+    end
     DIR_SETS[dirs] = set
   end
   return set
 end
 
 -- The directory of dirs that canonical path p lies in (or is), or nil:
--- looks up each leading run of p's components in a set, shortest first,
--- so the cost follows p's depth rather than the length of the list.
+-- looks up each leading run of p's components in a set, shortest first, no
+-- deeper than the deepest entry, so the cost follows the list's depth and
+-- not the length of p (hostile paths hold thousands of components).
 local function under_any(p, dirs)
   if p == nil then return nil end
   local set = dir_set(dirs)
   local pos = 1
-  while true do
+  for _ = 1, set.depth do
     local sep = p:find("\\", pos, true)
     local prefix = sep and p:sub(1, sep - 1) or p
-    if set[prefix] then return prefix end
+    if set.dirs[prefix] then return prefix end
     if not sep then return nil end
     pos = sep + 1
   end
+  return nil
 end
 
 -- Type bits (SERVICE_KERNEL_DRIVER 0x1, FILE_SYSTEM_DRIVER 0x2, ADAPTER 0x4,
@@ -276,8 +283,6 @@ local function type_bits(row)
   if math.type(row.type) == "integer" then return row.type end
   return TYPE_NAME_BITS[row.type_name] or 0
 end
-
-local function is_driver(row) return type_bits(row) & 0x0B ~= 0 end
 
 -- Arguments split into tokens, quotes removed from quoted ones.
 local function tokens(args)
@@ -395,10 +400,9 @@ end
 local function facts(row, ctx)
   local f = {}
   f.bits = type_bits(row)
+  -- kernel, file-system and recognizer drivers are loaded by the kernel
   f.driver = f.bits & 0x0B ~= 0
   f.binary_raw, f.args = split_command_once(row.image_path)
-  -- the SCM's CreateProcess finds a bare program name via System32 first;
-  -- the kernel loads a bare driver name from the Windows directory
   f.binary = program_path_once(f.binary_raw, f.driver)
   f.dll_raw = row.service_dll
   f.dll = row.service_dll and dll_path_once(row.service_dll)
@@ -701,7 +705,7 @@ rule {
   match = function(row, ctx)
     local f = ctx.facts(row)
     if f.driver or type(row.object_name) ~= "string" then return nil end
-    local acct = row.object_name:lower():match("^%s*(.-)%s*$")
+    local acct = paths.trim(row.object_name:lower())
     if acct == "" or STANDARD_ACCOUNTS[acct] then return nil end
     if acct:match("^nt service\\") then return nil end
     local e = { object_name = row.object_name,

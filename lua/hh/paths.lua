@@ -92,9 +92,19 @@ local EXEC_EXT = {
 }
 paths.EXEC_EXT = EXEC_EXT
 
+-- Values come from attacker-controlled hives: every scan here is linear.
+-- (A pattern such as "%s+$" backtracks quadratically over a long run of
+-- spaces inside a string.)
+local SPACE = { [9] = true, [10] = true, [11] = true, [12] = true, [13] = true, [32] = true }
+
 local function trim(s)
-  return (s:gsub("^%s+", ""):gsub("%s+$", ""))
+  local i = s:find("%S")
+  if not i then return "" end
+  local j = #s
+  while SPACE[s:byte(j)] do j = j - 1 end
+  return s:sub(i, j)
 end
+paths.trim = trim
 
 local function has_exec_ext(s)
   local ext = s:match("%.([%w]+)$")
@@ -148,12 +158,13 @@ function paths.split_command(s)
     if has_exec_ext(s:sub(math.max(1, sp - 9), sp - 1)) then
       return s:sub(1, sp - 1), trim(s:sub(sp + 1))
     end
+    local nx = s:find("%S", sp)   -- s is trimmed: a word follows every run
     -- a switch ends the program part: what came before it was the program
-    local nxt = s:match("^%s*(%S)", sp)
-    if nxt == "/" or nxt == "-" then
-      return trim(s:sub(1, sp - 1)), trim(s:sub(sp + 1))
+    local c = s:byte(nx)
+    if c == 47 or c == 45 then   -- '/' or '-'
+      return s:sub(1, sp - 1), s:sub(nx)
     end
-    pos = sp + 1
+    pos = nx
   end
   if has_exec_ext(s) then
     return s, ""
@@ -253,9 +264,11 @@ function paths.normalize(p, bare_dir)
   for comp in body:gmatch("[^\\]+") do
     -- Windows drops trailing dots and spaces from path components
     -- ("evil.exe." opens evil.exe); ".." and "." survive that rule.
-    local last = comp:sub(-1)
-    if (last == "." or last == " ") and comp ~= "." and comp ~= ".." then
-      comp = comp:gsub("[%. ]+$", "")
+    local last = comp:byte(-1)
+    if (last == 46 or last == 32) and comp ~= "." and comp ~= ".." then
+      local j = #comp
+      while j > 0 and (comp:byte(j) == 46 or comp:byte(j) == 32) do j = j - 1 end
+      comp = comp:sub(1, j)
     end
     if comp == "" or comp == "." then
       -- skip
@@ -321,7 +334,10 @@ end
 -- Last component of a path.
 function paths.basename(p)
   if p == nil then return nil end
-  return p:match("([^\\]*)$")
+  -- the last separator by one greedy pass ("([^\\]*)$" would rescan the
+  -- tail from every position: quadratic on a long component)
+  local sep = p:match("^.*()\\")
+  return sep and p:sub(sep + 1) or p
 end
 
 -- Extension without the dot, lowercase; nil when there is none.

@@ -67,6 +67,11 @@ describe("hh.paths.split_command", function()
       split([[%SystemRoot%\system32\dllhost.exe /Processid:{02D4B3F1-FD88-11D1-960D-00805FC79235}]]))
   end)
 
+  it("keeps runs of spaces inside the arguments", function()
+    assert.same({ [[C:\x\a.exe]], "-k  two   spaces" }, split("C:\\x\\a.exe   -k  two   spaces  "))
+    assert.same({ [[C:\x\tool]], "-k" }, split("C:\\x\\tool    -k"))
+  end)
+
   it("answers nil for nil and blank input", function()
     assert.same({}, split(nil))
     assert.is_nil(paths.split_command("   "))

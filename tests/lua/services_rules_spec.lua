@@ -734,6 +734,12 @@ describe("hostile values", function()
       svc { name = "S4", image_path = string.rep("%", 100000), service_dll = string.rep("..\\", 50000) .. "x.dll",
             object_name = string.rep(" ", 100000) },
       shared { name = "S5", service_dll = string.rep("\\", 100000) },
+      -- long runs inside a value defeat naive trailing-space patterns
+      svc { name = "S6", image_path = [[C:\x]] .. string.rep(" ", 100000) .. "y",
+            object_name = "x" .. string.rep(" ", 100000) .. "y",
+            failure_command = "a" .. string.rep(" ", 100000) .. "b" },
+      svc { name = "S7", image_path = [[C:\x]] .. string.rep(". ", 50000) .. [[y.\z.exe]],
+            service_dll = "a" .. string.rep(".", 100000) .. "b." },
     }
     local t0 = os.clock()
     local fs = run(rows)
@@ -741,6 +747,31 @@ describe("hostile values", function()
     local r = by_rule(fs, "S1")["unquoted-path"]
     assert.is_table(r)
     assert.is_true(#r.evidence.hijack_candidates <= 16)
+  end)
+
+  it("cost linear time on long random values from awkward alphabets", function()
+    -- each alphabet once broke a pattern or loop that was quadratic
+    local alphabets = { " .", "\\ ", "%a", '"  ', ".\\", "a_", "a-/", " ,", "~\\1", "{-}", "aA", "q ", "\t\n ", "\\?.:" }
+    math.randomseed(7)
+    for _, al in ipairs(alphabets) do
+      local t = {}
+      for i = 1, 30000 do
+        local k = math.random(#al)
+        t[i] = al:sub(k, k)
+      end
+      for _, v in ipairs { table.concat(t), [[C:\x]] .. string.rep(al, 30000 // #al) .. "y.exe" } do
+        local rows = {
+          { name = v, type = 16, image_path = v, service_dll = v, object_name = v, failure_command = v,
+            svchost_group = v, display_name = v },
+          { name = "d", type = 1, image_path = v },
+          { name = "sh", type = 32, image_path = "svchost.exe -k " .. v, service_dll = v },
+        }
+        local t0 = os.clock()
+        run(rows, { svchost = { groups = { [v] = { v } } } })
+        local dt = os.clock() - t0
+        assert.is_true(dt < 1, ("alphabet %q took %.2f s"):format(al, dt))
+      end
+    end
   end)
 
   it("tolerate rows with missing or odd fields", function()
