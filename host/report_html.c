@@ -102,7 +102,10 @@ static const char css[] =
     ".legend i{display:inline-block;width:10px;height:10px;border-radius:50%;margin:0 4px 0 12px;"
     "vertical-align:-1px}\n"
     ".empty{color:var(--muted);font-style:italic}\n"
-    "footer{color:var(--muted);font-size:12px;padding:0 28px 24px}\n";
+    "footer{color:var(--muted);font-size:12px;padding:0 28px 24px}\n"
+    /* On paper (a report for the case file) every row prints, no scroll box. */
+    "@media print{body{background:#fff}.tablewrap{max-height:none;overflow:visible;border:0}th{position:static}"
+    "section{break-inside:auto;border:0}details{display:block}}\n";
 
 /* Sorting reads the DOM; no report value is ever inside this block. The
  * #sort=TABLE:COL,... fragment clicks those headers once loaded (the test
