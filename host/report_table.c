@@ -126,7 +126,7 @@ void hh_report_table(hh_report_ctx *c)
             lua_rawgeti(L, cells, (i - 1) * (lua_Integer)ncols + (lua_Integer)k + 1);
             const char *s = lua_tolstring(L, -1, &len);
             size_t w = hh_esc_term_width(s, len);
-            size_t pad = width[k] - w;
+            size_t pad = w < width[k] ? width[k] - w : 0;
             const char *colour = NULL;
             if (c->color && cols[k].source == SRC_SEVERITY) {
                 char lower[16] = "";
