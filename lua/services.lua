@@ -663,8 +663,9 @@ rule {
 local function svchost_groups(ctx)
   local sv = ctx.input.svchost
   if type(sv) ~= "table" or type(sv.groups) ~= "table" then
-    ctx.warn_once("svchost", "services: no svchost groups (SOFTWARE hive not given): "
-      .. "svchost-group-unknown and svchost-group-nonmember skipped")
+    -- the host names the policy in front of the message
+    ctx.warn_once("svchost", "no svchost groups (they come from the SOFTWARE hive's Svchost key, "
+      .. "--software): svchost-group-unknown and svchost-group-nonmember skipped")
     return nil
   end
   return ctx.svchost_lower
