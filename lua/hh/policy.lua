@@ -331,6 +331,24 @@ local function build(def)
     end
     if def.prepare then def.prepare(input, run) end
 
+    -- `--arg <policy>.disable=id,id` drops rules for this run without a
+    -- policy file; a name that is no rule is an error, not a silent no-op
+    local skip = {}
+    local dis = run.args and run.args.disable
+    if dis ~= nil then
+      if type(dis) ~= "string" then
+        error((def.name or "policy") .. ": argument disable must be a comma-separated list of rule ids", 0)
+      end
+      local known = {}
+      for _, r in ipairs(rules) do known[r.id] = true end
+      for id in dis:gmatch("[^,%s]+") do
+        if not known[id] then
+          error((def.name or "policy") .. ": argument disable names no rule: '" .. id .. "'", 0)
+        end
+        skip[id] = true
+      end
+    end
+
     -- hits grouped by row, in first-seen row order
     local order, by_row = {}, {}
     local function add(row, rule, hit)
@@ -349,7 +367,9 @@ local function build(def)
 
     local rows = input.rows or {}
     for _, rule in ipairs(rules) do
-      if rule.match then
+      if skip[rule.id] then
+        -- disabled for this run
+      elseif rule.match then
         for _, row in ipairs(rows) do
           local ok, res, sev = pcall(rule.match, row, run)
           if not ok then

@@ -786,6 +786,21 @@ describe("hostile values", function()
   end)
 end)
 
+describe("the disable argument", function()
+  it("drops the named rules for one run", function()
+    local row = svc { name = "Evil", image_path = [[C:\ProgramData\lsass.exe]] }
+    local fs = run({ row }, { args = { disable = "path-programdata, binary-impersonation" } })
+    assert.same({}, fs)
+    assert.equal(2, #run({ row }))
+  end)
+
+  it("refuses a name that is no rule", function()
+    local ok, err = pcall(run, { svc {} }, { args = { disable = "path-programdata,nope" } })
+    assert.is_false(ok)
+    assert.truthy(err:find("services: argument disable names no rule: 'nope'", 1, true), err)
+  end)
+end)
+
 describe("per-row rules", function()
   local function with(match)
     return services.extend { rules = { { id = "test-row", technique = "T1", severity = "low", message = "m", match = match } } }
