@@ -11,9 +11,11 @@ static const char hunt_usage[] =
     "                     [--format table|csv|jsonl|tln|html] [--output FILE]\n"
     "                     [--since ISO8601] [--until ISO8601] [--fail-on SEVERITY] [--no-replay]\n"
     "                     [--arg POLICY.KEY=VALUE]... [--host NAME] [--plugin-dir DIR]\n"
-    "                     [--max-memory MB] [--max-instructions N] [--timeout SECONDS]\n"
+    "                     [--max-memory MB] [--max-instructions N] [--timeout SECONDS] [--watch]\n"
     "Hunts service persistence (T1543.003) in a SYSTEM hive: findings, worst first.\n"
-    "GOLDEN is a known-good SYSTEM hive or a 'hivehunt services --format jsonl' export.\n";
+    "GOLDEN is a known-good SYSTEM hive or a 'hivehunt services --format jsonl' export.\n"
+    "--watch parses the hives once, then runs the policy again each time a policy file is\n"
+    "saved and prints the findings added, gone and re-scored.\n";
 
 static const char services_usage[] =
     "usage: hivehunt services SYSTEM [--software SOFTWARE] [--format table|csv|jsonl|tln|html]\n"
@@ -46,6 +48,15 @@ static int run(int argc, char **argv, int services_only)
         return HH_EXIT_USAGE;
     }
     o.system = pos[0];
+    if (o.watch) {
+        if (services_only || o.output) {
+            hh_error(NULL, "--watch prints to the terminal: it goes with hunt and without --output");
+            return HH_EXIT_USAGE;
+        }
+        /* The loop prints as it goes, so it runs in this process; the
+         * policy still runs in the sandbox with its limits. */
+        return hh_hunt_job(&o, stdout);
+    }
     hh_job job = {.fn = hh_hunt_job, .ctx = &o, .label = o.system};
     hh_jobs_run(&job, 1, 1, &o.isolate_limits, o.isolate, report_failure, NULL);
     int code = job.exit_code;

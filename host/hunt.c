@@ -120,7 +120,7 @@ int hh_write_output(const char *path, const char *data, size_t len, char *err, s
 enum {
     OPT_SOFTWARE = 256, OPT_BASELINE, OPT_POLICY, OPT_FORMAT, OPT_OUTPUT, OPT_SINCE, OPT_UNTIL,
     OPT_FAIL_ON, OPT_NO_REPLAY, OPT_PLUGIN_DIR, OPT_PLUGIN, OPT_HOST, OPT_ARG, OPT_MAX_MEMORY,
-    OPT_MAX_INSTR, OPT_TIMEOUT, OPT_NO_ISOLATE, OPT_JOBS, OPT_HELP
+    OPT_MAX_INSTR, OPT_TIMEOUT, OPT_NO_ISOLATE, OPT_JOBS, OPT_WATCH, OPT_WATCH_RUNS, OPT_HELP
 };
 
 static int parse_positive(const char *s, long long *out)
@@ -156,6 +156,8 @@ int hh_hunt_parse(int argc, char **argv, hh_hunt_opts *o, const char **positiona
         {"timeout", required_argument, 0, OPT_TIMEOUT},
         {"no-isolate", no_argument, 0, OPT_NO_ISOLATE},
         {"jobs", required_argument, 0, OPT_JOBS},
+        {"watch", no_argument, 0, OPT_WATCH},
+        {"watch-runs", required_argument, 0, OPT_WATCH_RUNS},
         {"help", no_argument, 0, OPT_HELP},
         {0, 0, 0, 0}};
     *npositional = 0;
@@ -248,6 +250,14 @@ int hh_hunt_parse(int argc, char **argv, hh_hunt_opts *o, const char **positiona
                 o->isolate_limits.cpu_seconds = (int)v;
             break;
         case OPT_NO_ISOLATE: o->isolate = 0; break;
+        case OPT_WATCH: o->watch = 1; break;
+        case OPT_WATCH_RUNS:
+            if (!parse_positive(optarg, &v) || v > 1000000) {
+                hh_error(NULL, "--watch-runs takes a positive number");
+                return HH_EXIT_USAGE;
+            }
+            o->watch_runs = (int)v;
+            break;
         case OPT_JOBS:
             if (!parse_positive(optarg, &v) || v > 1024) {
                 hh_error(NULL, "--jobs takes a number of processes (1 to 1024)");
@@ -715,6 +725,33 @@ size_t hh_policy_layer_files(const hh_hunt_opts *o, const char *plugin, const ch
     return n;
 }
 
+int hh_run_policy(hh_sandbox *sb, const hh_hunt_opts *o, int input, const char *plugin, char *err, size_t errlen)
+{
+    lua_State *L = hh_sandbox_state(sb);
+    hh_policy_chain chain;
+    const char *files[HH_MAX_POLICY_LAYERS];
+    char store[2][4200];
+    size_t nfiles = hh_policy_layer_files(o, plugin, files, store);
+    if (hh_policy_chain_load(sb, plugin, files, nfiles, &chain, err, errlen) != 1)
+        return -1;
+    hh_policy *pol = &chain.layers[chain.n - 1];
+    push_policy_args(L, o, pol->name);
+    int args = lua_gettop(L);
+    lua_pushvalue(L, args);
+    lua_setfield(L, input, "args");
+    int rc = hh_policy_evaluate(sb, pol, input, args, err, errlen);
+    hh_policy_chain_release(sb, &chain);
+    if (rc != 1) {
+        lua_pop(L, 1);
+        return -1;
+    }
+    lua_remove(L, args);
+    int all = lua_gettop(L);
+    enrich_findings(L, all, o->system, plugin);
+    hh_findings_sort(L, all);
+    return 1;
+}
+
 typedef struct hunt_state {
     hh_plugin_set plugins;
     hh_sandbox *sb;
@@ -794,32 +831,16 @@ static int hunt_run(hunt_state *st, const hh_hunt_opts *o, FILE *out)
             lua_pushinteger(L, o->until);
             lua_setfield(L, input, "until");
         }
-        hh_policy_chain chain;
-        const char *files[HH_MAX_POLICY_LAYERS];
-        char store[2][4200];
-        size_t nfiles = hh_policy_layer_files(o, plugin->desc->name, files, store);
-        if (hh_policy_chain_load(st->sb, plugin->desc->name, files, nfiles, &chain, err, sizeof err) != 1) {
-            hh_error(NULL, "policy error: %s", err);
-            return HH_EXIT_POLICY;
-        }
-        hh_policy *pol = &chain.layers[chain.n - 1];
-        push_policy_args(L, o, pol->name);
-        int args = lua_gettop(L);
-        lua_pushvalue(L, args);
-        lua_setfield(L, input, "args");
-        int rc = hh_policy_evaluate(st->sb, pol, input, args, err, sizeof err);
-        hh_policy_chain_release(st->sb, &chain);
-        if (rc != 1) {
+        if (o->watch)
+            return hh_watch_loop(st->sb, o, input, plugin->desc->name, out);
+        if (hh_run_policy(st->sb, o, input, plugin->desc->name, err, sizeof err) != 1) {
             hh_error(NULL, "policy error: %s", err);
             return HH_EXIT_POLICY;
         }
         int all = lua_gettop(L);
-        enrich_findings(L, all, o->system, plugin->desc->name);
-        hh_findings_sort(L, all);
         if (o->fail_on >= 0 && max_severity(L, all) >= o->fail_on)
             code = HH_EXIT_FINDINGS;
         lua_setfield(L, report, "findings");
-        lua_pop(L, 1); /* args */
         lua_pushliteral(L, "findings");
         lua_setfield(L, report, "kind");
     }

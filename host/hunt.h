@@ -43,7 +43,9 @@ typedef struct hh_hunt_opts {
     int color;
     int services_only;                   /* the services command: rows, no policy */
     const char *case_dir;
-    int jobs;                            /* case: children at once (0: one per core) */                /* policies found there join the search path */
+    int jobs;
+    int watch;                           /* hunt --watch: re-run on policy changes */
+    int watch_runs;                      /* stop after this many runs (tests); 0 never */                            /* case: children at once (0: one per core) */                /* policies found there join the search path */
 } hh_hunt_opts;
 
 void hh_hunt_opts_default(hh_hunt_opts *o);
@@ -63,6 +65,13 @@ void hh_policy_search_dirs(const hh_hunt_opts *o, const char **dirs, size_t *n, 
 /* The local policy layers over the shipped one, in order: <user dir>/<plugin>.lua,
  * <case dir>/<plugin>.lua (where they exist), then every --policy. */
 size_t hh_policy_layer_files(const hh_hunt_opts *o, const char *plugin, const char **files, char store[2][4200]);
+
+/* Loads the policy chain in sb and evaluates it on the input table at
+ * index input; pushes the enriched, sorted findings. 1, or -1 with err. */
+int hh_run_policy(hh_sandbox *sb, const hh_hunt_opts *o, int input, const char *plugin, char *err, size_t errlen);
+/* hunt --watch (watch.c): evaluate, then re-evaluate whenever a policy file
+ * changes and print what changed. Returns the exit code. */
+int hh_watch_loop(hh_sandbox *sb, const hh_hunt_opts *o, int input, const char *plugin, FILE *out);
 
 /* One frame of a framed (case) run. */
 void hh_frame_write(FILE *out, const char *name, const char *data, size_t len);

@@ -327,6 +327,12 @@ void hh_sandbox_free(hh_sandbox *sb)
 
 lua_State *hh_sandbox_state(hh_sandbox *sb) { return sb->L; }
 
+void hh_sandbox_forget_modules(hh_sandbox *sb)
+{
+    lua_newtable(sb->L);
+    lua_setfield(sb->L, LUA_REGISTRYINDEX, LOADED_KEY);
+}
+
 void hh_sandbox_set_loaded(hh_sandbox *sb, const char *name)
 {
     lua_getfield(sb->L, LUA_REGISTRYINDEX, LOADED_KEY);

@@ -40,6 +40,10 @@ int hh_sandbox_pcall(hh_sandbox *sb, int nargs, int nresults, char *err, size_t 
  * returns from now on in the sandbox. */
 void hh_sandbox_set_loaded(hh_sandbox *sb, const char *name);
 
+/* Forgets every module require has loaded, so the next require reads the
+ * files again (watch mode). */
+void hh_sandbox_forget_modules(hh_sandbox *sb);
+
 /* The directories searched, for messages and `hivehunt rules`. */
 size_t hh_sandbox_search_dirs(hh_sandbox *sb, const char *const **dirs);
 
