@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # hive readers, CSV/JSON parsers, a real browser for the HTML report).
 HH_PACKAGES=(
   build-essential cmake pkg-config
-  libregf-dev libbfio-dev liblua5.4-dev lua5.4 lua-busted lua-cjson
+  libregf-dev libbfio-dev liblua5.4-dev lua5.4 lua-busted lua-cjson libreadline-dev
   libregf-utils reglookup regripper
   python3 chromium clang libclang-rt-14-dev time
 )
