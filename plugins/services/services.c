@@ -11,6 +11,27 @@
  * input table's shape is the policy contract (lua/services.lua reads it).
  * Whatever cannot be read becomes a line in input.warnings and the walk
  * goes on.
+ *
+ * input = { plugin = "services",
+ *   hive = { path, kind, dirty, computer_name },
+ *   rows = { row, ... },
+ *   control_sets = { "ControlSet001", ... }   sorted by number, names as stored
+ *   current_control_set = name | nil           nil when Select is absent or points nowhere
+ *   select = { current, default, last_known_good, failed } | nil
+ *   svchost = { groups = { [group] = { member, ... } }, path } | nil   (needs SOFTWARE)
+ *   warnings = { line, ... } }
+ *
+ * row: name, control_set, control_set_number, current, key, hive, recovered
+ *   (true for a deleted key), last_write / last_write_epoch,
+ *   parameters_last_write / _epoch, display_name, description, image_path
+ *   (whole), object_name, group, failure_command, service_main, service_dll
+ *   with service_dll_source ("Parameters" or "key"), start / start_name,
+ *   type / type_name, error_control, delayed_autostart, depend_on_service,
+ *   depend_on_group, required_privileges (arrays), svchost_group, svchost_p,
+ *   svchost_s (from a svchost ImagePath), and values = { [name] = { type,
+ *   data, after_nul? } } with every value of the service key. A value that
+ *   is absent leaves its field nil; start_name/type_name then say "missing",
+ *   or "invalid" for a value that is there but is not a number.
  */
 #include <stddef.h>
 #include <stdio.h>

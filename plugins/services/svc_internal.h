@@ -59,8 +59,9 @@ typedef struct svc_control_set {
     hh_key *key;         /* owned; NULL for sets only seen through deleted keys */
 } svc_control_set;
 
-/* Push the row of one service key (see plugins/services/services.c for the
- * shape). Never fails: what cannot be read becomes a warning. */
+/* Push the row of one service key (its shape is in services.c's header).
+ * What cannot be read becomes a warning; only a Lua error (out of memory)
+ * escapes, and the protected caller releases what is held. */
 void svc_push_row(svc_ctx *c, hh_key *svc, const svc_control_set *cs, int recovered);
 
 /* Push a value's data decoded for the `values` table: a string, an integer,
