@@ -6,9 +6,17 @@
 -- findings, worst first. Every rule judges the normalised path (hh.paths) and
 -- reports the raw value next to it.
 --
+-- Scoring (hh.policy): a row's score is the sum of the weights of the rules
+-- that fired on it (allowlisted hits do not count); each finding's severity
+-- is the higher of its rule's (or that hit's) severity and the score's band:
+-- 2 low, 4 medium, 8 high, 12 critical. A soft signal alone stays low; two
+-- strong ones (weight 6) make critical.
+--
 -- Extend it from a local file instead of editing it:
 --   local services = require "services"
---   return services.extend { rules = {...}, disable = {...}, weights = {...}, allow = {...} }
+--   local mine = services.extend { rules = {...}, disable = {...}, weights = {...}, allow = {...} }
+--   return mine
+-- or drop rules for one run: --arg services.disable=name-random,unquoted-path
 --
 -- Runs in the host's sandbox: base, string, table, math and utf8 only.
 
@@ -692,11 +700,11 @@ rule {
     if not f.svchost_group or type(row.name) ~= "string" then return nil end
     local groups = svchost_groups(ctx)
     if not groups then return nil end
-    local members = groups[f.svchost_group:lower()]
-    if not members then return nil end   -- svchost-group-unknown's case
-    if members[row.name:lower()] then return nil end
-    if f.instance_base and members[f.instance_base:lower()] then return nil end
-    return { group = f.svchost_group, service = row.name, members = members._count }
+    local group = groups[f.svchost_group:lower()]
+    if not group then return nil end   -- svchost-group-unknown's case
+    if group.members[row.name:lower()] then return nil end
+    if f.instance_base and group.members[f.instance_base:lower()] then return nil end
+    return { group = f.svchost_group, service = row.name, members = group.count }
   end),
 }
 
@@ -929,16 +937,17 @@ local function prepare(input, ctx)
     local groups, n = {}, 0
     for g, members in pairs(sv.groups) do
       if type(g) == "string" then
-        local set = { _count = 0 }
+        -- { members = set of lowercase names, count = n }
+        local set, count = {}, 0
         if type(members) == "table" then
           for _, m in ipairs(members) do
             if type(m) == "string" then
               set[m:lower()] = true
-              set._count = set._count + 1
+              count = count + 1
             end
           end
         end
-        groups[g:lower()] = set
+        groups[g:lower()] = { members = set, count = count }
         n = n + 1
       end
     end
