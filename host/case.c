@@ -78,6 +78,29 @@ static int add_host(hh_case *c, const char *system, const char *dir, const char 
     return 0;
 }
 
+/* The host a hive at rel (its folder, relative to the case root) belongs
+ * to: the first folder under the root once the collection's own layout is
+ * taken off the end (Windows/System32/config, RegBack, a drive-letter
+ * folder); the root itself when nothing is left (a case that is one host). */
+static void host_from_rel(const char *rel, const char *root_name, char *host, size_t hostlen)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", rel);
+    char *parts[64];
+    size_t n = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(buf, "/", &save); t && n < 64; t = strtok_r(NULL, "/", &save))
+        parts[n++] = t;
+    if (n && strcasecmp(parts[n - 1], "RegBack") == 0)
+        n--;
+    if (n >= 3 && strcasecmp(parts[n - 1], "config") == 0 && strcasecmp(parts[n - 2], "System32") == 0 &&
+        strcasecmp(parts[n - 3], "Windows") == 0)
+        n -= 3;
+    if (n && strlen(parts[n - 1]) == 1)
+        n--; /* KAPE's C folder, or any drive letter */
+    snprintf(host, hostlen, "%s", n ? parts[0] : root_name);
+}
+
 /* rel: path of dir relative to the case root ("" for the root). */
 static void walk(hh_case *c, const char *root_name, const char *dir, const char *rel, int depth)
 {
@@ -116,19 +139,8 @@ static void walk(hh_case *c, const char *root_name, const char *dir, const char 
         int is_dir = S_ISDIR(lst.st_mode);
         int is_file = S_ISREG(lst.st_mode) || (S_ISLNK(lst.st_mode) && stat(path, &st) == 0 && S_ISREG(st.st_mode));
         if (is_file && strcasecmp(names[i], "SYSTEM") == 0) {
-            /* The host is the first folder under the case root; a hive at
-             * the root itself makes the root the host. */
             char host[256];
-            if (rel[0] == '\0') {
-                snprintf(host, sizeof host, "%s", root_name);
-            } else {
-                const char *slash = strchr(rel, '/');
-                size_t len = slash ? (size_t)(slash - rel) : strlen(rel);
-                if (len >= sizeof host)
-                    len = sizeof host - 1;
-                memcpy(host, rel, len);
-                host[len] = '\0';
-            }
+            host_from_rel(rel, root_name, host, sizeof host);
             add_host(c, path, dir, host);
         } else if (is_dir) {
             char *sub = rel[0] ? hh_join3(rel, "/", names[i]) : hh_strdup(names[i]);
