@@ -169,7 +169,8 @@ local function decode_array(text, pos, depth)
 end
 
 local function decode_object(text, pos, depth)
-  local obj, seen = {}, {}
+  local obj = {}
+  local nulls -- keys whose value was null (absent from obj), for the duplicate check
   local i = skip_ws(text, pos + 1)
   if byte(text, i) == 0x7D then return obj, i + 1 end
   while true do
@@ -180,15 +181,24 @@ local function decode_object(text, pos, depth)
     local key
     local key_pos = i
     key, i = decode_string(text, i)
-    if seen[key] then fail("duplicate key '" .. key .. "'", key_pos) end
-    seen[key] = true
-    i = skip_ws(text, i)
-    if byte(text, i) ~= 0x3A then fail("expected ':' after key", i) end
+    if obj[key] ~= nil or (nulls and nulls[key]) then fail("duplicate key '" .. key .. "'", key_pos) end
+    if byte(text, i) ~= 0x3A then
+      i = skip_ws(text, i)
+      if byte(text, i) ~= 0x3A then fail("expected ':' after key", i) end
+    end
     local v
     v, i = decode_value(text, skip_ws(text, i + 1), depth)
-    obj[key] = v -- null (nil) leaves the member out
-    i = skip_ws(text, i)
+    if v == nil then
+      nulls = nulls or {}
+      nulls[key] = true
+    else
+      obj[key] = v
+    end
     local c = byte(text, i)
+    if c ~= 0x2C and c ~= 0x7D then
+      i = skip_ws(text, i)
+      c = byte(text, i)
+    end
     if c == 0x7D then return obj, i + 1 end
     if c ~= 0x2C then fail("expected ',' or '}' in object", i) end
     i = skip_ws(text, i + 1)

@@ -64,6 +64,8 @@ describe("hh.json.decode", function()
     { '"\255"', "invalid UTF-8" },
     { '"\237\160\128"', "invalid UTF-8" }, -- an encoded surrogate
     { '{"a":1,"a":2}', "duplicate key 'a'" },
+    { '{"a":null,"a":2}', "duplicate key 'a'" },
+    { '{"a":1,"b":null,"a":null}', "duplicate key 'a'" },
     { "1 2", "trailing data" },
     { "// c\n1", "unexpected character" },
   }
