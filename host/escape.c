@@ -225,10 +225,25 @@ void hh_utf8_sanitize(hh_buf *b, const char *s, size_t n)
     hh_buf_put(b, s + run, n - run);
 }
 
+/* Printable ASCII that JSON takes as it is: the common case, copied in runs. */
+static int json_plain(unsigned char c, int html_safe)
+{
+    return c >= 0x20 && c < 0x7F && c != '"' && c != '\\' &&
+           !(html_safe && (c == '<' || c == '>' || c == '&'));
+}
+
 void hh_esc_json(hh_buf *b, const char *s, size_t n, int html_safe)
 {
     const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < n;) {
+        size_t run = i;
+        while (run < n && json_plain(p[run], html_safe))
+            run++;
+        if (run > i) {
+            hh_buf_put(b, p + i, run - i);
+            i = run;
+            continue;
+        }
         uint32_t cp;
         size_t len = hh_utf8_decode(p + i, n - i, &cp);
         if (cp == HH_CP_INVALID)

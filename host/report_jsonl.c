@@ -19,7 +19,9 @@ void hh_report_jsonl(hh_report_ctx *c)
         for (size_t f = 0; f < nfields; f++) {
             if (f)
                 hh_buf_putc(&c->rec, ',');
-            hh_buf_printf(&c->rec, "\"%s\":", fields[f].name);
+            hh_buf_putc(&c->rec, '"');
+            hh_buf_puts(&c->rec, fields[f].name); /* fixed column names: plain ASCII */
+            hh_buf_puts(&c->rec, "\":");
             hh_report_push_field(c, rec, fields[f].name);
             if (lua_isnil(L, -1))
                 hh_buf_puts(&c->rec, "null");
