@@ -104,6 +104,7 @@ static int is_string_type(uint32_t t)
     return t == HH_REG_SZ || t == HH_REG_EXPAND_SZ || t == HH_REG_LINK;
 }
 
+/* Lowercase hex of at most SVC_MAX_HEX_BYTES bytes (callers say when cut). */
 static void push_hex(svc_ctx *c, const uint8_t *data, size_t len)
 {
     if (len > SVC_MAX_HEX_BYTES)
@@ -133,6 +134,9 @@ int svc_push_value_data(svc_ctx *c, hh_key *key, hh_value *v, const uint8_t **da
         svc_warn(c, "%s: value '%s' could not be decoded (%s); shown as hex", H->key_path(key),
                  H->value_name(v), err);
     }
+    if (*len > SVC_MAX_HEX_BYTES)
+        svc_warn(c, "%s: value '%s' holds %zu bytes; values.data shows the first %u as hex",
+                 H->key_path(key), H->value_name(v), *len, SVC_MAX_HEX_BYTES);
     push_hex(c, *data, *len);
     return 1;
 }

@@ -211,6 +211,7 @@ describe("services.collect on edge cases", function()
       [["Binary"=hex:de,ad,be,ef]],
       [["Nothing"=none]],
       [["Q"=qword:5]],
+      [["Huge"=fill(1048600):0xab]],
       [["Type"=dword:0x3]],
       [["Start"=dword:9]],
       [[ [ControlSet010\Services\OwnDll] ]],
@@ -331,6 +332,9 @@ describe("services.collect on edge cases", function()
     assert.same({ type = "REG_BINARY", data = "deadbeef" }, k.values.Binary)
     assert.same({ type = "REG_NONE", data = "" }, k.values.Nothing)
     assert.same({ type = "REG_QWORD", data = 5 }, k.values.Q)
+    assert.equal(2 * 1048576, #k.values.Huge.data)
+    assert.equal(string.rep("ab", 4), k.values.Huge.data:sub(1, 8))
+    assert.is_true(has_warning(input, [[KeyDll: value 'Huge' holds 1048600 bytes; values.data shows the first 1048576 as hex]]))
     assert.same({ type = "REG_MULTI_SZ", data = { "RpcSs", "Tcpip" } }, k.values.DependOnService)
     assert.is_false(by["ControlSet001\\Plain"].svchost_p)
     assert.is_nil(by["ControlSet001\\Plain"].svchost_group)
