@@ -70,6 +70,52 @@ function M.index_set(rows, set)
   return index, names
 end
 
+-- Per-user service instances (Type bit 0x80, "CDPUserSvc_1a2b3c") carry a
+-- suffix that differs between machines and logons: two hives of the same
+-- build never share them. For comparing a hive with a golden image they are
+-- matched by template name and order ("cdpusersvc_*#1", "#2", ...).
+local USER_INSTANCE = 0x80
+
+local function instance_base(row)
+  if type(row.type) ~= "number" or math.type(row.type) ~= "integer" or row.type & USER_INSTANCE == 0 then
+    return nil
+  end
+  return row.name:match("^(.+)_%x+$")
+end
+
+-- Like index_set, with per-user instances keyed by template and order.
+function M.index_set_matching(rows, set)
+  local index, names = {}, {}
+  local instances = {}
+  for _, row in ipairs(rows or {}) do
+    if row.control_set == set and not row.recovered and type(row.name) == "string" then
+      local base = instance_base(row)
+      if base then
+        instances[#instances + 1] = { base = base:lower(), name = row.name:lower(), row = row }
+      else
+        local key = row.name:lower()
+        if not index[key] then
+          index[key] = row
+          names[#names + 1] = key
+        end
+      end
+    end
+  end
+  table.sort(instances, function(a, b)
+    if a.base ~= b.base then return a.base < b.base end
+    return a.name < b.name
+  end)
+  local count = {}
+  for _, inst in ipairs(instances) do
+    count[inst.base] = (count[inst.base] or 0) + 1
+    local key = inst.base .. "_*#" .. count[inst.base]
+    index[key] = inst.row
+    names[#names + 1] = key
+  end
+  table.sort(names)
+  return index, names
+end
+
 -- Recovered (deleted) rows of a set, by lowercased name.
 function M.index_recovered(rows, set)
   local index = {}

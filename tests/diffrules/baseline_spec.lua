@@ -150,6 +150,33 @@ describe("baseline rules", function()
     assert.same({}, hits)
   end)
 
+  it("match per-user service instances by template, whatever their suffix", function()
+    local base = golden()
+    base[#base + 1] = H.row { name = "CDPUserSvc_1a2b3c", type = 0xE0, start = 2,
+                              image_path = [[C:\Windows\system32\svchost.exe -k UnistackSvcGroup]] }
+    base[#base + 1] = H.row { name = "CDPUserSvc_77aa1", type = 0xE0, start = 2,
+                              image_path = [[C:\Windows\system32\svchost.exe -k UnistackSvcGroup]] }
+    local rows = golden()
+    rows[#rows + 1] = H.row { name = "CDPUserSvc_9f8e7d", type = 0xE0, start = 2,
+                              image_path = [[C:\Windows\system32\svchost.exe -k UnistackSvcGroup]] }
+    rows[#rows + 1] = H.row { name = "CDPUserSvc_abc12", type = 0xE0, start = 2,
+                              image_path = [[C:\Windows\Temp\cdp.exe]] }
+    -- a name that merely ends in hex is not an instance without the type bit
+    rows[#rows + 1] = H.row { name = "Backup_beef", type = 0x10, image_path = [[C:\b.exe]] }
+    local all = run_all(H.input(rows, { baseline = { rows = base } }))
+    assert.same({ "Backup_beef" }, names(all["baseline-added"]))
+    assert.same({}, all["baseline-removed"])
+    -- instances pair in name order: 1a2b3c with 9f8e7d, 77aa1 with abc12
+    assert.same({ "CDPUserSvc_abc12" }, names(all["baseline-imagepath-changed"]))
+    -- one instance fewer than the golden: one removed
+    local fewer = golden()
+    fewer[#fewer + 1] = H.row { name = "CDPUserSvc_9f8e7d", type = 0xE0, start = 2,
+                                image_path = [[C:\Windows\system32\svchost.exe -k UnistackSvcGroup]] }
+    all = run_all(H.input(fewer, { baseline = { rows = base } }))
+    assert.same({ "CDPUserSvc_77aa1" }, names(all["baseline-removed"]))
+    assert.same({}, all["baseline-added"])
+  end)
+
   it("baseline-added: a new disabled service is low", function()
     local rows = golden()
     rows[#rows + 1] = H.row { name = "Off", image_path = [[C:\x.exe]], start = 4 }

@@ -166,6 +166,21 @@ describe("diffrules on the fixture hives, with --baseline clean/SYSTEM", functio
     for _, l in ipairs(lines) do assert.truthy(l:find("^lastwrite%-in%-window "), l) end
   end)
 
+  it("clean/SYSTEM against a golden from another machine (other per-user suffixes): no change", function()
+    local why = skip_reason("clean/SYSTEM")
+    if why then pending(why); return end
+    local input = collect("clean/SYSTEM")
+    local golden = H.copy(input.rows)
+    local renamed = 0
+    for _, r in ipairs(golden) do
+      local base = r.name:match("^(.+)_1a2b3c$")
+      if base then r.name = base .. "_5e6f70"; renamed = renamed + 1 end
+    end
+    assert.is_true(renamed >= 4, "only " .. renamed .. " instances renamed")
+    input.baseline = { rows = golden, source = "other machine" }
+    assert.same({}, (run_all(input)))
+  end)
+
   it("clean/SYSTEM against itself with every path respelled: no change", function()
     local why = skip_reason("clean/SYSTEM")
     if why then pending(why); return end

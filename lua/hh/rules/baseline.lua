@@ -4,7 +4,9 @@
 --
 -- Matching: the current control set of the hive against the current control
 -- set of the baseline (the lowest-numbered set where either is unknown),
--- services by name, case-insensitively. Only the current sets are compared:
+-- services by name, case-insensitively; per-user service instances
+-- ("CDPUserSvc_1a2b3c", whose suffix differs on every machine) by template
+-- name and order. Only the current sets are compared:
 -- they are what boots; differences that live only in a non-current set are
 -- controlset-mismatch's job, and comparing every set would report each change
 -- once per set.
@@ -39,8 +41,8 @@ local function compare_sets(input, ctx)
   end
   local cur = diff.current_set(rows, input.current_control_set)
   local base = diff.current_set(baseline.rows, baseline.current_control_set)
-  local new_index, new_names = diff.index_set(rows, cur)
-  local old_index, old_names = diff.index_set(baseline.rows, base)
+  local new_index, new_names = diff.index_set_matching(rows, cur)
+  local old_index, old_names = diff.index_set_matching(baseline.rows, base)
   local cmp
   -- An empty baseline (or a hive without services) would make every service
   -- "added" (or "removed"): that is a broken input, not a finding.
