@@ -129,7 +129,7 @@ local in_window = {
 --               burst in the hive: a one-off flurry of service writes in
 --               minutes, far from any install or patch activity, is how a
 --               scripted intrusion looks and how routine maintenance does not
---               (patch batches recur and spread over the reboot);
+--               (patch batches recur and spread over the reboot).
 --               A burst of driver keys only is never high: Plug and Play
 --               installs a new device's drivers in one go (seen on the
 --               corpus's Win10 hive: a USB storage device and its kernel
@@ -140,9 +140,9 @@ local in_window = {
 --     does not count as a burst for the two rules above: such keys come with
 --     the image the machine was built from (seen on the corpus's Win7 hive:
 --     Virtual PC keys from 2001 on a 2009 install).
--- A patch day does not reach high: its keys are bulk (many keys that day),
--- and even if a small one is not, it is one of several batches (routine) or
--- spread over hours (not compact).
+-- A patch day does not reach high: its keys are bulk (many keys that day, or
+-- the TrustedInstaller key among them), and even if a small one is not, it is
+-- one of several batches (routine) or spread over hours (not compact).
 --
 -- Knobs live in `knobs` below (also reachable as require("hh.rules.time").knobs,
 -- for a policy or script that wants other defaults) and each can be
