@@ -38,7 +38,7 @@ local function compare(field, ref, other, ctx)
   local a, b = ref[field], other[field]
   if field == "start" then
     if a == b then return nil end
-    local kind, severity = diff.start_change(b, a, ref, ctx)
+    local kind = diff.start_change(b, a, ref, ctx)
     if kind == "to-autostart" then return "medium" end
     if kind == "disabled-security" then return "high" end
     return "low"
