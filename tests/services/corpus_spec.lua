@@ -90,6 +90,51 @@ local function reglookup_available()
   return out ~= ""
 end
 
+-- Every service of one control set against reglookup: the same names, and
+-- the same ImagePath, ObjectName, Start, Type and ServiceDll (Parameters
+-- first). Returns reglookup's service count and how many values compared.
+local function compare_with_reglookup(path, input, set)
+  local ref = reglookup_services(path, set)
+  local mine, nmine = {}, 0
+  for _, r in ipairs(rows_of(input, set)) do
+    mine[r.name] = r
+    nmine = nmine + 1
+  end
+  local nref = 0
+  for name in pairs(ref) do
+    nref = nref + 1
+    assert(mine[name], "reglookup lists a service collect missed: " .. set .. "\\" .. name)
+  end
+  assert.equal(nref, nmine)
+  local compared = 0
+  local function same_string(name, field, ref_value)
+    local got = mine[name][field]
+    if ref_value == nil then
+      assert(got == nil, name .. "." .. field .. " should be nil, got " .. tostring(got))
+    elseif ref_value.type == "SZ" or ref_value.type == "EXPAND_SZ" then
+      assert(got == ref_value.text, ("%s.%s: %q vs reglookup %q"):format(name, field, tostring(got), ref_value.text))
+      compared = compared + 1
+    end
+  end
+  local function same_dword(name, field, ref_value)
+    local got = mine[name][field]
+    if ref_value == nil then
+      assert(got == nil, name .. "." .. field .. " should be nil")
+    elseif ref_value.type == "DWORD" then
+      assert(got == tonumber(ref_value.text), ("%s.%s: %s vs reglookup %s"):format(name, field, tostring(got), ref_value.text))
+      compared = compared + 1
+    end
+  end
+  for name, sv in pairs(ref) do
+    same_string(name, "image_path", sv.values.imagepath)
+    same_string(name, "object_name", sv.values.objectname)
+    same_dword(name, "start", sv.values.start)
+    same_dword(name, "type", sv.values.type)
+    same_string(name, "service_dll", sv.params.servicedll or sv.values.servicedll)
+  end
+  return nref, compared
+end
+
 describe_on("regipy/SYSTEM", "services.collect on Windows 7", function(path)
   local hive, input
   setup(function()
@@ -156,47 +201,16 @@ describe_on("regipy/SYSTEM", "services.collect on Windows 7", function(path)
     assert.is_number(r.parameters_last_write_epoch)
   end)
 
-  it("matches reglookup for every service of ControlSet001", function()
+  it("matches reglookup for every service of ControlSet001 and ControlSet002", function()
     if not reglookup_available() then
       pending("reglookup not installed")
       return
     end
-    local ref = reglookup_services(path, "ControlSet001")
-    local mine = {}
-    for _, r in ipairs(rows_of(input, "ControlSet001")) do mine[r.name] = r end
-    local nref = 0
-    for name in pairs(ref) do
-      nref = nref + 1
-      assert(mine[name], "reglookup lists a service collect missed: " .. name)
-    end
+    local nref, compared = compare_with_reglookup(path, input, "ControlSet001")
     assert.equal(467, nref)
-    local compared = 0
-    local function same_string(name, field, ref_value)
-      local got = mine[name][field]
-      if ref_value == nil then
-        assert(got == nil, name .. "." .. field .. " should be nil, got " .. tostring(got))
-      elseif ref_value.type == "SZ" or ref_value.type == "EXPAND_SZ" then
-        assert(got == ref_value.text, ("%s.%s: %q vs reglookup %q"):format(name, field, tostring(got), ref_value.text))
-        compared = compared + 1
-      end
-    end
-    local function same_dword(name, field, ref_value)
-      local got = mine[name][field]
-      if ref_value == nil then
-        assert(got == nil, name .. "." .. field .. " should be nil")
-      elseif ref_value.type == "DWORD" then
-        assert(got == tonumber(ref_value.text), ("%s.%s: %s vs reglookup %s"):format(name, field, tostring(got), ref_value.text))
-        compared = compared + 1
-      end
-    end
-    for name, s in pairs(ref) do
-      same_string(name, "image_path", s.values.imagepath)
-      same_string(name, "object_name", s.values.objectname)
-      same_dword(name, "start", s.values.start)
-      same_dword(name, "type", s.values.type)
-      local dll = s.params.servicedll or s.values.servicedll
-      same_string(name, "service_dll", dll)
-    end
+    assert.is_true(compared > 1500, "only " .. compared .. " values compared")
+    nref, compared = compare_with_reglookup(path, input, "ControlSet002")
+    assert.equal(#rows_of(input, "ControlSet002"), nref)
     assert.is_true(compared > 1500, "only " .. compared .. " values compared")
   end)
 end)
