@@ -123,19 +123,22 @@ static int push_svchost(svc_ctx *c, hh_hive *software, char *err, size_t errlen)
         const uint8_t *data;
         size_t len;
         uint32_t type = H->value_type(v);
-        if (svc_push_value_data(c, k, v, &data, &len)) {
+        /* The default value names no group. */
+        if (*H->value_name(v) && svc_push_value_data(c, k, v, &data, &len)) {
             if (type == HH_REG_MULTI_SZ && lua_type(L, -1) == LUA_TTABLE) {
                 lua_setfield(L, -2, H->value_name(v));
             } else if ((type == HH_REG_SZ || type == HH_REG_EXPAND_SZ) && lua_type(L, -1) == LUA_TSTRING) {
                 lua_createtable(L, 1, 0);
-                lua_insert(L, -2);
-                lua_rawseti(L, -2, 1);
-                lua_setfield(L, -2, H->value_name(v));
+                if (lua_rawlen(L, -2) > 0) {
+                    lua_pushvalue(L, -2);
+                    lua_rawseti(L, -2, 1);
+                }
+                lua_setfield(L, -3, H->value_name(v));
+                lua_pop(L, 1);
             } else {
                 lua_pop(L, 1);
-                if (*H->value_name(v)) /* the default value is no group */
-                    svc_warn(c, "%s: group '%s' is not a list of service names (type %u): ignored",
-                             H->key_path(k), H->value_name(v), (unsigned)type);
+                svc_warn(c, "%s: group '%s' is not a list of service names (type %u): ignored",
+                         H->key_path(k), H->value_name(v), (unsigned)type);
             }
         }
         svc_value_free(c, &v);

@@ -382,3 +382,28 @@ describe("services.collect and Select", function()
     assert.is_true(has_warning(input, "Select has no usable Current value"))
   end)
 end)
+
+describe("services.svchost_groups on odd Svchost values", function()
+  it("takes multi_sz lists, a lone string as one member, and warns about the rest", function()
+    local path = build(table.concat({
+      "@root ROOT",
+      [[ [Classes] ]],
+      [[ [Microsoft\Windows NT\CurrentVersion\Svchost] ]],
+      [["netsvcs"=multi_sz:"AeLookupSvc","Schedule"]],
+      [["LocalService"=multi_sz:]],
+      [["single"="OneSvc"]],
+      [["broken"=hex:01,02]],
+      [[@=""]],
+      [[ [Microsoft\Windows NT\CurrentVersion\Svchost\netsvcs] ]],
+      [["CoInitializeSecurityParam"=dword:1]],
+      "",
+    }, "\n"))
+    local hive = assert(regf.open(path))
+    assert.equal("SOFTWARE", hive.kind)
+    local svchost = assert(services.svchost_groups(hive))
+    assert.same({ netsvcs = { "AeLookupSvc", "Schedule" }, LocalService = {}, single = { "OneSvc" } },
+      svchost.groups)
+    assert.equal(1, #svchost.warnings)
+    assert.matches("group 'broken' is not a list of service names", svchost.warnings[1], 1, true)
+  end)
+end)
