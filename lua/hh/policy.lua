@@ -236,7 +236,8 @@ local function lw_key(f)
 end
 
 -- Worst first: score, then newest LastWrite, then service name, rule id,
--- control set and key, so two runs give byte-identical output.
+-- control set, key and live-before-recovered, so two runs give
+-- byte-identical output.
 function M.sort(findings)
   table.sort(findings, function(a, b)
     if a.score ~= b.score then return a.score > b.score end
@@ -253,7 +254,10 @@ function M.sort(findings)
     if a.rule ~= b.rule then return a.rule < b.rule end
     local ca, cb = tostring(a.control_set or ""), tostring(b.control_set or "")
     if ca ~= cb then return ca < cb end
-    return tostring(a.key or "") < tostring(b.key or "")
+    local ka, kb = tostring(a.key or ""), tostring(b.key or "")
+    if ka ~= kb then return ka < kb end
+    -- a live key before a deleted one recovered under the same name
+    return not a.recovered and b.recovered == true
   end)
   return findings
 end

@@ -548,6 +548,14 @@ describe("scoring", function()
     for _, f in ipairs(fs) do got[#got + 1] = f.service .. ":" .. f.rule end
     assert.same({ "D:binary-impersonation", "D:path-user-writable",
                   "C:path-programdata", "A:path-programdata", "B:path-programdata", "E:path-programdata" }, got)
+    -- a live service sorts before a deleted one recovered under its name
+    local live = svc { name = "P", image_path = [[C:\ProgramData\p.exe]] }
+    local dead = svc { name = "P", image_path = [[C:\ProgramData\p.exe]], recovered = true }
+    for _, order in ipairs { { live, dead }, { dead, live } } do
+      local fs = run(order)
+      assert.is_nil(fs[1].recovered)
+      assert.is_true(fs[2].recovered)
+    end
     -- input order does not matter
     local rev = {}
     for i = #rows, 1, -1 do rev[#rev + 1] = rows[i] end
