@@ -851,6 +851,53 @@ void hh_key_free(hh_key **key)
 
 /* ---- values ----------------------------------------------------------------- */
 
+/* The value's data read straight from its vk cell and data cell, bounds
+ * checked. libregf 20201007 returns the last bytes of the 4-byte field for
+ * 1-3 byte inline data where Windows stores the first, and hands some data
+ * over cut at a NUL; reading the cells ourselves keeps every byte as
+ * stored. Big data (db lists) is left to libregf. 1 done, 0 not handled. */
+static int vk_data_direct(hh_value *value)
+{
+    hh_hive *h = value->hive;
+    off64_t off = 0;
+    if (libregf_value_get_offset(value->lv, &off, NULL) != 1 || off < HH_BASE_BLOCK_SIZE ||
+        (uint64_t)off + 20 > h->size)
+        return 0;
+    const uint8_t *vk = h->data + off;
+    if (vk[0] != 'v' || vk[1] != 'k')
+        return 0;
+    uint32_t size = hh_le32(vk + 4), data_off = hh_le32(vk + 8);
+    uint32_t len = size & 0x7FFFFFFFu;
+    const uint8_t *src;
+    if (size & 0x80000000u) {
+        if (len > 4)
+            return 0;
+        src = vk + 8; /* inline: the first len bytes of the offset field */
+    } else {
+        if (len > 16344 && h->info.minor >= 4)
+            return 0; /* big data */
+        uint64_t cell = (uint64_t)HH_BASE_BLOCK_SIZE + data_off;
+        if (data_off == 0xFFFFFFFFu || cell + 4 > h->size)
+            return 0;
+        int32_t cell_size = (int32_t)hh_le32(h->data + cell);
+        if (cell_size >= 0)
+            return 0; /* a free cell: not this value's data */
+        uint64_t avail = (uint64_t)(-(int64_t)cell_size);
+        if (avail < 4 || len > avail - 4 || cell + 4 + len > h->size)
+            return 0;
+        src = h->data + cell + 4;
+    }
+    if (len > 0) {
+        value->data = malloc(len);
+        if (!value->data)
+            return 0;
+        memcpy(value->data, src, len);
+    }
+    value->len = len;
+    value->data_loaded = 1;
+    return 1;
+}
+
 const char *hh_value_name(hh_value *value) { return value->name; }
 uint32_t hh_value_type(hh_value *value) { return value->type; }
 
@@ -864,7 +911,9 @@ int hh_value_data(hh_value *value, const uint8_t **data, size_t *len, char *err,
         snprintf(err, errlen, "data of value '%s' lies in a damaged cell", value->name);
         return -1;
     }
-    if (!value->data_loaded && value->lv) {
+    if (!value->data_loaded && value->lv && vk_data_direct(value) == 1) {
+        /* read straight from the value's cells */
+    } else if (!value->data_loaded && value->lv) {
         size_t size = 0;
         libregf_error_t *e = NULL;
         if (libregf_value_get_value_data_size(value->lv, &size, &e) != 1) {
