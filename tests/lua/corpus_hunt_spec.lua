@@ -182,6 +182,19 @@ on("winevt-kb/SYSTEM_XP", "Windows XP", function(get)
   end)
 end)
 
+on("regipy/corrupted_system_hive", "Windows XP with a damaged bin", function(get)
+  -- a rootkit sample's driver loaded from a malware analyst's desktop: a true
+  -- positive, and the only thing rated high on this hive
+  it("rates only msdirectx, loaded from a user's Desktop, high among its own rules", function()
+    assert.same({
+      "msdirectx/ControlSet001/driver-outside-drivers", "msdirectx/ControlSet001/path-user-writable",
+    }, high_own(get()))
+    local e = rules_of(get(), "msdirectx")["path-user-writable"].evidence
+    assert.equal([[c:\documents and settings]], e.matched)
+    assert.equal([[desktop\exe]], e.within)
+  end)
+end)
+
 on("aiowinreg/SYSTEM", "Windows NT 4", function(get)
   it("rates nothing high among its own rules", function()
     assert.same({}, high_own(get()))
