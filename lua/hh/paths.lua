@@ -239,13 +239,20 @@ function paths.normalize(p, bare_dir)
     q = q:gsub("^\\\\[%?%.]\\", "")
     q = q:gsub("^\\dosdevices\\", "")
     q = q:gsub("^\\global%?%?\\", "")
+    q = q:gsub("^globalroot\\", "\\")
     q = q:gsub("^\\systemroot\\", paths.WINDOWS .. "\\")
     q = q:gsub("^\\systemroot$", paths.WINDOWS)
     if q ~= p then p = q; changed = true end
   end
 
   local drive, body
-  if p:match("^\\\\") then
+  -- kernel device paths (\Device\HarddiskVolume2\..., shadow copies) name
+  -- a volume, not a drive letter: they keep their own namespace
+  local device = p:match("^\\device\\") ~= nil
+  if device then
+    unc = true   -- same shape: two fixed leading components
+    body = p:sub(2)
+  elseif p:match("^\\\\") then
     unc = true
     body = p:sub(3)
   elseif p:match("^%a:") then
@@ -299,6 +306,7 @@ function paths.normalize(p, bare_dir)
   end
 
   local joined = table.concat(out, "\\")
+  if device then return "\\" .. joined end
   if unc then return "\\\\" .. joined end
   return drive .. "\\" .. joined
 end

@@ -123,6 +123,11 @@ describe("hh.paths.normalize", function()
     { [[\\localhost\C$\Windows\Temp\x.exe]], [[c:\windows\temp\x.exe]] },
     { [[\\10.0.0.5\ADMIN$\x.exe]], [[\\10.0.0.5\admin$\x.exe]] },
     { [[\Windows\System32\x.exe]], [[c:\windows\system32\x.exe]] },
+    -- kernel device paths keep their namespace (no drive letter to map to)
+    { [[\\?\GLOBALROOT\Device\HarddiskVolumeShadowCopy1\Windows\x.exe]],
+      [[\device\harddiskvolumeshadowcopy1\windows\x.exe]] },
+    { [[\Device\HarddiskVolume2\Windows\System32\..\..\..\x.sys]], [[\device\harddiskvolume2\x.sys]] },
+    { [[\??\GLOBALROOT\Device\Mup\srv\x.exe]], [[\device\mup\srv\x.exe]] },
     -- separators, dots, case, quotes
     { [[C:/Windows/System32/x.exe]], [[c:\windows\system32\x.exe]] },
     { [[C:\Windows\\System32\\\x.exe]], [[c:\windows\system32\x.exe]] },
