@@ -910,7 +910,7 @@ rule {
 -- Set rules from sibling modules (baseline and control-set diffs, LastWrite
 -- analysis). A module that is not installed is skipped; one that fails to
 -- load is an error, never silently fewer rules.
-for _, mod in ipairs { "hh.rules.baseline", "hh.rules.controlset", "hh.rules.time" } do
+for _, mod in ipairs { "hh.rules.baseline", "hh.rules.controlset", "hh.rules.time", "hh.rules.recovered" } do
   local ok, res = pcall(require, mod)
   if ok then
     if type(res) ~= "table" then

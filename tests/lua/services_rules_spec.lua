@@ -549,10 +549,13 @@ describe("scoring", function()
     assert.same({ "D:binary-impersonation", "D:path-user-writable",
                   "C:path-programdata", "A:path-programdata", "B:path-programdata", "E:path-programdata" }, got)
     -- a live service sorts before a deleted one recovered under its name
+    -- at equal score (service-deleted, which would lift the deleted one, is
+    -- left out so the scores tie)
     local live = svc { name = "P", image_path = [[C:\ProgramData\p.exe]] }
     local dead = svc { name = "P", image_path = [[C:\ProgramData\p.exe]], recovered = true }
+    local tie = services.extend { disable = { "service-deleted" } }
     for _, order in ipairs { { live, dead }, { dead, live } } do
-      local fs = run(order)
+      local fs = run(order, nil, tie)
       assert.is_nil(fs[1].recovered)
       assert.is_true(fs[2].recovered)
     end
