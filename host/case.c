@@ -17,11 +17,6 @@
 #define CASE_MAX_DEPTH 10
 #define CASE_MAX_HOSTS 100000
 
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static char *find_sibling(const char *dir, const char *name)
 {
     DIR *d = opendir(dir);
@@ -106,32 +101,18 @@ static void walk(hh_case *c, const char *root_name, const char *dir, const char 
 {
     if (depth > CASE_MAX_DEPTH)
         return;
-    DIR *d = opendir(dir);
-    if (!d) {
+    size_t n = 0;
+    char **names = hh_dir_names_sorted(dir, &n);
+    if (!names) {
         if (depth == 0)
             c->error = errno;
         return;
     }
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        char **grown = realloc(names, (n + 1) * sizeof *names);
-        if (!grown)
-            break;
-        names = grown;
-        names[n++] = hh_strdup(e->d_name);
-    }
-    closedir(d);
-    qsort(names, n, sizeof *names, cmp_names);
     for (size_t i = 0; i < n; i++) {
         char *path = hh_join3(dir, "/", names[i]);
         struct stat lst, st;
         if (!path || lstat(path, &lst) != 0) {
             free(path);
-            free(names[i]);
             continue;
         }
         /* Files behind links are followed (cases are often assembled from
@@ -149,9 +130,8 @@ static void walk(hh_case *c, const char *root_name, const char *dir, const char 
             free(sub);
         }
         free(path);
-        free(names[i]);
     }
-    free(names);
+    hh_names_free(names, n);
 }
 
 int hh_case_discover(const char *dir, hh_case *c, char *err, size_t errlen)

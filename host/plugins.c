@@ -1,6 +1,5 @@
 #include "plugins.h"
 
-#include <dirent.h>
 #include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -181,34 +180,18 @@ int hh_plugin_load_file(hh_plugin_set *set, const char *path, char *err, size_t 
     return 1;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 void hh_plugins_load(hh_plugin_set *set, const hh_plugin_dirs *dirs)
 {
     for (size_t d = 0; d < dirs->count; d++) {
-        DIR *dir = opendir(dirs->dirs[d]);
-        if (!dir)
-            continue; /* a missing directory just holds no plugins */
-        char **names = NULL;
         size_t n = 0;
-        struct dirent *e;
-        while ((e = readdir(dir)) != NULL) {
-            size_t len = strlen(e->d_name);
-            if (len < 4 || strcmp(e->d_name + len - 3, ".so") != 0)
-                continue;
-            char **grown = realloc(names, (n + 1) * sizeof *names);
-            if (!grown)
-                break;
-            names = grown;
-            names[n++] = hh_strdup(e->d_name);
-        }
-        closedir(dir);
-        /* Load in name order so the outcome does not depend on the filesystem. */
-        qsort(names, n, sizeof *names, cmp_str);
+        /* Loaded in name order so the outcome does not depend on the filesystem. */
+        char **names = hh_dir_names_sorted(dirs->dirs[d], &n);
+        if (!names)
+            continue; /* a missing directory just holds no plugins */
         for (size_t i = 0; i < n; i++) {
+            size_t len = strlen(names[i]);
+            if (len < 4 || strcmp(names[i] + len - 3, ".so") != 0)
+                continue;
             char *path = hh_join3(dirs->dirs[d], "/", names[i]);
             char err[600];
             if (path && hh_plugin_load_file(set, path, err, sizeof err) != 1) {
@@ -216,9 +199,8 @@ void hh_plugins_load(hh_plugin_set *set, const hh_plugin_dirs *dirs)
                 set->refused++;
             }
             free(path);
-            free(names[i]);
         }
-        free(names);
+        hh_names_free(names, n);
     }
 }
 

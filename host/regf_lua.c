@@ -357,76 +357,58 @@ static int key_subkey(lua_State *L)
     return 1;
 }
 
-/* Iterators hold the key, the next index and the count as upvalues and
- * produce one item per call, so the instruction hook sees every step. An
- * unreadable entry yields false, message (the loop goes on). */
-static int subkeys_next(lua_State *L)
+/* Iterators hold the key, the next index, the count and what they walk as
+ * upvalues and produce one item per call, so the instruction hook sees every
+ * step. An unreadable entry yields false, message (the loop goes on). */
+enum { WALK_SUBKEYS, WALK_VALUES };
+
+static int walk_next(lua_State *L)
 {
     hh_key *k = check_key(L, lua_upvalueindex(1));
     lua_Integer i = lua_tointeger(L, lua_upvalueindex(2));
     lua_Integer count = lua_tointeger(L, lua_upvalueindex(3));
+    int what = (int)lua_tointeger(L, lua_upvalueindex(4));
     if (i >= count)
         return 0;
     lua_pushinteger(L, i + 1);
     lua_replace(L, lua_upvalueindex(2));
-    hh_key *sub = NULL;
     char err[HH_ERRLEN];
-    if (hh_key_subkey_at(k, (int)i, &sub, err, sizeof err) != 1) {
-        lua_pushboolean(L, 0);
-        lua_pushstring(L, err);
-        return 2;
+    int rc;
+    if (what == WALK_SUBKEYS) {
+        hh_key *sub = NULL;
+        if ((rc = hh_key_subkey_at(k, (int)i, &sub, err, sizeof err)) == 1)
+            hh_lua_push_key(L, sub);
+    } else {
+        hh_value *v = NULL;
+        if ((rc = hh_key_value_at(k, (int)i, &v, err, sizeof err)) == 1)
+            push_value(L, v);
     }
-    hh_lua_push_key(L, sub);
-    return 1;
+    if (rc == 1)
+        return 1;
+    lua_pushboolean(L, 0);
+    lua_pushstring(L, err);
+    return 2;
 }
 
-static int key_subkeys(lua_State *L)
+static int key_walk(lua_State *L, int what)
 {
     hh_key *k = check_key(L, 1);
     int count = 0;
     char err[HH_ERRLEN];
-    if (hh_key_subkey_count(k, &count, err, sizeof err) != 1)
+    int rc = what == WALK_SUBKEYS ? hh_key_subkey_count(k, &count, err, sizeof err)
+                                  : hh_key_value_count(k, &count, err, sizeof err);
+    if (rc != 1)
         return luaL_error(L, "%s", err);
     lua_pushvalue(L, 1);
     lua_pushinteger(L, 0);
     lua_pushinteger(L, count);
-    lua_pushcclosure(L, subkeys_next, 3);
+    lua_pushinteger(L, what);
+    lua_pushcclosure(L, walk_next, 4);
     return 1;
 }
 
-static int values_next(lua_State *L)
-{
-    hh_key *k = check_key(L, lua_upvalueindex(1));
-    lua_Integer i = lua_tointeger(L, lua_upvalueindex(2));
-    lua_Integer count = lua_tointeger(L, lua_upvalueindex(3));
-    if (i >= count)
-        return 0;
-    lua_pushinteger(L, i + 1);
-    lua_replace(L, lua_upvalueindex(2));
-    hh_value *v = NULL;
-    char err[HH_ERRLEN];
-    if (hh_key_value_at(k, (int)i, &v, err, sizeof err) != 1) {
-        lua_pushboolean(L, 0);
-        lua_pushstring(L, err);
-        return 2;
-    }
-    push_value(L, v);
-    return 1;
-}
-
-static int key_values(lua_State *L)
-{
-    hh_key *k = check_key(L, 1);
-    int count = 0;
-    char err[HH_ERRLEN];
-    if (hh_key_value_count(k, &count, err, sizeof err) != 1)
-        return luaL_error(L, "%s", err);
-    lua_pushvalue(L, 1);
-    lua_pushinteger(L, 0);
-    lua_pushinteger(L, count);
-    lua_pushcclosure(L, values_next, 3);
-    return 1;
-}
+static int key_subkeys(lua_State *L) { return key_walk(L, WALK_SUBKEYS); }
+static int key_values(lua_State *L) { return key_walk(L, WALK_VALUES); }
 
 static int key_value(lua_State *L)
 {

@@ -1,5 +1,6 @@
 #include "util.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,4 +142,46 @@ const char *hh_value_type_name(uint32_t type)
     if (type < sizeof names / sizeof names[0])
         return names[type];
     return "REG_UNKNOWN";
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **hh_dir_names_sorted(const char *dir, size_t *n)
+{
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    char **names = NULL;
+    size_t count = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char **grown = realloc(names, (count + 1) * sizeof *names);
+        char *copy = hh_strdup(e->d_name);
+        if (!grown || !copy) {
+            free(copy);
+            if (grown)
+                names = grown;
+            break;
+        }
+        names = grown;
+        names[count++] = copy;
+    }
+    closedir(d);
+    if (count)
+        qsort(names, count, sizeof *names, cmp_names);
+    *n = count;
+    return names ? names : calloc(1, sizeof *names);
+}
+
+void hh_names_free(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
 }

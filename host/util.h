@@ -28,4 +28,10 @@ size_t hh_utf8_put(char *buf, uint32_t cp);
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
 size_t hh_utf8_valid_seq(const unsigned char *s, size_t n);
 
+/* The entry names of dir (without . and ..), sorted bytewise so results do
+ * not depend on the filesystem's order; NULL when dir cannot be opened.
+ * Free with hh_names_free. */
+char **hh_dir_names_sorted(const char *dir, size_t *n);
+void hh_names_free(char **names, size_t n);
+
 #endif
