@@ -81,7 +81,8 @@ struct hh_raw_state *hh_raw_state_get(hh_hive *hive)
     st->root = hh_le32(hive->data + 36);
     kid_ctx ctx = {st, 0, 0};
     hh_raw_each_cell(&st->img, index_key_node, &ctx);
-    qsort(st->kids, st->nkids, sizeof *st->kids, kid_cmp);
+    if (st->nkids > 1)
+        qsort(st->kids, st->nkids, sizeof *st->kids, kid_cmp);
     if (st->img.damaged)
         hh_hive_warn(hive, "%u bytes of hive bins have no valid bin header and were skipped", st->img.damaged);
     hive->raw = st;
