@@ -213,12 +213,15 @@ static int set_field(svc_ctx *c, int row, int f, hh_key *key, hh_value *v, const
             return 1;
         }
         if (type == HH_REG_MULTI_SZ && lua_type(L, -1) == LUA_TTABLE) {
-            /* Windows reads the first string of a REG_MULTI_SZ here, and
-             * ships some that way (NDProxy's DisplayName on XP and 7): not
-             * worth a warning; `values` keeps the whole list. */
+            /* The first string, as Windows reads it. Windows ships display
+             * strings that way (NDProxy's DisplayName on XP and 7), so only
+             * the other fields are worth a warning; `values` keeps the list. */
             lua_rawgeti(L, -1, 1);
             if (lua_type(L, -1) == LUA_TSTRING) {
                 lua_setfield(L, row, fields[f].field);
+                if (f != F_DISPLAY_NAME && f != F_DESCRIPTION)
+                    svc_warn(c, "%s: value '%s' is %s; its first string is used", H->key_path(key),
+                             H->value_name(v), tname);
                 return 1;
             }
             lua_pop(L, 1);

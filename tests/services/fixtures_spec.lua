@@ -214,6 +214,9 @@ describe("services.collect on edge cases", function()
       [["Huge"=fill(1048600):0xab]],
       [["Type"=dword:0x3]],
       [["Start"=dword:9]],
+      [[ [ControlSet010\Services\MultiPath] ]],
+      [["ImagePath"=multi_sz:"C:\\first.exe","C:\\second.exe"]],
+      [["DisplayName"=multi_sz:"Shown"]],
       [[ [ControlSet010\Services\OwnDll] ]],
       [["ServiceDll"=expand_sz:"C:\\own.dll"]],
       [[ [ControlSet010\Services\OwnDll\Parameters] @lastwrite=2025-03-03T00:00:00Z ]],
@@ -281,6 +284,15 @@ describe("services.collect on edge cases", function()
     assert.equal("unknown(9)", r.start_name)
     assert.equal(3, r.type)
     assert.equal("unknown(0x3)", r.type_name)
+  end)
+
+  it("reads the first string of a REG_MULTI_SZ text value, warning unless it is a display string", function()
+    local r = by["ControlSet010\\MultiPath"]
+    assert.equal("C:\\first.exe", r.image_path)
+    assert.equal("Shown", r.display_name)
+    assert.same({ "C:\\first.exe", "C:\\second.exe" }, r.values.ImagePath.data)
+    assert.is_true(has_warning(input, [[MultiPath: value 'ImagePath' is REG_MULTI_SZ; its first string is used]]))
+    assert.is_false(has_warning(input, [[MultiPath: value 'DisplayName']]))
   end)
 
   it("keeps a 16 KB ImagePath whole", function()
