@@ -43,7 +43,11 @@ int hh_policy_load(hh_sandbox *sb, const char *path, const char *plugin_name, hh
     if (path) {
         snprintf(src, sizeof src, "%s", path);
         if (hh_sandbox_loadfile(sb, path, why, sizeof why) != 1) {
-            snprintf(err, errlen, "%s", why);
+            /* Lua's refusal of a binary chunk does not name the file. */
+            if (strstr(why, path))
+                snprintf(err, errlen, "%s", why);
+            else
+                snprintf(err, errlen, "%s: %s", path, why);
             return -1;
         }
         lua_pushstring(L, path);
@@ -196,6 +200,18 @@ static int validate_findings(lua_State *L, int idx, const char *src, char *err, 
     return 1;
 }
 
+/* An error with no "file:line:" of its own (out of memory: Lua runs no
+ * message handler for it) still names the policy and the call. */
+static void name_policy(char *err, size_t errlen, const char *source, const char *call, const char *why)
+{
+    const char *colon = strchr(why, ':');
+    int positioned = colon && colon[1] >= '0' && colon[1] <= '9';
+    if (positioned || !source)
+        snprintf(err, errlen, "%s", why);
+    else
+        snprintf(err, errlen, "%s: %s: %s", source, call, why);
+}
+
 int hh_policy_evaluate(hh_sandbox *sb, hh_policy *p, int input_idx, int args_idx, char *err, size_t errlen)
 {
     lua_State *L = hh_sandbox_state(sb);
@@ -207,7 +223,7 @@ int hh_policy_evaluate(hh_sandbox *sb, hh_policy *p, int input_idx, int args_idx
     if (lua_getfield(L, pol, "init") == LUA_TFUNCTION) {
         lua_pushvalue(L, args_idx);
         if (hh_sandbox_pcall(sb, 1, 0, why, sizeof why) != 1) {
-            snprintf(err, errlen, "%s", why);
+            name_policy(err, errlen, p->source, "init", why);
             lua_settop(L, pol - 1);
             return -1;
         }
@@ -223,7 +239,7 @@ int hh_policy_evaluate(hh_sandbox *sb, hh_policy *p, int input_idx, int args_idx
     lua_pushstring(L, p->name);
     lua_setfield(L, -2, "policy");
     if (hh_sandbox_pcall(sb, 2, 1, why, sizeof why) != 1) {
-        snprintf(err, errlen, "%s", why);
+        name_policy(err, errlen, p->source, "evaluate", why);
         lua_settop(L, pol - 1);
         return -1;
     }

@@ -77,7 +77,9 @@ static void count_hook(lua_State *L, lua_Debug *ar)
     if (!sb->in_call)
         return;
     sb->instr_used += sb->instr_exceeded ? 1 : HH_POLICY_HOOK_STEP;
-    if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
+    /* Once over budget, keep the place where it happened: the hook then
+     * fires at every instruction, also in the callers unwinding. */
+    if (!sb->instr_exceeded && lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
         snprintf(sb->last_where, sizeof sb->last_where, "%s:%d", ar->short_src, ar->currentline);
     if (sb->instr_used > sb->limits.instructions) {
         sb->instr_exceeded = 1;

@@ -7,3 +7,10 @@ set_property(TEST hostile_inputs APPEND PROPERTY ENVIRONMENT
   "HH_FUZZ_SEEDS=${CMAKE_BINARY_DIR}/fuzz-seeds"
   "HH_FUZZ_REPLAY=$<TARGET_FILE:fuzz_hive_replay>")
 set_tests_properties(hostile_inputs PROPERTIES LABELS "hostile" TIMEOUT 600)
+
+# policy_spec: --policy files that loop, allocate, reach for os/io/C modules,
+# load bytecode, raise or return malformed findings: exit 4, one line, no
+# side effect on disk, no --output written.
+hh_add_busted(hostile_policies ${CMAKE_CURRENT_LIST_DIR}/policy_spec.lua)
+set_property(TEST hostile_policies APPEND PROPERTY ENVIRONMENT "HH_FUZZ_SEEDS=${CMAKE_BINARY_DIR}/fuzz-seeds")
+set_tests_properties(hostile_policies PROPERTIES LABELS "hostile" TIMEOUT 300)
