@@ -419,6 +419,7 @@ static int hive_open_image(hh_hive *hive, hh_hive **out, char *err, size_t errle
     hive->info.size = hive->size;
     if (opts->replay && hh_hive_raw_replay(hive, err, errlen) < 0)
         goto fail;
+    hh_hive_guard_reader(hive);
     if (open_libregf(hive, err, errlen) != 1) {
         /* libregf refuses some damaged hives outright; the raw layer may
          * still read them. */

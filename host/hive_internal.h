@@ -60,6 +60,9 @@ uint32_t hh_base_block_checksum(const uint8_t *base);
 /* Reads a regular file (a hive or a log) whole; -1 with a reason. */
 int hh_read_whole_file(const char *path, uint8_t **out, size_t *outlen, char *err, size_t errlen);
 
+/* Caps what the reader's known bugs would trust (hive_guard.c). */
+void hh_hive_guard_reader(hh_hive *hive);
+
 /* The raw cell layer (hive_raw.c). Each answers 1 done / 0 not applicable /
  * -1 error with a reason. */
 int hh_hive_raw_replay(hh_hive *hive, char *err, size_t errlen);

@@ -43,9 +43,11 @@ if [ -d "$corpus_dir/yarp" ]; then
     done
     chmod u+w "$seeds"/corpus-* 2>/dev/null || true
 fi
-# corpus/hostile/libregf-nvalues-overflow.hive is not a seed here: it hits
-# libregf 20201007's own over-read (DESIGN.md §6), which the product contains
-# with a child process; tests/hostile checks that containment instead.
+# The hive that made libregf 20201007 read past its buffer (DESIGN.md §6),
+# now guarded by host/hive_guard.c: mutations of it probe that guard.
+[ -f "$corpus_dir/hostile/libregf-nvalues-overflow.hive" ] &&
+    cp -f "$corpus_dir/hostile/libregf-nvalues-overflow.hive" "$seeds/corpus-libregf-nvalues-overflow"
+chmod u+w "$seeds"/* 2>/dev/null || true
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$src/tests/sanitize/lsan.supp:print_suppressions=0}

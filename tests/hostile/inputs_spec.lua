@@ -66,21 +66,20 @@ describe("broken hives from the corpus", function()
     end)
   end
 
-  -- libregf 20201007 reads past its buffer on this hive and spends over 10 s
-  -- doing it (DESIGN.md §6). Whatever the reader does, the run is bounded by
-  -- --timeout, and a child that does not finish leaves no report.
-  it("hostile/libregf-nvalues-overflow.hive is bounded by --timeout and leaves no report", function()
+  -- libregf 20201007 reads past its buffer on this hive for over 10 s, and
+  -- crashes under ASan (DESIGN.md §6). host/hive_guard.c caps the lying
+  -- value count before libregf sees it: a quick, complete run that says so.
+  it("hostile/libregf-nvalues-overflow.hive is read whole and quickly, with a warning", function()
     local file = CORPUS and CORPUS .. "/hostile/libregf-nvalues-overflow.hive"
     if not readable(file) then
       pending("corpus hive hostile/libregf-nvalues-overflow.hive not found")
       return
     end
-    local r = C.run(dir .. "/nvalues", { BIN, "hunt", file, "--format", "jsonl", "--timeout", "2" })
-    assert(C.check(r, file, "jsonl", 7000))
-    if r.rc == 3 then
-      assert.is_truthy(r.err:find(file .. ": ", 1, true))
-      assert.are.equal("", r.out)
-    end
+    local r = C.run(dir .. "/nvalues", { BIN, "hunt", file, "--format", "jsonl", "--timeout", "20" })
+    assert(C.check(r, file, "jsonl", 5000))
+    assert.are.equal(0, r.rc, r.err)
+    assert.is_truthy(r.err:find("warning: " .. file:gsub("%p", "%%%0") .. ": key 'Foo' .- claims %d+ values but its value list holds 5"), r.err)
+    assert.is_truthy(r.out:find('"service":"Foo"', 1, true), "the capped key's service is hunted")
   end)
 end)
 
