@@ -90,6 +90,9 @@ const char *hh_value_type_name(uint32_t type); /* "REG_SZ", "REG_UNKNOWN_0x..." 
 /* UTF-16LE to UTF-8, stopping at the first NUL code unit; lone surrogates
  * become U+FFFD. Returns a malloc'd string (caller frees), *outlen set. */
 char *hh_utf16le_to_utf8(const uint8_t *data, size_t len, int stop_at_nul, size_t *outlen);
+/* The same into out, which must hold len / 2 * 3 bytes; returns the length
+ * (no terminating NUL is written). */
+size_t hh_utf16le_to_utf8_into(const uint8_t *data, size_t len, int stop_at_nul, char *out);
 /* FILETIME -> "YYYY-MM-DDTHH:MM:SSZ"; "" for 0. buf >= 32. */
 const char *hh_filetime_iso(uint64_t ft, char *buf, size_t buflen);
 /* FILETIME -> Unix seconds (floor). */

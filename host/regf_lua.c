@@ -90,22 +90,10 @@ static int push_fail(lua_State *L, const char *msg)
 
 static void push_utf16(lua_State *L, const uint8_t *data, size_t len, int stop_at_nul)
 {
-    /* Every Lua allocation may raise (out of memory in the sandbox), so the
-     * malloc'd conversion is never held across one: a Lua-owned buffer of
-     * the largest possible size (3 UTF-8 bytes per UTF-16 unit) comes
-     * first, the copy goes into it and is freed before the push. */
-    size_t cap = (len / 2) * 3 + 1;
-    char *box = lua_newuserdatauv(L, cap, 0);
-    size_t outlen = 0;
-    char *s = hh_utf16le_to_utf8(data, len, stop_at_nul, &outlen);
-    if (!s)
-        luaL_error(L, "out of memory");
-    if (outlen > cap)
-        outlen = cap;
-    memcpy(box, s, outlen);
-    free(s);
-    lua_pushlstring(L, box, outlen);
-    lua_remove(L, -2);
+    /* Decoded straight into a Lua buffer: nothing to leak if Lua raises. */
+    luaL_Buffer b;
+    char *out = luaL_buffinitsize(L, &b, len / 2 * 3 + 1);
+    luaL_pushresultsize(&b, hh_utf16le_to_utf8_into(data, len, stop_at_nul, out));
 }
 
 static void push_multi_sz(lua_State *L, const uint8_t *data, size_t len)

@@ -80,12 +80,9 @@ size_t hh_utf8_valid_seq(const unsigned char *s, size_t n)
     return len;
 }
 
-char *hh_utf16le_to_utf8(const uint8_t *data, size_t len, int stop_at_nul, size_t *outlen)
+size_t hh_utf16le_to_utf8_into(const uint8_t *data, size_t len, int stop_at_nul, char *out)
 {
     size_t units = len / 2;
-    char *out = malloc(units * 3 + 1);
-    if (!out)
-        return NULL;
     size_t o = 0;
     for (size_t i = 0; i < units; i++) {
         uint32_t u = hh_le16(data + 2 * i);
@@ -103,6 +100,15 @@ char *hh_utf16le_to_utf8(const uint8_t *data, size_t len, int stop_at_nul, size_
             u = 0xFFFD; /* a lone surrogate: keep the place, mark the damage */
         o += hh_utf8_put(out + o, u);
     }
+    return o;
+}
+
+char *hh_utf16le_to_utf8(const uint8_t *data, size_t len, int stop_at_nul, size_t *outlen)
+{
+    char *out = malloc(len / 2 * 3 + 1);
+    if (!out)
+        return NULL;
+    size_t o = hh_utf16le_to_utf8_into(data, len, stop_at_nul, out);
     out[o] = '\0';
     if (outlen)
         *outlen = o;

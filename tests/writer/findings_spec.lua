@@ -10,7 +10,6 @@ local cjson = require "cjson"
 local expectations = dofile(os.getenv("HH_SOURCE_DIR") .. "/testdata/expectations.lua")
 
 local KNOWN_GAPS = {
-  ["PSEXESVC/service-deleted"] = "hunt has no deleted-key recovery yet",
   ["DXGKrnl/name-random"] = "name-random flags a real inbox driver name",
   ["AppvVfs/name-random"] = "name-random flags a real inbox driver name",
 }
