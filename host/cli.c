@@ -9,15 +9,19 @@
 #include <lauxlib.h>
 
 #include "commands.h"
+#include "escape.h"
 
+/* Names in messages come from the evidence: escaped as the table report
+ * escapes them (C0, DEL, C1, bidi controls, invalid UTF-8), so a key name
+ * cannot drive or reorder the terminal through stderr either. */
 static void fput_escaped(FILE *f, const char *s)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            fprintf(f, "\\x%02x", *p);
-        else
-            fputc(*p, f);
-    }
+    hh_buf b;
+    hh_buf_init(&b);
+    hh_esc_term(&b, s, strlen(s), 0);
+    if (b.len)
+        fwrite(b.data, 1, b.len, f);
+    hh_buf_free(&b);
 }
 
 static char last_error[2048];

@@ -134,6 +134,20 @@ function C.complete(fmt, out)
   return true
 end
 
+-- A reason when text would reach a terminal unsafely (invalid UTF-8, C0
+-- other than tab and newline, DEL, C1, bidi embeddings/overrides/isolates),
+-- nil when it is safe.
+function C.terminal_unsafe(text)
+  if not utf8.len(text) then return "invalid UTF-8" end
+  for _, c in utf8.codes(text) do
+    if (c < 0x20 and c ~= 9 and c ~= 10) or (c >= 0x7f and c <= 0x9f)
+        or (c >= 0x202a and c <= 0x202e) or (c >= 0x2066 and c <= 0x2069) then
+      return ("raw U+%04X"):format(c)
+    end
+  end
+  return nil
+end
+
 -- nil, why when run r on file broke the contract.
 function C.check(r, file, fmt, timeout_ms)
   if r.rc ~= 0 and r.rc ~= 3 then
@@ -153,9 +167,8 @@ function C.check(r, file, fmt, timeout_ms)
     if not names and not line:find(": warning: ", 1, true) then
       return nil, "error line does not name the file: " .. line:sub(1, 200)
     end
-    if line:find("[%z\1-\8\11-\31\127]") then
-      return nil, "raw control character on stderr: " .. line:sub(1, 120)
-    end
+    local unsafe = C.terminal_unsafe(line)
+    if unsafe then return nil, "stderr: " .. unsafe .. ": " .. line:sub(1, 120) end
   end
   if r.rc == 3 then
     if r.out ~= "" then return nil, "exit 3 with output on stdout: " .. r.out:sub(1, 120) end

@@ -14,3 +14,19 @@ set_tests_properties(hostile_inputs PROPERTIES LABELS "hostile" TIMEOUT 600)
 hh_add_busted(hostile_policies ${CMAKE_CURRENT_LIST_DIR}/policy_spec.lua)
 set_property(TEST hostile_policies APPEND PROPERTY ENVIRONMENT "HH_FUZZ_SEEDS=${CMAKE_BINARY_DIR}/fuzz-seeds")
 set_tests_properties(hostile_policies PROPERTIES LABELS "hostile" TIMEOUT 300)
+
+# output_spec: a hive with formulas, markup, delimiters, terminal escapes and
+# invalid UTF-16 in names and values (hostile-names.spec, built here) through
+# every --format, parsed back.
+set(HH_HOSTILE_NAMES_HIVE ${CMAKE_BINARY_DIR}/hostile/hostile-names)
+add_custom_command(OUTPUT ${HH_HOSTILE_NAMES_HIVE}
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/hostile
+  COMMAND hh-mkhive ${CMAKE_CURRENT_LIST_DIR}/hostile-names.spec ${HH_HOSTILE_NAMES_HIVE}
+  DEPENDS hh-mkhive ${CMAKE_CURRENT_LIST_DIR}/hostile-names.spec
+  COMMENT "Fixture hive hostile/hostile-names"
+  VERBATIM)
+add_custom_target(hostile_names_hive ALL DEPENDS ${HH_HOSTILE_NAMES_HIVE})
+hh_add_busted(hostile_output ${CMAKE_CURRENT_LIST_DIR}/output_spec.lua)
+set_property(TEST hostile_output APPEND PROPERTY ENVIRONMENT
+  "HH_HOSTILE_NAMES=${HH_HOSTILE_NAMES_HIVE}" "HH_FUZZ_SEEDS=${CMAKE_BINARY_DIR}/fuzz-seeds")
+set_tests_properties(hostile_output PROPERTIES LABELS "hostile" TIMEOUT 300)
