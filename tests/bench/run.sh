@@ -31,24 +31,19 @@ CORPUS="${HH_CORPUS:-$ROOT/../shared/corpus}"
 RUNS="${HH_BENCH_RUNS:-5}"
 SIZES="${HH_BENCH_SIZES:-500 1000 2000 5000}"
 NHOSTS="${HH_BENCH_HOSTS:-12}"
-for tool in "$HH" /usr/bin/time regripper reglookup; do
+for tool in "$HH" /usr/bin/time python3 regripper reglookup; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing" >&2; exit 2; }
 done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/hh-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
-# measure NAME CMD...: one run; appends "wall_ms cpu_ms rss_kb rc" to
-# $WORK/NAME.runs. Output goes to a file, as an analyst's would.
+# measure NAME CMD...: one run; appends "wall_ms cpu_ms rss_kb exit" to
+# $WORK/NAME.runs (tests/bench/measure.py). Output goes to a file or
+# /dev/null, as an analyst's would.
 measure() {
   local name=$1; shift
-  local t0 t1 rc=0
-  t0=$(date +%s%N)
-  /usr/bin/time -f "%U %S %M" -o "$WORK/time.out" "$@" >"$WORK/out" 2>"$WORK/err" || rc=$?
-  t1=$(date +%s%N)
-  read -r u s m < <(tail -n 1 "$WORK/time.out")
-  awk -v w=$(( (t1 - t0) / 1000 )) -v u="$u" -v s="$s" -v m="$m" -v rc=$rc \
-    'BEGIN { printf "%.1f %.0f %d %d\n", w / 1000, (u + s) * 1000, m, rc }' >>"$WORK/$name.runs"
+  python3 "$ROOT/tests/bench/measure.py" "$WORK/$name.runs" "$@"
 }
 
 # median NAME COLUMN: the median of a column of $WORK/NAME.runs
