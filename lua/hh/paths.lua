@@ -213,17 +213,21 @@ end
 function paths.normalize(p, bare_dir)
   if p == nil then return nil end
   p = trim(tostring(p))
+  -- (each rewrite below runs only when a plain find says it has work: most
+  -- paths need none of them, and a gsub costs a pass over the string)
   if bare_dir ~= nil then
-    local e = expand_env(p:gsub('"', ""))
+    local e = p
+    if e:find('"', 1, true) then e = e:gsub('"', "") end
+    if e:find("%", 1, true) then e = expand_env(e) end
     if e ~= "" and not e:find("[\\/:]") then
       return paths.normalize(bare_dir .. "\\" .. e)
     end
   end
-  -- surrounding quotes (a bare value copied out of a command line)
-  p = p:gsub('^"(.*)"$', "%1")
-  p = p:gsub('"', "")
+  -- quotes: surrounding ones (a bare value copied out of a command line)
+  -- and stray ones alike are dropped
+  if p:find('"', 1, true) then p = p:gsub('"', "") end
   if p == "" then return nil end
-  p = p:gsub("/", "\\")
+  if p:find("/", 1, true) then p = p:gsub("/", "\\") end
   if p:find("%", 1, true) then p = expand_env(p) end
   p = p:lower()
 
