@@ -420,6 +420,7 @@ static int hive_open_image(hh_hive *hive, hh_hive **out, char *err, size_t errle
     if (opts->replay && hh_hive_raw_replay(hive, err, errlen) < 0)
         goto fail;
     hh_hive_guard_reader(hive);
+    hh_hive_raw_defuse(hive);
     if (open_libregf(hive, err, errlen) != 1) {
         /* libregf refuses some damaged hives outright; the raw layer may
          * still read them. */
@@ -638,9 +639,13 @@ int hh_key_subkey(hh_key *key, const char *name, hh_key **out, char *err, size_t
             return 0;
         char why[HH_ERRLEN];
         regf_error_text(&e, why, sizeof why);
-        /* A damaged subkey list: the raw layer may find the child anyway. */
-        if (key->hive->opts.recover && hh_key_raw_subkey(key, name, out) == 1)
-            return 1;
+        /* A damaged subkey list: the raw layer reads the list and the key
+         * nodes that name this key as parent, and knows a child is absent. */
+        if (key->hive->opts.recover) {
+            int raw = hh_key_raw_subkey(key, name, out);
+            if (raw >= 0)
+                return raw;
+        }
         snprintf(err, errlen, "cannot read subkeys of '%s': %s", key->path, why);
         return -1;
     }

@@ -67,8 +67,9 @@ void hh_hive_guard_reader(hh_hive *hive);
  * -1 error with a reason. */
 int hh_hive_raw_replay(hh_hive *hive, char *err, size_t errlen);
 int hh_hive_raw_fallback(hh_hive *hive, char *err, size_t errlen);
+void hh_hive_raw_defuse(hh_hive *hive); /* before libregf: neutralise what crashes it */
 int hh_hive_raw_root(hh_hive *hive, hh_key **out);
-int hh_key_raw_subkey(hh_key *libregf_parent, const char *name, hh_key **out);
+int hh_key_raw_subkey(hh_key *libregf_parent, const char *name, hh_key **out); /* 1, 0 absent, -1 */
 int hh_key_raw_subkey_index(hh_key *libregf_parent, int index, hh_key **out);
 int hh_key_raw_subkey_by_name(hh_key *key, const char *name, hh_key **out, char *err, size_t errlen);
 int hh_key_raw_subkey_count(hh_key *key, int *count, char *err, size_t errlen);

@@ -477,6 +477,54 @@ int hh_key_raw_value_by_name(hh_key *key, const char *name, hh_value **out, char
     return 0;
 }
 
+/* ---- before libregf reads the image ---------------------------------------- */
+
+typedef struct {
+    hh_raw_image *img;
+    uint8_t *bins;      /* writable view of the same bytes */
+    unsigned defused;
+} defuse_ctx;
+
+static void defuse_cell(uint32_t off, const uint8_t *data, uint32_t len, int allocated, void *vctx)
+{
+    defuse_ctx *ctx = vctx;
+    if (!allocated || len < 4)
+        return;
+    if (data[0] != 'r' || data[1] != 'i')
+        return;
+    uint16_t count = hh_le16(data + 2);
+    for (uint32_t i = 0; i < count && 4 + 4 * (size_t)i + 4 <= len; i++) {
+        const uint8_t *target;
+        uint32_t tlen;
+        uint32_t elem = off + 4 + 4 + 4 * i;
+        if (hh_raw_cell(ctx->img, hh_le32(ctx->bins + elem), HH_RAW_ANY, &target, &tlen, NULL) && tlen >= 2 &&
+            target[0] == 'r' && target[1] == 'i') {
+            hh_put_le32(ctx->bins + elem, HH_RAW_NIL);
+            ctx->defused++;
+        }
+    }
+}
+
+/* An index root that points to an index root (itself, say) sends libregf
+ * 20201007 into unbounded recursion (a stack overflow). The format forbids
+ * the nesting, so the in-memory copy (never the evidence) loses those
+ * references; libregf then fails on that key alone and the raw reader takes
+ * it over. (hive_guard.c guards libregf's other known over-read.) */
+void hh_hive_raw_defuse(hh_hive *hive)
+{
+    hh_raw_image img;
+    if (hh_raw_image_init(&img, hive->data, hive->size) != 1) {
+        hh_raw_image_free(&img);
+        return;
+    }
+    defuse_ctx ctx = {&img, hive->data + HH_BASE_BLOCK_SIZE, 0};
+    hh_raw_each_cell(&img, defuse_cell, &ctx);
+    hh_raw_image_free(&img);
+    if (ctx.defused)
+        hh_hive_warn(hive, "%u nested index root reference%s (forbidden by the format) ignored", ctx.defused,
+                     ctx.defused == 1 ? "" : "s");
+}
+
 /* ---- where libregf gives up ---------------------------------------------------- */
 
 int hh_hive_raw_replay(hh_hive *hive, char *err, size_t errlen)
@@ -533,11 +581,12 @@ int hh_hive_raw_fallback(hh_hive *hive, char *err, size_t errlen)
 /* The cell offset of a key libregf has open. */
 static int libregf_key_cell(struct hh_raw_state *st, hh_key *key, uint32_t *off)
 {
+    /* libregf reports the file offset of the cell's data, past its size. */
     off64_t file_off = 0;
-    if (!key->lk || libregf_key_get_offset(key->lk, &file_off, NULL) != 1 || file_off < HH_BASE_BLOCK_SIZE ||
-        file_off - HH_BASE_BLOCK_SIZE > 0xFFFFFFF0)
+    if (!key->lk || libregf_key_get_offset(key->lk, &file_off, NULL) != 1 || file_off < HH_BASE_BLOCK_SIZE + 4 ||
+        file_off - HH_BASE_BLOCK_SIZE - 4 > 0xFFFFFFF0)
         return 0;
-    uint32_t cell = (uint32_t)(file_off - HH_BASE_BLOCK_SIZE);
+    uint32_t cell = (uint32_t)(file_off - HH_BASE_BLOCK_SIZE - 4);
     hh_raw_nk nk;
     if (!hh_raw_read_nk(&st->img, cell, HH_RAW_ALLOCATED, &nk))
         return 0;
@@ -566,13 +615,13 @@ int hh_key_raw_subkey(hh_key *parent, const char *name, hh_key **out)
     *out = NULL;
     hh_key *twin = raw_twin(parent);
     if (!twin)
-        return 0;
+        return -1;
     char err[HH_ERRLEN];
     int rc = hh_key_raw_subkey_by_name(twin, name, out, err, sizeof err);
     hh_key_free(&twin);
     if (rc == 1)
         hh_hive_warn(parent->hive, "libregf cannot read '%s': read from raw cells", hh_key_path(*out));
-    return rc == 1 ? 1 : 0;
+    return rc;
 }
 
 int hh_key_raw_subkey_index(hh_key *parent, int index, hh_key **out)

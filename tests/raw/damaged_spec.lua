@@ -84,3 +84,4 @@ describe("other hostile hives", function()
     end)
   end
 end)
+
