@@ -617,10 +617,11 @@ int hh_key_raw_subkey(hh_key *parent, const char *name, hh_key **out)
     if (!twin)
         return -1;
     char err[HH_ERRLEN];
+    /* No warning of its own: a lookup libregf refuses (a name that is not
+     * valid UTF-16, say) finds the same key here, and a damaged list says
+     * so when the twin reads it. */
     int rc = hh_key_raw_subkey_by_name(twin, name, out, err, sizeof err);
     hh_key_free(&twin);
-    if (rc == 1)
-        hh_hive_warn(parent->hive, "libregf cannot read '%s': read from raw cells", hh_key_path(*out));
     return rc;
 }
 
@@ -631,10 +632,10 @@ int hh_key_raw_subkey_index(hh_key *parent, int index, hh_key **out)
     if (!twin)
         return 0;
     char err[HH_ERRLEN];
+    /* libregf refuses some intact keys (a name that is not valid UTF-16);
+     * damage the raw read meets is warned about where it is met. */
     int rc = hh_key_raw_subkey_at(twin, index, out, err, sizeof err);
     hh_key_free(&twin);
-    if (rc == 1)
-        hh_hive_warn(parent->hive, "libregf cannot read '%s': read from raw cells", hh_key_path(*out));
     return rc == 1 ? 1 : 0;
 }
 
