@@ -102,6 +102,30 @@ describe("wrong inputs", function()
   end)
 end)
 
+-- A --baseline export is untrusted text too: decoded inside the sandbox,
+-- so nesting, size and garbage end in a one-line input error.
+describe("hostile --baseline exports", function()
+  local exports = {
+    deep = ("["):rep(200000) .. ("]"):rep(200000) .. "\n",
+    huge = '{"name":"' .. ("A"):rep(100 << 20) .. '"}\n',
+    truncated = '{"name":"x","control_set":"ControlSet001"}\n{"name":\n',
+    garbage = "\186\0\255{{{\n,,,]\n",
+  }
+  for name, text in pairs(exports) do
+    it(name .. " exits 3 naming the export, with no report", function()
+      local hive = SEEDS and SEEDS .. "/seed-system"
+      if not readable(hive) then pending("fuzz seed hive not built") return end
+      local file = dir .. "/baseline-" .. name .. ".jsonl"
+      C.spit(file, text)
+      local r = C.run(dir .. "/baseline-" .. name, { BIN, "hunt", hive, "--baseline", file,
+                                                    "--format", "jsonl", "--timeout", "60" })
+      assert.are.equal(3, r.rc, r.err)
+      assert.are.equal("", r.out)
+      assert.is_truthy(r.err:find("hivehunt: " .. file:gsub("%p", "%%%0") .. ": not a hive and not a services jsonl export: "), r.err)
+    end)
+  end
+end)
+
 describe("seeded mutations", function()
   local bases = {}
   for _, p in ipairs { SEEDS and SEEDS .. "/seed-system", SEEDS and SEEDS .. "/seed-system-ri",
