@@ -2,7 +2,8 @@
  * libFuzzer target: hive bytes -> hh_hive_open_memory -> the services
  * plugin's extraction (its C code compiled in, reached through the host
  * services table exactly as a dlopen'ed plugin is) -> the shipped policy in
- * the sandbox -> a jsonl report into memory. The same path `hivehunt hunt
+ * the sandbox -> a jsonl report into memory. A hive detected as SOFTWARE
+ * goes through the plugin's svchost group reader instead. The same path `hivehunt hunt
  * --format jsonl` takes inside its isolated child, minus the fork.
  *
  * The plugin is linked in rather than dlopen'ed per input: libFuzzer
@@ -88,6 +89,20 @@ static int collect(lua_State *L, int hive_idx)
     return ok;
 }
 
+/* A SOFTWARE hive is read for its svchost groups (the plugin's other
+ * entry point): its bytes are as hostile as a SYSTEM hive's. */
+static void svchost_groups(lua_State *L, int hive_idx)
+{
+    lua_pushcfunction(L, hh_lua_traceback);
+    int h = lua_gettop(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, plugin_ref);
+    lua_getfield(L, -1, "svchost_groups");
+    lua_remove(L, -2);
+    lua_pushvalue(L, hive_idx);
+    lua_pcall(L, 1, 1, h);
+    lua_settop(L, h - 1);
+}
+
 static void run_policy_and_report(lua_State *L, int input)
 {
     char err[2048];
@@ -129,8 +144,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     lua_State *L = hh_sandbox_state(sandbox);
     int top = lua_gettop(L);
+    int software = hh_hive_get_info(hive)->kind == HH_HIVE_SOFTWARE;
     hh_lua_push_hive(L, hive); /* the userdata owns it from here */
-    if (collect(L, top + 1))
+    if (software)
+        svchost_groups(L, top + 1);
+    else if (collect(L, top + 1))
         run_policy_and_report(L, lua_gettop(L));
     lua_settop(L, top);
     /* Close this input's hive and free its tables before the next one. */

@@ -32,7 +32,8 @@ mkdir -p "$seeds" "$build/corpus" "$build/artifacts"
 cp -f "$build"/fuzz-seeds/* "$seeds"/
 # Fixtures and corpus hives up to 64 KB whole; larger ones are cut by
 # -max_len (the base block repair makes a cut hive still open).
-for f in "$build"/testdata/writer/* "$build"/testdata/clean/SOFTWARE "$build"/testdata/broken/* \
+for f in "$build"/testdata/writer/* "$build"/testdata/clean/SOFTWARE "$build"/testdata/demo/SOFTWARE \
+         "$build"/testdata/broken/* \
          "$build"/testdata/compromised/psexec-service; do
     [ -f "$f" ] && cp -f "$f" "$seeds/fixture-$(echo "${f#$build/testdata/}" | tr / _)"
 done
