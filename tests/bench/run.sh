@@ -9,7 +9,8 @@
 #
 # Environment: HH_CORPUS (default ../shared/corpus), HH_BUILD_DIR (build),
 # HH_BENCH_RUNS (5), HH_BENCH_SIZES ("500 1000 2000 5000"), HH_BENCH_HOSTS (12),
-# HH_BENCH_SKIP_SETUP=1 to use an existing build as is.
+# HH_BENCH_SKIP_SETUP=1 to use an existing build as is, HH_BENCH_CALLGRIND=1
+# to add instruction counts per row (valgrind; slow).
 #
 # Each pair of tools runs alternately (A B A B ...) so a load spike on a
 # shared machine hits both. Times are wall-clock medians; cpu is user+sys,
@@ -135,6 +136,22 @@ for n in $SIZES; do
     "$(mib "$(max_col grow 3)")" "$(awk -v c="$gc" -v r="$rows" 'BEGIN { printf "%.1f", r ? c * 1000 / r : 0 }')"
 done
 echo
+
+# Instruction counts do not depend on the load of a shared machine: with
+# HH_BENCH_CALLGRIND=1 (valgrind installed), the same growth in instructions
+# per row, one hunt per size in-process (--no-isolate).
+if [ "${HH_BENCH_CALLGRIND:-0}" = 1 ] && command -v valgrind >/dev/null; then
+  printf '%-28s | %6s | %16s | %s\n' "synthetic hive" "rows" "instructions" "per row"
+  for n in $SIZES; do
+    h="$WORK/SYSTEM-$n"
+    rows=$("$HH" services "$h" --format jsonl 2>/dev/null | wc -l)
+    ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$HH" hunt "$h" --format jsonl \
+           --output /dev/null --no-isolate 2>&1 | awk '/ refs:/ { gsub(",", "", $NF); print $NF }')
+    printf '%-28s | %6d | %16s | %s\n' "$n services" "$rows" "$ir" \
+      "$(awk -v i="$ir" -v r="$rows" 'BEGIN { printf "%.0f", r ? i / r : 0 }')"
+  done
+  echo
+fi
 
 # ---- a case run with one and two jobs ---------------------------------------
 if "$HH" case --help >/dev/null 2>&1; then
