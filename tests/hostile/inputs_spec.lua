@@ -174,7 +174,7 @@ describe("seeded mutations", function()
     end
   end)
 
-  it("keep the contract through hunt (jsonl) and services (csv)", function()
+  it("keep the contract through hunt (jsonl) and services (csv), never silently fewer rows", function()
     if #mutants == 0 then pending("no base hives") return end
     local jobs = {}
     for k, m in ipairs(mutants) do
@@ -188,17 +188,32 @@ describe("seeded mutations", function()
       end
     end
     C.run_parallel(jobs, dir, 2)
-    local failures, counts = {}, { [0] = 0, [3] = 0 }
+    -- Rows each base hive gives: a mutant that gives fewer must say why.
+    local base_rows = {}
+    for _, path in ipairs(bases) do
+      local r = C.run(dir .. "/base", { BIN, "services", path, "--format", "csv" })
+      base_rows[path] = #assert(C.parse_csv(r.out)) - 1
+    end
+    local failures, counts, fewer = {}, { [0] = 0, [3] = 0 }, 0
     for _, j in ipairs(jobs) do
       local ok, why = C.check(j.result, j.m.file, j.fmt, (TIMEOUT + 5) * 1000)
+      if ok and j.fmt == "csv" and j.result.rc == 0 then
+        local rows = #assert(C.parse_csv(j.result.out)) - 1
+        if rows < base_rows[j.m.base] then
+          fewer = fewer + 1
+          if not j.result.err:find("warning: " .. j.m.file, 1, true) then
+            ok, why = nil, ("silently fewer rows (%d of %d) and no warning"):format(rows, base_rows[j.m.base])
+          end
+        end
+      end
       if ok then
         counts[j.result.rc] = counts[j.result.rc] + 1
       else
         failures[#failures + 1] = ("%s (%s seed %d: %s): %s"):format(j.argv[2], j.m.base, j.m.seed, j.m.what, why)
       end
     end
-    print(("# %d mutants, %d runs: %d exit 0, %d exit 3, %d broke the contract")
-      :format(#mutants, #jobs, counts[0], counts[3], #failures))
+    print(("# %d mutants, %d runs: %d exit 0, %d exit 3, %d broke the contract; %d services runs read fewer rows than the base, each with a warning")
+      :format(#mutants, #jobs, counts[0], counts[3], #failures, fewer))
     assert(#failures == 0, #failures .. " runs broke the contract:\n" .. table.concat(failures, "\n", 1, math.min(#failures, 10)))
   end)
 end)
