@@ -324,10 +324,13 @@ void hh_hive_unref(hh_hive *hive)
 
 static int open_libregf(hh_hive *hive, char *err, size_t errlen)
 {
+    /* libregf sees whole 4 KB pages only: a trailing partial page cannot
+     * hold a hive bin, and with one libbfio's memory range read past the
+     * end of the image (ASan, found by fuzz_hive: a 57345-byte hive). */
     libbfio_error_t *berr = NULL;
     libregf_error_t *rerr = NULL;
     if (libbfio_memory_range_initialize(&hive->bfio, &berr) != 1 ||
-        libbfio_memory_range_set(hive->bfio, hive->data, hive->size, &berr) != 1) {
+        libbfio_memory_range_set(hive->bfio, hive->data, hive->size - hive->size % HH_BASE_BLOCK_SIZE, &berr) != 1) {
         bfio_error_drop(&berr);
         snprintf(err, errlen, "cannot set up an in-memory reader");
         return -1;
