@@ -174,6 +174,36 @@ describe("seeded mutations", function()
     end
   end)
 
+  it("of a SOFTWARE hive keep the contract as hunt's --software", function()
+    local system = SEEDS and SEEDS .. "/seed-system"
+    local software = TESTDATA and TESTDATA .. "/clean/SOFTWARE"
+    if not (readable(system) and readable(software)) then pending("fixtures not built") return end
+    local base = C.slurp(software)
+    local cells = mutate.cells(base)
+    local jobs = {}
+    for seed = 1, MUTANTS // 6 do
+      local file = ("%s/soft-%04d.hive"):format(dir, seed)
+      local bytes, what = mutate.mutant(base, seed, cells)
+      C.spit(file, bytes)
+      jobs[#jobs + 1] = { file = file, what = what, seed = seed, prefix = file,
+                          argv = { BIN, "hunt", system, "--software", file, "--format", "jsonl",
+                                   "--timeout", tostring(TIMEOUT) } }
+    end
+    C.run_parallel(jobs, dir, 2)
+    local failures, counts = {}, { [0] = 0, [3] = 0 }
+    for _, j in ipairs(jobs) do
+      local ok, why = C.check(j.result, j.file, "jsonl", (TIMEOUT + 5) * 1000)
+      if ok then
+        counts[j.result.rc] = counts[j.result.rc] + 1
+      else
+        failures[#failures + 1] = ("%s (seed %d: %s): %s"):format(j.file, j.seed, j.what, why)
+      end
+    end
+    print(("# %d SOFTWARE mutants: %d exit 0, %d exit 3, %d broke the contract")
+      :format(#jobs, counts[0], counts[3], #failures))
+    assert(#failures == 0, table.concat(failures, "\n", 1, math.min(#failures, 10)))
+  end)
+
   it("keep the contract through hunt (jsonl) and services (csv), never silently fewer rows", function()
     if #mutants == 0 then pending("no base hives") return end
     local jobs = {}
