@@ -140,6 +140,29 @@ describe("hostile --policy files", function()
     assert.are.equal("p.lua", listing(work))
   end)
 
+  it("a case run with a policy that hangs in C bounds every host and names each", function()
+    local case = dir .. "/case"
+    for _, h in ipairs { "A", "B", "C" } do os.execute("mkdir -p " .. C.q(case .. "/" .. h)) end
+    C.spit(case .. "/A/SYSTEM", C.slurp(HIVE))
+    C.spit(case .. "/B/SYSTEM", C.slurp(HIVE))
+    C.spit(case .. "/C/SYSTEM", "regf" .. ("\0"):rep(100))
+    C.spit(dir .. "/case-policy.lua", contract_policy(
+      "    local s = ('a'):rep(40)\n    s:find(('a*'):rep(40) .. 'b')\n    return {}"))
+    local r = C.run(dir .. "/case-run", { BIN, "case", case, "--output", dir .. "/case-out", "--jobs", "2",
+                                          "--timeout", "2", "--policy", dir .. "/case-policy.lua" })
+    assert.are.equal(3, r.rc, r.err)
+    assert.is_truthy(r.ms < 15000, "took " .. r.ms .. " ms")
+    for _, h in ipairs { "A", "B", "C" } do
+      local path = case .. "/" .. h .. "/SYSTEM"
+      assert.is_truthy(r.err:find("hivehunt: " .. path .. ": ", 1, true), h .. " not named: " .. r.err)
+    end
+    -- no findings report for a host whose child did not finish
+    local p = io.popen("find " .. C.q(dir .. "/case-out") .. " -name 'findings.*'")
+    local reports = p:read("a")
+    p:close()
+    assert.are.equal("", reports)
+  end)
+
   it("the host keeps running: a good hive after a bad policy is still hunted", function()
     -- the same command with the shipped policy succeeds, so the failures
     -- above are the policies' and not the setup's
