@@ -326,6 +326,10 @@ static int replay_new(hh_hive *hive, log_file *logs, size_t nlogs, int *applied,
         return 0;
     }
     uint32_t bins = hh_le32(hive->data + 40), last = cur;
+    /* The image cannot legitimately grow by more than the logs carry. */
+    size_t growth_limit = hive->size;
+    for (size_t i = 0; i < nlogs; i++)
+        growth_limit += logs[i].size;
     for (;;) {
         const log_entry *pick = NULL;
         const log_file *from = NULL;
@@ -340,6 +344,11 @@ static int replay_new(hh_hive *hive, log_file *logs, size_t nlogs, int *applied,
         }
         if (!pick)
             break;
+        if ((size_t)HH_BASE_BLOCK_SIZE + pick->bins > growth_limit) {
+            snprintf(note, notelen, "; entry %u claims %u bytes of hive bins, more than the logs could fill: "
+                     "replay stopped before it", cur, pick->bins);
+            break;
+        }
         if (apply_entry(hive, pick, err, errlen) != 1)
             return -1;
         bins = pick->bins;
@@ -347,6 +356,8 @@ static int replay_new(hh_hive *hive, log_file *logs, size_t nlogs, int *applied,
         (*applied)++;
         cur++;
     }
+    if (*applied == 0)
+        return 0;
     finish_base_block(hive, last, bins);
     return 1;
 }

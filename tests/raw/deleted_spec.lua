@@ -86,3 +86,23 @@ describe("recovered keys in real hives", function()
     assert.is_true(#deleted(assert(regf.open(p, {replay = false}))) > 1000)
   end)
 end)
+
+describe("the writer's deleted-service fixture", function()
+  it("recovers PSEXESVC with its values, under its live Services key", function()
+    local td = os.getenv("HH_TESTDATA")
+    local p = td and td .. "/compromised/service-deleted"
+    local f = p and io.open(p, "rb")
+    if not f then return pending("fixture " .. tostring(p) .. " not built: skipped") end
+    f:close()
+    local h = assert(regf.open(p))
+    local found
+    for _, k in ipairs(deleted(h)) do
+      if k.path == [[ControlSet001\Services\PSEXESVC]] then found = k end
+    end
+    assert.truthy(found)
+    assert.is_true(found.recovered)
+    assert.are.equal([[%SystemRoot%\PSEXESVC.exe]], assert(found:value("ImagePath")):data())
+    assert.are.equal("2026-10-14T02:10:00Z", found.last_write_iso)
+    assert.is_nil(h:key([[ControlSet001\Services\PSEXESVC]]))
+  end)
+end)

@@ -81,4 +81,33 @@ function M.has_warning(hive, pattern)
   return nil
 end
 
+-- Marvin32 (the log entries' hash), so a spec can forge an entry that
+-- validates: what an attacker who knows the format can do.
+local MASK = 0xFFFFFFFF
+local function rotl(x, r) return ((x << r) | (x >> (32 - r))) & MASK end
+local function mix(lo, hi)
+  hi = hi ~ lo
+  lo = (rotl(lo, 20) + hi) & MASK
+  hi = rotl(hi, 9) ~ lo
+  lo = (rotl(lo, 27) + hi) & MASK
+  hi = rotl(hi, 19)
+  return lo, hi
+end
+function M.marvin32(seed, s)
+  local lo, hi = seed & MASK, (seed >> 32) & MASK
+  local n, i = #s, 1
+  while n - i + 1 >= 4 do
+    lo = (lo + string.unpack("<I4", s, i)) & MASK
+    lo, hi = mix(lo, hi)
+    i = i + 4
+  end
+  local final = 0x80
+  for k = n, i, -1 do final = (final << 8) | s:byte(k) end
+  lo = (lo + final) & MASK
+  lo, hi = mix(lo, hi)
+  lo, hi = mix(lo, hi)
+  return (hi << 32) | lo
+end
+M.LOG_SEED = 0x82EF4D887A4E55C5
+
 return M

@@ -159,3 +159,39 @@ describe("log discovery and options", function()
     os.execute("rm -rf '" .. dir .. "'")
   end)
 end)
+
+describe("hostile logs", function()
+  -- Rewrites one new-format entry's hive bins size and fixes both hashes,
+  -- the way an attacker would: the entry validates, yet asks for 2 GiB.
+  it("a log entry cannot grow the image past what the logs carry", function()
+    local dirty = needs("yarp/NewDirtyHive1__NewDirtyHive")
+    if not dirty then return end
+    local dir = T.tmpdir()
+    T.copy(dirty, dir .. "/hive")
+    T.copy(dirty .. ".LOG1", dir .. "/hive.LOG1")
+    local f = assert(io.open(dirty .. ".LOG2", "rb"))
+    local data = f:read("a")
+    f:close()
+    -- The first entry of LOG2 (sequence 3) sits at offset 512: bins size at +16.
+    local at = 513 + 16
+    data = data:sub(1, at - 1) .. string.pack("<I4", 0x7FFFF000) .. data:sub(at + 4)
+    -- First as is: its hash-2 no longer matches, replay stops after sequence 2.
+    local o = assert(io.open(dir .. "/hive.LOG2", "wb"))
+    o:write(data)
+    o:close()
+    local h = assert(regf.open(dir .. "/hive"))
+    assert.are.equal(1, h.log_entries_applied)
+    assert.truthy(T.has_warning(h, "hash%-2"))
+    -- Then forged: hash-2 recomputed, the entry validates, and only the
+    -- growth bound stops it.
+    local header = data:sub(513, 513 + 31)
+    local forged = data:sub(1, 513 + 31) .. string.pack("<I8", T.marvin32(T.LOG_SEED, header)) .. data:sub(513 + 40)
+    o = assert(io.open(dir .. "/hive.LOG2", "wb"))
+    o:write(forged)
+    o:close()
+    local h2 = assert(regf.open(dir .. "/hive"))
+    assert.are.equal(1, h2.log_entries_applied)
+    assert.truthy(T.has_warning(h2, "more than the logs could fill"))
+    os.execute("rm -rf '" .. dir .. "'")
+  end)
+end)
