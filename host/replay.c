@@ -417,11 +417,32 @@ static int replay_old(hh_hive *hive, log_file *logs, size_t nlogs, int *applied,
         snprintf(lf->why, sizeof lf->why, "log holds fewer dirty pages than its dirty vector marks");
         return 0;
     }
+    /* A dirty page that starts a hive bin must be a bin header naming its
+     * own offset, and a bin the primary starts there must stay a bin: a log
+     * that breaks the bin chain is not applied at all. */
+    size_t k = 0;
+    for (size_t bit = 0; bit < bitmap_len * 8; bit++) {
+        if (!(bitmap[bit / 8] & (1u << (bit % 8))))
+            continue;
+        size_t at = bit * SECTOR;
+        const uint8_t *page = lf->data + pages + k++ * SECTOR;
+        if (at % HBIN_ALIGN != 0)
+            continue;
+        int log_bin = memcmp(page, "hbin", 4) == 0;
+        int primary_bin = HH_BASE_BLOCK_SIZE + at + 4 <= hive->size &&
+                          memcmp(hive->data + HH_BASE_BLOCK_SIZE + at, "hbin", 4) == 0;
+        uint32_t bsize = log_bin ? hh_le32(page + 8) : 0;
+        if ((log_bin && (hh_le32(page + 4) != at || bsize < HBIN_ALIGN || bsize % HBIN_ALIGN != 0)) ||
+            (primary_bin && !log_bin)) {
+            snprintf(lf->why, sizeof lf->why, "dirty page at hive bins offset 0x%zx breaks the bin chain", at);
+            return 0;
+        }
+    }
     if (hive->base_block_bad)
         restore_base_block(hive, lf);
     if (ensure_image(hive, bins, err, errlen) != 1)
         return -1;
-    size_t k = 0;
+    k = 0;
     for (size_t bit = 0; bit < bitmap_len * 8; bit++) {
         if (!(bitmap[bit / 8] & (1u << (bit % 8))))
             continue;
