@@ -27,7 +27,7 @@ struct hh_raw_key {
 
 /* ---- the hive's raw view ---------------------------------------------------- */
 
-static int kid_cmp(const void *a, const void *b)
+int hh_raw_kid_cmp(const void *a, const void *b)
 {
     const hh_raw_kid *x = a, *y = b;
     if (x->parent != y->parent)
@@ -82,7 +82,7 @@ struct hh_raw_state *hh_raw_state_get(hh_hive *hive)
     kid_ctx ctx = {st, 0, 0};
     hh_raw_each_cell(&st->img, index_key_node, &ctx);
     if (st->nkids > 1)
-        qsort(st->kids, st->nkids, sizeof *st->kids, kid_cmp);
+        qsort(st->kids, st->nkids, sizeof *st->kids, hh_raw_kid_cmp);
     if (st->img.damaged)
         hh_hive_warn(hive, "%u bytes of hive bins have no valid bin header and were skipped", st->img.damaged);
     hive->raw = st;
@@ -156,40 +156,45 @@ static int key_nk(struct hh_raw_state *st, uint32_t off, int recovered, hh_raw_n
     return d && hh_raw_parse_nk(st->img.bins + off + 4, d->cell_len, off, 0, nk);
 }
 
-static int child_name_cmp(struct hh_raw_state *st, uint32_t a, uint32_t b, int accept)
+/* A child found while completing a damaged list: its name for ordering and
+ * de-duplication, and whether the list itself named it. */
+typedef struct {
+    uint32_t off;
+    int listed;
+    char *name;
+} found_child;
+
+static int found_by_off(const void *a, const void *b)
 {
-    hh_raw_nk x, y;
-    int okx = hh_raw_read_nk(&st->img, a, accept, &x), oky = hh_raw_read_nk(&st->img, b, accept, &y);
-    int r = (okx && oky) ? hh_raw_name_cmp(x.name, y.name) : okx - oky;
-    hh_raw_nk_clear(&x);
-    hh_raw_nk_clear(&y);
-    return r;
+    const found_child *x = a, *y = b;
+    if (x->off != y->off)
+        return x->off < y->off ? -1 : 1;
+    return y->listed - x->listed; /* the listed copy first */
 }
 
-static int has_child(const uint32_t *v, size_t n, uint32_t off)
+static int found_by_name(const void *a, const void *b)
 {
-    for (size_t i = 0; i < n; i++)
-        if (v[i] == off)
-            return 1;
-    return 0;
+    const found_child *x = a, *y = b;
+    int r = hh_raw_name_cmp(x->name, y->name);
+    if (r)
+        return r;
+    if (x->listed != y->listed)
+        return y->listed - x->listed; /* the listed one wins a name clash */
+    return x->off < y->off ? -1 : x->off > y->off;
 }
 
-static int has_child_named(struct hh_raw_state *st, const uint32_t *v, size_t n, const char *name)
+/* The first index of st->kids whose parent is off, and how many follow. */
+static size_t first_with_parent(const hh_raw_kid *v, size_t n, uint32_t off, size_t *count);
+static size_t kids_of(const struct hh_raw_state *st, uint32_t off, size_t *count)
 {
-    for (size_t i = 0; i < n; i++) {
-        hh_raw_nk nk;
-        if (hh_raw_read_nk(&st->img, v[i], HH_RAW_ANY, &nk)) {
-            int same = hh_raw_name_cmp(nk.name, name) == 0;
-            hh_raw_nk_clear(&nk);
-            if (same)
-                return 1;
-        }
-    }
-    return 0;
+    return first_with_parent(st->kids, st->nkids, off, count);
 }
 
-/* The subkeys of a live raw key: its list, and when the list is damaged,
- * the key nodes whose parent link names it. */
+/* The subkeys of a live raw key: its list, in list order, when the list is
+ * whole; otherwise what the list still names (children that name this key
+ * back) plus the key nodes whose parent link names it, one per offset and
+ * per name, in registry order. Sorting keeps a hostile hive with many
+ * claimed children at n log n. */
 static int live_children(hh_hive *hive, struct hh_raw_state *st, uint32_t off, const char *path, uint32_t **out,
                          size_t *n)
 {
@@ -202,93 +207,119 @@ static int live_children(hh_hive *hive, struct hh_raw_state *st, uint32_t off, c
     uint32_t sublist = nk.sublist;
     hh_raw_nk_clear(&nk);
     size_t max = declared < HH_RAW_MAX_SUBKEYS ? declared : HH_RAW_MAX_SUBKEYS;
-    /* Children found by parent link are bounded by the index, not the
-     * declared count, which the damage may have touched. */
-    size_t lo = 0, hi = st->nkids;
+    size_t linked_count;
+    size_t linked_at = kids_of(st, off, &linked_count);
+    uint32_t *listed = malloc((max + 1) * sizeof *listed);
+    if (!listed)
+        return -1;
+    size_t nlisted = 0;
+    int whole = 1;
+    if (declared > 0) {
+        whole = hh_raw_read_subkey_list(&st->img, sublist, HH_RAW_ALLOCATED, listed, max + 1, &nlisted);
+        if (nlisted != declared)
+            whole = 0;
+        if (nlisted > max)
+            nlisted = max;
+    }
+    if (whole) {
+        /* Every entry must still be a key node, or the list is not whole. */
+        for (size_t i = 0; i < nlisted && whole; i++) {
+            hh_raw_nk c;
+            if (!hh_raw_read_nk(&st->img, listed[i], HH_RAW_ALLOCATED, &c))
+                whole = 0;
+            hh_raw_nk_clear(&c);
+        }
+    }
+    if (whole) {
+        *out = listed;
+        *n = nlisted;
+        return 1;
+    }
+    found_child *f = calloc(nlisted + linked_count + 1, sizeof *f);
+    if (!f) {
+        free(listed);
+        return -1;
+    }
+    size_t nf = 0, from_list = 0;
+    for (size_t i = 0; i < nlisted + linked_count; i++) {
+        int is_listed = i < nlisted;
+        uint32_t c = is_listed ? listed[i] : st->kids[linked_at + i - nlisted].off;
+        hh_raw_nk cn;
+        if (!hh_raw_read_nk(&st->img, c, HH_RAW_ALLOCATED, &cn))
+            continue;
+        /* From a damaged list, only children that name this key back. */
+        if (cn.parent != off) {
+            hh_raw_nk_clear(&cn);
+            continue;
+        }
+        f[nf++] = (found_child){c, is_listed, cn.name}; /* takes the name */
+    }
+    free(listed);
+    qsort(f, nf, sizeof *f, found_by_off);
+    size_t m = 0;
+    for (size_t i = 0; i < nf; i++) {
+        if (m && f[m - 1].off == f[i].off) {
+            free(f[i].name);
+            continue;
+        }
+        f[m++] = f[i];
+    }
+    qsort(f, m, sizeof *f, found_by_name);
+    uint32_t *v = malloc((m + 1) * sizeof *v);
+    if (!v) {
+        for (size_t i = 0; i < m; i++)
+            free(f[i].name);
+        free(f);
+        return -1;
+    }
+    size_t got = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (!(got && hh_raw_name_cmp(f[i].name, f[i - 1].name) == 0)) {
+            v[got++] = f[i].off;
+            from_list += f[i].listed;
+        }
+    }
+    for (size_t i = 0; i < m; i++)
+        free(f[i].name);
+    free(f);
+    hh_hive_warn(hive, "subkey list of '%s' is damaged: %zu of %u subkeys read (%zu from the list, %zu by their "
+                 "parent link)%s", path[0] ? path : "(root)", got, declared, from_list, got - from_list,
+                 got < declared ? "; the rest are lost" : "");
+    *out = v;
+    *n = got;
+    return 1;
+}
+
+/* Index of the first pair in v (sorted by parent) whose parent is off. */
+static size_t first_with_parent(const hh_raw_kid *v, size_t n, uint32_t off, size_t *count)
+{
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (st->kids[mid].parent < off)
+        if (v[mid].parent < off)
             lo = mid + 1;
         else
             hi = mid;
     }
-    size_t linked = 0;
-    while (lo + linked < st->nkids && st->kids[lo + linked].parent == off)
-        linked++;
-    uint32_t *v = malloc((max + linked + 1) * sizeof *v);
-    if (!v)
-        return -1;
-    size_t got = 0, listed = 0;
-    int whole = 1;
-    if (declared > 0) {
-        uint32_t *offs = malloc((max + 1) * sizeof *offs);
-        if (!offs) {
-            free(v);
-            return -1;
-        }
-        whole = hh_raw_read_subkey_list(&st->img, sublist, HH_RAW_ALLOCATED, offs, max + 1, &listed);
-        if (listed != declared)
-            whole = 0;
-        for (size_t i = 0; i < listed && got < max; i++) {
-            hh_raw_nk c;
-            if (!hh_raw_read_nk(&st->img, offs[i], HH_RAW_ALLOCATED, &c)) {
-                whole = 0;
-                continue;
-            }
-            /* From a damaged list, only children that name this key back. */
-            int ok = c.parent == off || whole;
-            hh_raw_nk_clear(&c);
-            if (ok && !has_child(v, got, offs[i]))
-                v[got++] = offs[i];
-            else if (!ok)
-                whole = 0;
-        }
-        free(offs);
-    }
-    if (!whole) {
-        size_t from_list = got;
-        for (size_t i = 0; i < linked; i++) {
-            uint32_t c = st->kids[lo + i].off;
-            if (has_child(v, got, c))
-                continue;
-            hh_raw_nk cn;
-            if (!hh_raw_read_nk(&st->img, c, HH_RAW_ALLOCATED, &cn))
-                continue;
-            int dup = has_child_named(st, v, got, cn.name);
-            hh_raw_nk_clear(&cn);
-            if (!dup)
-                v[got++] = c;
-        }
-        /* Registry order: upper-cased names. */
-        for (size_t i = 1; i < got; i++)
-            for (size_t j = i; j > 0 && child_name_cmp(st, v[j - 1], v[j], HH_RAW_ALLOCATED) > 0; j--) {
-                uint32_t t = v[j];
-                v[j] = v[j - 1];
-                v[j - 1] = t;
-            }
-        hh_hive_warn(hive, "subkey list of '%s' is damaged: %zu of %u subkeys read (%zu from the list, %zu by their "
-                     "parent link)%s", path[0] ? path : "(root)", got, declared, from_list, got - from_list,
-                     got < declared ? "; the rest are lost" : "");
-    }
-    *out = v;
-    *n = got;
-    return 1;
+    size_t c = 0;
+    while (lo + c < n && v[lo + c].parent == off)
+        c++;
+    *count = c;
+    return lo;
 }
 
 static int deleted_children(struct hh_raw_state *st, uint32_t off, uint32_t **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    size_t count = 0;
-    for (size_t i = 0; i < st->ndeleted; i++)
-        if (st->deleted[i].parent == off && st->deleted[i].off != off)
-            count++;
+    size_t count;
+    size_t at = first_with_parent(st->deleted_kids, st->deleted_kids ? st->ndeleted : 0, off, &count);
     uint32_t *v = malloc((count + 1) * sizeof *v);
     if (!v)
         return -1;
-    for (size_t i = 0; i < st->ndeleted; i++)
-        if (st->deleted[i].parent == off && st->deleted[i].off != off)
-            v[(*n)++] = st->deleted[i].off;
+    for (size_t i = 0; i < count; i++)
+        if (st->deleted_kids[at + i].off != off) /* a key is not its own child */
+            v[(*n)++] = st->deleted_kids[at + i].off;
     *out = v;
     return 1;
 }

@@ -23,6 +23,7 @@ int hh_replay_logs(hh_hive *hive, char *err, size_t errlen);
 /* ---- the raw view of one hive (hive_raw.c, recover.c) ---- */
 
 typedef struct { uint32_t parent, off; } hh_raw_kid;
+int hh_raw_kid_cmp(const void *a, const void *b); /* by parent, then offset */
 
 typedef struct {
     uint32_t off, parent;
@@ -39,6 +40,7 @@ struct hh_raw_state {
     size_t nkids;
     hh_raw_deleted *deleted;  /* key nodes found in unallocated cells, by offset */
     size_t ndeleted;
+    hh_raw_kid *deleted_kids; /* the same, by parent */
     int deleted_ready;
 };
 

@@ -150,6 +150,13 @@ int hh_raw_find_deleted(struct hh_raw_state *st)
     /* Cells are walked in offset order, so the array is sorted by offset. */
     for (size_t i = 0; i < st->ndeleted; i++)
         resolve_path(st, &st->deleted[i], 0);
+    st->deleted_kids = malloc((st->ndeleted + 1) * sizeof *st->deleted_kids);
+    if (!st->deleted_kids)
+        return -1;
+    for (size_t i = 0; i < st->ndeleted; i++)
+        st->deleted_kids[i] = (hh_raw_kid){st->deleted[i].parent, st->deleted[i].off};
+    if (st->ndeleted > 1)
+        qsort(st->deleted_kids, st->ndeleted, sizeof *st->deleted_kids, hh_raw_kid_cmp);
     return ctx.oom ? -1 : 1;
 }
 
@@ -160,6 +167,8 @@ void hh_raw_deleted_free(struct hh_raw_state *st)
         free(st->deleted[i].path);
     }
     free(st->deleted);
+    free(st->deleted_kids);
     st->deleted = NULL;
+    st->deleted_kids = NULL;
     st->ndeleted = 0;
 }
