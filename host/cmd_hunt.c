@@ -9,17 +9,20 @@
 static const char hunt_usage[] =
     "usage: hivehunt hunt SYSTEM [--software SOFTWARE] [--baseline GOLDEN] [--policy FILE]...\n"
     "                     [--format table|csv|jsonl|tln|html] [--output FILE]\n"
-    "                     [--since ISO8601] [--until ISO8601] [--fail-on SEVERITY] [--no-replay]\n"
+    "                     [--since ISO8601] [--until ISO8601] [--fail-on SEVERITY]\n"
+    "                     [--no-replay] [--log SYSTEM.LOG1]...\n"
     "                     [--arg POLICY.KEY=VALUE]... [--host NAME] [--plugin-dir DIR]\n"
     "                     [--max-memory MB] [--max-instructions N] [--timeout SECONDS] [--watch]\n"
     "Hunts service persistence (T1543.003) in a SYSTEM hive: findings, worst first.\n"
     "GOLDEN is a known-good SYSTEM hive or a 'hivehunt services --format jsonl' export.\n"
+    "A dirty SYSTEM hive's transaction logs are found beside it (.LOG1/.LOG2/.LOG, any case)\n"
+    "and replayed in memory; --log names them instead, --no-replay reads the primary as is.\n"
     "--watch parses the hives once, then runs the policy again each time a policy file is\n"
     "saved and prints the findings added, gone and re-scored.\n";
 
 static const char services_usage[] =
     "usage: hivehunt services SYSTEM [--software SOFTWARE] [--format table|csv|jsonl|tln|html]\n"
-    "                         [--output FILE] [--no-replay] [--host NAME] [--plugin-dir DIR]\n"
+    "                         [--output FILE] [--no-replay] [--log FILE]... [--host NAME] [--plugin-dir DIR]\n"
     "Lists every service of every control set, newest key LastWrite first. No policy runs.\n";
 
 static void report_failure(hh_job *job, void *ud)

@@ -120,7 +120,7 @@ int hh_write_output(const char *path, const char *data, size_t len, char *err, s
 enum {
     OPT_SOFTWARE = 256, OPT_BASELINE, OPT_POLICY, OPT_FORMAT, OPT_OUTPUT, OPT_SINCE, OPT_UNTIL,
     OPT_FAIL_ON, OPT_NO_REPLAY, OPT_PLUGIN_DIR, OPT_PLUGIN, OPT_HOST, OPT_ARG, OPT_MAX_MEMORY,
-    OPT_MAX_INSTR, OPT_TIMEOUT, OPT_NO_ISOLATE, OPT_JOBS, OPT_WATCH, OPT_WATCH_RUNS, OPT_HELP
+    OPT_MAX_INSTR, OPT_TIMEOUT, OPT_NO_ISOLATE, OPT_JOBS, OPT_WATCH, OPT_WATCH_RUNS, OPT_LOG, OPT_HELP
 };
 
 static int parse_positive(const char *s, long long *out)
@@ -157,6 +157,7 @@ int hh_hunt_parse(int argc, char **argv, hh_hunt_opts *o, const char **positiona
         {"no-isolate", no_argument, 0, OPT_NO_ISOLATE},
         {"jobs", required_argument, 0, OPT_JOBS},
         {"watch", no_argument, 0, OPT_WATCH},
+        {"log", required_argument, 0, OPT_LOG},
         {"watch-runs", required_argument, 0, OPT_WATCH_RUNS},
         {"help", no_argument, 0, OPT_HELP},
         {0, 0, 0, 0}};
@@ -251,6 +252,13 @@ int hh_hunt_parse(int argc, char **argv, hh_hunt_opts *o, const char **positiona
             break;
         case OPT_NO_ISOLATE: o->isolate = 0; break;
         case OPT_WATCH: o->watch = 1; break;
+        case OPT_LOG:
+            if (o->nlogs >= sizeof o->logs / sizeof o->logs[0]) {
+                hh_error(NULL, "at most %zu --log files", sizeof o->logs / sizeof o->logs[0]);
+                return HH_EXIT_USAGE;
+            }
+            o->logs[o->nlogs++] = optarg;
+            break;
         case OPT_WATCH_RUNS:
             if (!parse_positive(optarg, &v) || v > 1000000) {
                 hh_error(NULL, "--watch-runs takes a positive number");
@@ -294,6 +302,10 @@ static int open_kind(const char *path, int kind, const hh_hunt_opts *o, const ch
     hh_open_options opts;
     hh_open_options_default(&opts);
     opts.replay = o->replay;
+    if (o->nlogs && path == o->system) {
+        opts.logs = o->logs;
+        opts.nlogs = o->nlogs;
+    }
     char err[HH_ERRLEN];
     if (hh_hive_open(path, &opts, out, err, sizeof err) != 1) {
         hh_error(path, "%s", err);

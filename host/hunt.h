@@ -34,6 +34,8 @@ typedef struct hh_hunt_opts {
     int64_t since, until;
     int fail_on;                         /* severity rank, -1 none */
     int replay;
+    const char *logs[8];                 /* --log: the SYSTEM hive's transaction logs */
+    size_t nlogs;
     const char *plugin_dir;
     const char *plugin;                  /* "services" */
     const char *host;                    /* --host: overrides the hive's ComputerName */

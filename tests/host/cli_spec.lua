@@ -103,3 +103,27 @@ describe("hivehunt lua", function()
     assert.truthy(err:find("/nonexistent.lua", 1, true))
   end)
 end)
+
+describe("hivehunt services --log", function()
+  it("replays logs named on the command line when none lie beside the hive", function()
+    local src = corpus .. "/regipy/SYSTEM_B"
+    if not io.open(src) then return pending("corpus absent") end
+    local dir = os.tmpname()
+    os.remove(dir)
+    assert(os.execute("mkdir -p " .. sh_quote(dir) .. " && cp " .. sh_quote(src) .. " " .. sh_quote(dir .. "/SYSTEM")))
+    local function current_rows(extra)
+      local args = { "services", dir .. "/SYSTEM", "--format", "jsonl" }
+      for _, a in ipairs(extra) do args[#args + 1] = a end
+      local code, out, err = run(args)
+      assert.are.equal(0, code, err)
+      return select(2, out:gsub('"current":true', "")), err
+    end
+    local n, err = current_rows {}
+    assert.are.equal(655, n)
+    assert.truthy(err:find("no transaction logs were found beside it", 1, true), err)
+    n, err = current_rows { "--log", src .. ".LOG1", "--log", src .. ".LOG2" }
+    assert.are.equal(656, n)
+    assert.truthy(err:find("replayed 24 log entries", 1, true), err)
+    os.execute("rm -rf " .. sh_quote(dir))
+  end)
+end)
