@@ -79,14 +79,23 @@ struct hh_raw_state *hh_raw_state_get(hh_hive *hive)
         return NULL;
     }
     st->root = hh_le32(hive->data + 36);
-    kid_ctx ctx = {st, 0, 0};
-    hh_raw_each_cell(&st->img, index_key_node, &ctx);
-    if (st->nkids > 1)
-        qsort(st->kids, st->nkids, sizeof *st->kids, hh_raw_kid_cmp);
     if (st->img.damaged)
         hh_hive_warn(hive, "%u bytes of hive bins have no valid bin header and were skipped", st->img.damaged);
     hive->raw = st;
     return st;
+}
+
+/* The index of allocated key nodes by parent: only a damaged tree (a lost
+ * subkey list, an unreadable root) needs it, so it is built then. */
+static void ensure_kids(struct hh_raw_state *st)
+{
+    if (st->kids_ready)
+        return;
+    st->kids_ready = 1;
+    kid_ctx ctx = {st, 0, 0};
+    hh_raw_each_cell(&st->img, index_key_node, &ctx);
+    if (st->nkids > 1)
+        qsort(st->kids, st->nkids, sizeof *st->kids, hh_raw_kid_cmp);
 }
 
 void hh_hive_raw_release(hh_hive *hive)
@@ -185,8 +194,10 @@ static int found_by_name(const void *a, const void *b)
 
 /* The first index of st->kids whose parent is off, and how many follow. */
 static size_t first_with_parent(const hh_raw_kid *v, size_t n, uint32_t off, size_t *count);
-static size_t kids_of(const struct hh_raw_state *st, uint32_t off, size_t *count)
+static void ensure_kids(struct hh_raw_state *st);
+static size_t kids_of(struct hh_raw_state *st, uint32_t off, size_t *count)
 {
+    ensure_kids(st);
     return first_with_parent(st->kids, st->nkids, off, count);
 }
 
@@ -572,6 +583,7 @@ static int raw_root_nk(struct hh_raw_state *st, hh_raw_nk *nk)
     if (hh_raw_read_nk(&st->img, st->root, HH_RAW_ALLOCATED, nk) && nk->name_plausible)
         return 1;
     hh_raw_nk_clear(nk);
+    ensure_kids(st);
     for (size_t i = 0; i < st->nkids; i++) {
         if (hh_raw_read_nk(&st->img, st->kids[i].off, HH_RAW_ALLOCATED, nk) && (nk->flags & HIVE_ENTRY_FLAG)) {
             st->root = nk->off;

@@ -38,6 +38,7 @@ struct hh_raw_state {
     uint32_t root;            /* root key node offset */
     hh_raw_kid *kids;         /* allocated key nodes with plausible names, by parent */
     size_t nkids;
+    int kids_ready;           /* kids is built on first need: a healthy hive never needs it */
     hh_raw_deleted *deleted;  /* key nodes found in unallocated cells, by offset */
     size_t ndeleted;
     hh_raw_kid *deleted_kids; /* the same, by parent */
