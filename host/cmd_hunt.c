@@ -11,12 +11,14 @@ static const char hunt_usage[] =
     "                     [--format table|csv|jsonl|tln|html] [--output FILE]\n"
     "                     [--since ISO8601] [--until ISO8601] [--fail-on SEVERITY]\n"
     "                     [--no-replay] [--log SYSTEM.LOG1]...\n"
-    "                     [--arg POLICY.KEY=VALUE]... [--host NAME] [--plugin-dir DIR]\n"
+    "                     [--arg POLICY.KEY=VALUE]... [--host NAME] [--plugin-dir DIR] [--plugin NAME]...\n"
     "                     [--max-memory MB] [--max-instructions N] [--timeout SECONDS] [--watch]\n"
     "Hunts service persistence (T1543.003) in a SYSTEM hive: findings, worst first.\n"
     "GOLDEN is a known-good SYSTEM hive or a 'hivehunt services --format jsonl' export.\n"
     "A dirty SYSTEM hive's transaction logs are found beside it (.LOG1/.LOG2/.LOG, any case)\n"
     "and replayed in memory; --log names them instead, --no-replay reads the primary as is.\n"
+    "--plugin NAME (repeatable) runs a chain of plugins in order, services first by default;\n"
+    "a later plugin's policy reads the earlier ones' rows at input.previous[<name>].\n"
     "--watch parses the hives once, then runs the policy again each time a policy file is\n"
     "saved and prints the findings added, gone and re-scored.\n";
 

@@ -214,7 +214,14 @@ int hh_hunt_parse(int argc, char **argv, hh_hunt_opts *o, const char **positiona
             break;
         case OPT_NO_REPLAY: o->replay = 0; break;
         case OPT_PLUGIN_DIR: o->plugin_dir = optarg; break;
-        case OPT_PLUGIN: o->plugin = optarg; break;
+        case OPT_PLUGIN:
+            if (o->nplugins >= sizeof o->plugins / sizeof o->plugins[0]) {
+                hh_error(NULL, "at most %zu --plugin options", sizeof o->plugins / sizeof o->plugins[0]);
+                return HH_EXIT_USAGE;
+            }
+            o->plugins[o->nplugins++] = optarg;
+            o->plugin = o->plugins[0];
+            break;
         case OPT_HOST: o->host = optarg; break;
         case OPT_ARG:
             if (!strchr(optarg, '=') || !strchr(optarg, '.') || strchr(optarg, '.') > strchr(optarg, '=')) {
@@ -771,6 +778,54 @@ typedef struct hunt_state {
     int plugin_ref;
 } hunt_state;
 
+/* The plugin chain: each later plugin collects from the same hives with the
+ * rows of the plugins before it at input.previous[<name>], runs its own
+ * policy (lua/<name>.lua and its local layers; --policy files apply to the
+ * first plugin only), and its findings join the array at all. Returns -1
+ * to go on, or an exit code. */
+static int run_later_plugins(hunt_state *st, const hh_hunt_opts *o, int first_input, int sys_idx, int soft_idx,
+                             int all)
+{
+    lua_State *L = hh_sandbox_state(st->sb);
+    char err[2048];
+    lua_newtable(L); /* previous: name -> rows */
+    int previous = lua_gettop(L);
+    lua_getfield(L, first_input, "rows");
+    lua_setfield(L, previous, o->plugins[0]);
+    lua_pushvalue(L, previous);
+    lua_setfield(L, first_input, "previous");
+    hh_hunt_opts later = *o;
+    later.npolicies = 0;
+    for (size_t i = 1; i < o->nplugins; i++) {
+        const hh_loaded_plugin *p = hh_plugins_find(&st->plugins, o->plugins[i]);
+        if (!p) {
+            hh_error(NULL, "plugin '%s' not found (see 'hivehunt plugins')", o->plugins[i]);
+            return HH_EXIT_USAGE;
+        }
+        char modname[80];
+        snprintf(modname, sizeof modname, "plugin.%s", p->desc->name);
+        luaL_requiref(L, modname, p->desc->open_lua, 0);
+        int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+        if (plugin_collect(L, ref, sys_idx, soft_idx, o->system) != 1)
+            return HH_EXIT_INPUT;
+        int input = lua_gettop(L);
+        lua_pushvalue(L, previous);
+        lua_setfield(L, input, "previous");
+        if (hh_run_policy(st->sb, &later, input, p->desc->name, err, sizeof err) != 1) {
+            hh_error(NULL, "policy error: %s", err);
+            return HH_EXIT_POLICY;
+        }
+        hh_lua_array_append(L, all, -1);
+        lua_pop(L, 1);
+        lua_getfield(L, input, "rows");
+        lua_setfield(L, previous, p->desc->name);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    hh_findings_sort(L, all);
+    return -1;
+}
+
 static int hunt_run(hunt_state *st, const hh_hunt_opts *o, FILE *out)
 {
     char err[2048];
@@ -850,6 +905,11 @@ static int hunt_run(hunt_state *st, const hh_hunt_opts *o, FILE *out)
             return HH_EXIT_POLICY;
         }
         int all = lua_gettop(L);
+        if (o->nplugins > 1) {
+            int rc = run_later_plugins(st, o, input, sys_idx, soft_idx, all);
+            if (rc >= 0)
+                return rc;
+        }
         if (o->fail_on >= 0 && max_severity(L, all) >= o->fail_on)
             code = HH_EXIT_FINDINGS;
         lua_setfield(L, report, "findings");

@@ -37,7 +37,9 @@ typedef struct hh_hunt_opts {
     const char *logs[8];                 /* --log: the SYSTEM hive's transaction logs */
     size_t nlogs;
     const char *plugin_dir;
-    const char *plugin;                  /* "services" */
+    const char *plugin;                  /* the first plugin of the chain: "services" */
+    const char *plugins[8];              /* --plugin, in order (plugins[0] == plugin) */
+    size_t nplugins;
     const char *host;                    /* --host: overrides the hive's ComputerName */
     hh_sandbox_limits sandbox;
     hh_isolate_limits isolate_limits;

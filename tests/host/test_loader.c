@@ -52,7 +52,8 @@ int main(void)
     hh_plugin_dirs dirs = {.dirs = {TEST_PLUGIN_DIR}, .count = 1};
     hh_plugin_set all = {0};
     hh_plugins_load(&all, &dirs);
-    ok(all.count == 1 && hh_plugins_find(&all, "good"), "directory scan loads only the good plugin");
+    ok(all.count == 2 && hh_plugins_find(&all, "good") && hh_plugins_find(&all, "chaintest"),
+       "directory scan loads only the good plugins (good, chaintest)");
     ok(all.refused == 4, "directory scan refuses the four bad ones (%d)", all.refused);
     hh_plugins_unload(&all);
 
