@@ -107,7 +107,7 @@ static void finish_child(running *r, const hh_isolate_limits *lim)
         ;
     hh_job *job = r->job;
     if (r->killed_for_time) {
-        snprintf(job->failure, sizeof job->failure, "gave up after %d s (wall-clock limit): the hive may be crafted to hang readers",
+        snprintf(job->failure, sizeof job->failure, "gave up after %d s (wall-clock limit): the hive may be crafted to hang readers, or a policy to run without end",
                  lim->wall_seconds);
         job->exit_code = HH_EXIT_INPUT;
     } else if (WIFEXITED(status)) {
@@ -116,7 +116,7 @@ static void finish_child(running *r, const hh_isolate_limits *lim)
     } else if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
         if (sig == SIGXCPU || (sig == SIGKILL && lim->cpu_seconds > 0))
-            snprintf(job->failure, sizeof job->failure, "exceeded the CPU limit (%d s): the hive may be crafted to hang readers",
+            snprintf(job->failure, sizeof job->failure, "exceeded the CPU limit (%d s): the hive may be crafted to hang readers, or a policy to run without end",
                      lim->cpu_seconds);
         else
             snprintf(job->failure, sizeof job->failure, "the reader crashed (signal %d, %s): the hive is malformed",
