@@ -44,6 +44,20 @@ static void regf_error_text(libregf_error_t **error, char *buf, size_t len)
         snprintf(buf, len, "libregf error");
 }
 
+/* err = "<what>: <libregf's reason>", freeing the libregf error. */
+static void regf_fail(libregf_error_t **e, char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void regf_fail(libregf_error_t **e, char *err, size_t errlen, const char *fmt, ...)
+{
+    char what[HH_ERRLEN], why[HH_ERRLEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    regf_error_text(e, why, sizeof why);
+    snprintf(err, errlen, "%s: %s", what, why);
+}
+
 static void bfio_error_drop(libbfio_error_t **error)
 {
     if (error && *error)
@@ -663,9 +677,7 @@ int hh_key_subkey_count(hh_key *key, int *count, char *err, size_t errlen)
     if (key->lk) {
         libregf_error_t *e = NULL;
         if (libregf_key_get_number_of_sub_keys(key->lk, count, &e) != 1) {
-            char why[HH_ERRLEN];
-            regf_error_text(&e, why, sizeof why);
-            snprintf(err, errlen, "cannot count subkeys of '%s': %s", key->path, why);
+            regf_fail(&e, err, errlen, "cannot count subkeys of '%s'", key->path);
             return -1;
         }
         return 1;
@@ -739,9 +751,7 @@ int hh_key_value_count(hh_key *key, int *count, char *err, size_t errlen)
     if (key->lk) {
         libregf_error_t *e = NULL;
         if (libregf_key_get_number_of_values(key->lk, count, &e) != 1) {
-            char why[HH_ERRLEN];
-            regf_error_text(&e, why, sizeof why);
-            snprintf(err, errlen, "cannot count values of '%s': %s", key->path, why);
+            regf_fail(&e, err, errlen, "cannot count values of '%s'", key->path);
             return -1;
         }
         return 1;
@@ -800,9 +810,7 @@ int hh_key_value_at(hh_key *key, int index, hh_value **out, char *err, size_t er
         libregf_value_t *lv = NULL;
         libregf_error_t *e = NULL;
         if (libregf_key_get_value(key->lk, index, &lv, &e) != 1) {
-            char why[HH_ERRLEN];
-            regf_error_text(&e, why, sizeof why);
-            snprintf(err, errlen, "cannot read value %d of '%s': %s", index, key->path, why);
+            regf_fail(&e, err, errlen, "cannot read value %d of '%s'", index, key->path);
             return -1;
         }
         *out = value_wrap(key, lv);
@@ -827,9 +835,7 @@ int hh_key_value(hh_key *key, const char *name, hh_value **out, char *err, size_
         if (rc == 0)
             return 0;
         if (rc != 1) {
-            char why[HH_ERRLEN];
-            regf_error_text(&e, why, sizeof why);
-            snprintf(err, errlen, "cannot read value '%s' of '%s': %s", name, key->path, why);
+            regf_fail(&e, err, errlen, "cannot read value '%s' of '%s'", name, key->path);
             return -1;
         }
         *out = value_wrap(key, lv);
@@ -926,9 +932,7 @@ int hh_value_data(hh_value *value, const uint8_t **data, size_t *len, char *err,
         size_t size = 0;
         libregf_error_t *e = NULL;
         if (libregf_value_get_value_data_size(value->lv, &size, &e) != 1) {
-            char why[HH_ERRLEN];
-            regf_error_text(&e, why, sizeof why);
-            snprintf(err, errlen, "cannot read data of value '%s': %s", value->name, why);
+            regf_fail(&e, err, errlen, "cannot read data of value '%s'", value->name);
             return -1;
         }
         if (size > HH_VALUE_MAX_BYTES) {
@@ -942,9 +946,7 @@ int hh_value_data(hh_value *value, const uint8_t **data, size_t *len, char *err,
                 return -1;
             }
             if (libregf_value_get_value_data(value->lv, value->data, size, &e) != 1) {
-                char why[HH_ERRLEN];
-                regf_error_text(&e, why, sizeof why);
-                snprintf(err, errlen, "cannot read data of value '%s': %s", value->name, why);
+                regf_fail(&e, err, errlen, "cannot read data of value '%s'", value->name);
                 free(value->data);
                 value->data = NULL;
                 return -1;
