@@ -2,7 +2,6 @@
  * SOFTWARE hive beside it, named for the host folder it sits in. */
 #include "case.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,27 +18,21 @@
 
 static char *find_sibling(const char *dir, const char *name)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return NULL;
-    struct dirent *e;
+    size_t n = 0;
+    char **names = hh_dir_names_sorted(dir, &n);
     char *found = NULL;
-    while ((e = readdir(d)) != NULL) {
-        if (strcasecmp(e->d_name, name) != 0)
+    /* Several spellings of the name: the first in byte order wins. */
+    for (size_t i = 0; names && i < n && !found; i++) {
+        if (strcasecmp(names[i], name) != 0)
             continue;
-        char *p = hh_join3(dir, "/", e->d_name);
+        char *p = hh_join3(dir, "/", names[i]);
         struct stat st;
-        if (p && stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
-            /* Several spellings of the name: take the first in byte order. */
-            if (!found || strcmp(p, found) < 0) {
-                free(found);
-                found = p;
-                continue;
-            }
-        }
-        free(p);
+        if (p && stat(p, &st) == 0 && S_ISREG(st.st_mode))
+            found = p;
+        else
+            free(p);
     }
-    closedir(d);
+    hh_names_free(names, n);
     return found;
 }
 

@@ -18,6 +18,11 @@ void hh_error(const char *what, const char *fmt, ...) __attribute__((format(prin
 void hh_warning(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The text of the last hh_error in this process ("" if none). */
 const char *hh_last_error(void);
+/* Parses [--plugin-dir DIR] [--help] up to the first argument (the plugins
+ * and lua commands). -1 to go on, with *first_arg the index of the first
+ * argument; otherwise the exit code (help printed, usage error). */
+int hh_parse_plugin_dir_opts(int argc, char **argv, const char *usage_text, const char **plugin_dir,
+                             int *first_arg);
 /* The worse of two exit codes (usage > policy > input > findings > ok). */
 int hh_exit_worst(int a, int b);
 

@@ -177,12 +177,7 @@ static int case_job(void *ctx, FILE *out)
         const char *why = hh_last_error();
         hh_buf b;
         hh_buf_init(&b);
-        for (const unsigned char *p = (const unsigned char *)why; *p; p++) {
-            if (*p < 0x20 || *p == '%' || *p == 0x7f)
-                hh_buf_printf(&b, "%%%02X", *p);
-            else
-                hh_buf_putc(&b, (char)*p);
-        }
+        hh_frame_escape(&b, why);
         hh_frame_write(out, "error", b.data ? b.data : "", b.len);
         hh_buf_free(&b);
     }

@@ -1,6 +1,5 @@
 /* hivehunt lua [--plugin-dir DIR] SCRIPT [ARG...]: a trusted analyst script. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,29 +12,23 @@
 #include "luaenv.h"
 #include "plugins.h"
 
+static const char lua_usage[] =
+    "usage: hivehunt lua [--plugin-dir DIR] SCRIPT [ARG...]\n"
+    "Runs SCRIPT with the full Lua standard library, `arg` as lua5.4 sets it,\n"
+    "require \"hh.regf\" and require \"plugin.<name>\". Not sandboxed: trusted scripts only.\n";
+
 int hh_cmd_lua(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"plugin-dir", required_argument, 0, 'P'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *plugin_dir = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-        switch (c) {
-        case 'P': plugin_dir = optarg; break;
-        case 'h':
-            puts("usage: hivehunt lua [--plugin-dir DIR] SCRIPT [ARG...]\n"
-                 "Runs SCRIPT with the full Lua standard library, `arg` as lua5.4 sets it,\n"
-                 "require \"hh.regf\" and require \"plugin.<name>\". Not sandboxed: trusted scripts only.");
-            return HH_EXIT_OK;
-        default: return HH_EXIT_USAGE;
-        }
-    }
-    if (optind >= argc) {
+    int first = 0;
+    int parsed = hh_parse_plugin_dir_opts(argc, argv, lua_usage, &plugin_dir, &first);
+    if (parsed >= 0)
+        return parsed;
+    if (first >= argc) {
         hh_error(NULL, "lua needs a SCRIPT (see 'hivehunt lua --help')");
         return HH_EXIT_USAGE;
     }
-    const char *script = argv[optind];
+    const char *script = argv[first];
     struct stat st;
     if (stat(script, &st) != 0) {
         hh_error(script, "%s", strerror(errno));
@@ -56,12 +49,12 @@ int hh_cmd_lua(int argc, char **argv)
         return HH_EXIT_POLICY;
     }
     /* arg as lua5.4 builds it: arg[0] the script, arg[-1] the program. */
-    lua_createtable(L, argc - optind, 2);
+    lua_createtable(L, argc - first, 2);
     lua_pushstring(L, "hivehunt lua");
     lua_rawseti(L, -2, -1);
-    for (int i = optind; i < argc; i++) {
+    for (int i = first; i < argc; i++) {
         lua_pushstring(L, argv[i]);
-        lua_rawseti(L, -2, i - optind);
+        lua_rawseti(L, -2, i - first);
     }
     lua_setglobal(L, "arg");
 
@@ -72,9 +65,9 @@ int hh_cmd_lua(int argc, char **argv)
             fprintf(stderr, "hivehunt: %s\n", lua_tostring(L, -1));
         rc = HH_EXIT_POLICY;
     } else {
-        int nargs = argc - optind - 1;
+        int nargs = argc - first - 1;
         luaL_checkstack(L, nargs, "too many arguments");
-        for (int i = optind + 1; i < argc; i++)
+        for (int i = first + 1; i < argc; i++)
             lua_pushstring(L, argv[i]);
         if (lua_pcall(L, nargs, 0, -2 - nargs) != LUA_OK) {
             /* A trusted script's traceback is for its author: print it whole. */

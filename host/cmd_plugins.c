@@ -1,30 +1,23 @@
 /* hivehunt plugins [--plugin-dir DIR] */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
 #include "commands.h"
 #include "plugins.h"
 
+static const char plugins_usage[] =
+    "usage: hivehunt plugins [--plugin-dir DIR]\n"
+    "Lists every plugin found (name, version, ABI, Lua, path); refused ones on stderr.\n";
+
 int hh_cmd_plugins(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"plugin-dir", required_argument, 0, 'P'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *plugin_dir = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-        switch (c) {
-        case 'P': plugin_dir = optarg; break;
-        case 'h':
-            puts("usage: hivehunt plugins [--plugin-dir DIR]\n"
-                 "Lists every plugin found (name, version, ABI, Lua, path); refused ones on stderr.");
-            return HH_EXIT_OK;
-        default: return HH_EXIT_USAGE;
-        }
-    }
-    if (optind < argc) {
-        hh_error(NULL, "plugins takes no arguments ('%s')", argv[optind]);
+    int first = 0;
+    int parsed = hh_parse_plugin_dir_opts(argc, argv, plugins_usage, &plugin_dir, &first);
+    if (parsed >= 0)
+        return parsed;
+    if (first < argc) {
+        hh_error(NULL, "plugins takes no arguments ('%s')", argv[first]);
         return HH_EXIT_USAGE;
     }
     hh_plugin_dirs dirs;

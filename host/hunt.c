@@ -622,7 +622,7 @@ void hh_frame_write(FILE *out, const char *name, const char *data, size_t len)
 
 /* The case runner's summary of one host, as "key\tvalue" lines; string
  * values are percent-escaped so no byte can break the framing. */
-static void put_escaped_value(hh_buf *b, const char *s)
+void hh_frame_escape(hh_buf *b, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p < 0x20 || *p == 0x7f || *p == '%')
@@ -656,7 +656,7 @@ static void summary_text(lua_State *L, int report, int code, hh_buf *b)
     int m = lua_gettop(L);
     if (lua_getfield(L, m, "host") == LUA_TSTRING) {
         hh_buf_puts(b, "computer_name\t");
-        put_escaped_value(b, lua_tostring(L, -1));
+        hh_frame_escape(b, lua_tostring(L, -1));
         hh_buf_putc(b, '\n');
     }
     lua_pop(L, 1);

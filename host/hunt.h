@@ -77,6 +77,11 @@ int hh_run_policy(hh_sandbox *sb, const hh_hunt_opts *o, int input, const char *
  * changes and print what changed. Returns the exit code. */
 int hh_watch_loop(hh_sandbox *sb, const hh_hunt_opts *o, int input, const char *plugin, FILE *out);
 
+/* Percent-escapes control bytes and '%' so a value can sit in a frame's
+ * "key\tvalue" line (cmd_case.c decodes it). */
+struct hh_buf;
+void hh_frame_escape(struct hh_buf *b, const char *s);
+
 /* One frame of a framed (case) run. */
 void hh_frame_write(FILE *out, const char *name, const char *data, size_t len);
 
