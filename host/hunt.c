@@ -931,6 +931,10 @@ int hh_hunt_job(void *ctx, FILE *out)
     hunt_state st;
     memset(&st, 0, sizeof st);
     int code = hunt_run(&st, o, out);
+    /* A child process ends right after this: tearing down a state of a few
+     * thousand rows costs ~3 ms a hive (Win7: 16M instructions) for nothing. */
+    if (hh_job_in_child())
+        return code;
     /* Close the state (and with it the hives) before the plugins' code is
      * unloaded: their closures and userdata live in it. */
     hh_sandbox_free(st.sb);

@@ -29,6 +29,10 @@ void hh_isolate_limits_default(hh_isolate_limits *lim)
     lim->address_space_mb = HH_HIVE_ADDRESS_SPACE_DEFAULT_MB;
 }
 
+static int in_child;
+
+int hh_job_in_child(void) { return in_child; }
+
 typedef struct running {
     hh_job *job;
     pid_t pid;
@@ -81,6 +85,7 @@ static int start_child(running *r, const hh_isolate_limits *lim)
         return -1;
     }
     if (pid == 0) {
+        in_child = 1;
         close(fds[0]);
         apply_limits(lim);
         FILE *out = fdopen(fds[1], "w");

@@ -41,4 +41,8 @@ void hh_jobs_run(hh_job *jobs, size_t n, int parallel, const hh_isolate_limits *
                  void (*done)(hh_job *job, void *ud), void *ud);
 void hh_job_release(hh_job *job);
 
+/* 1 in a job's child process: it ends with _exit once the job returns, so
+ * a job may leave its memory to the kernel instead of freeing it. */
+int hh_job_in_child(void);
+
 #endif
