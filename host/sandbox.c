@@ -19,6 +19,7 @@
 #include <lualib.h>
 
 #include "hh_limits.h"
+#include "lua_bundle.h"
 #include "util.h"
 
 #define SANDBOX_KEY "hh.sandbox"
@@ -355,11 +356,45 @@ size_t hh_sandbox_search_dirs(hh_sandbox *sb, const char *const **dirs)
     return sb->ndirs;
 }
 
+/* A policy file's bytes, when it is small enough to be one of the bundled
+ * ones (the largest is ~40 KB); NULL otherwise, and on any error (the text
+ * loader then says what is wrong with the file). */
+static char *read_policy_file(const char *path, size_t *len)
+{
+    enum { MAX_BYTES = 1 << 20 };
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = malloc(MAX_BYTES + 1);
+    size_t n = buf ? fread(buf, 1, MAX_BYTES + 1, f) : 0;
+    int bad = !buf || ferror(f) || n > MAX_BYTES;
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
 int hh_sandbox_loadfile(hh_sandbox *sb, const char *path, char *err, size_t errlen)
 {
     lua_State *L = sb->L;
-    /* Mode "t": text only, bytecode refused. */
-    int rc = luaL_loadfilex(L, path, "t");
+    /* The stock policy's own files come precompiled (lua_bundle.h); any
+     * other file is text only: mode "t", bytecode refused. */
+    int rc = LUA_ERRFILE;
+    size_t len = 0;
+    char *text = read_policy_file(path, &len);
+    if (text) {
+        lua_pushfstring(L, "@%s", path);
+        int bundled = hh_bundle_load(L, text, len, lua_tostring(L, -1));
+        lua_remove(L, bundled ? -2 : -1);
+        free(text);
+        if (bundled)
+            rc = LUA_OK;
+    }
+    if (rc != LUA_OK)
+        rc = luaL_loadfilex(L, path, "t");
     if (rc != LUA_OK) {
         snprintf(err, errlen, "%s", lua_tostring(L, -1));
         lua_pop(L, 1);

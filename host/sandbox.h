@@ -28,7 +28,9 @@ lua_State *hh_sandbox_state(hh_sandbox *sb);
 void hh_sandbox_push_env(hh_sandbox *sb);
 
 /* Loads a text chunk from path with the sandbox environment, leaving the
- * function on the stack. 1, or -1 with a one-line reason. */
+ * function on the stack. 1, or -1 with a one-line reason. A file identical
+ * to one of the stock policy's comes from its build-time bytecode
+ * (lua_bundle.h); nothing else is ever loaded as bytecode. */
 int hh_sandbox_loadfile(hh_sandbox *sb, const char *path, char *err, size_t errlen);
 
 /* lua_pcall under the budgets, with a traceback handler. On error returns

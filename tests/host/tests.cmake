@@ -24,3 +24,6 @@ hh_add_busted(watch_mode ${CMAKE_CURRENT_LIST_DIR}/watch_spec.lua)
 hh_add_busted(shell_mode ${CMAKE_CURRENT_LIST_DIR}/shell_spec.lua)
 hh_add_busted(service_deleted ${CMAKE_CURRENT_LIST_DIR}/recovered_spec.lua)
 hh_add_busted(plugin_chain ${CMAKE_CURRENT_LIST_DIR}/chain_spec.lua)
+
+hh_add_ctest(test_bundle ${CMAKE_CURRENT_LIST_DIR}/test_bundle.c)
+target_include_directories(test_bundle PRIVATE ${CMAKE_CURRENT_LIST_DIR})
