@@ -20,6 +20,7 @@
 
 #include "hh_limits.h"
 #include "lua_bundle.h"
+#include "small_alloc.h"
 #include "util.h"
 
 #define SANDBOX_KEY "hh.sandbox"
@@ -38,6 +39,7 @@ struct hh_sandbox {
     char last_where[256];    /* policy position at the last hook: LUA_ERRMEM has no traceback */
     char **dirs;
     size_t ndirs;
+    hh_small_alloc *heap;
 };
 
 void hh_sandbox_limits_default(hh_sandbox_limits *lim)
@@ -50,17 +52,12 @@ static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     hh_sandbox *sb = ud;
     size_t old = ptr ? osize : 0;
-    if (nsize == 0) {
-        free(ptr);
-        sb->mem_used -= old;
-        return NULL;
-    }
-    if (nsize > old && sb->mem_ceiling && sb->mem_used - old + nsize > sb->mem_ceiling) {
+    if (nsize > old && nsize != 0 && sb->mem_ceiling && sb->mem_used - old + nsize > sb->mem_ceiling) {
         sb->mem_exceeded = 1;
         return NULL;
     }
-    void *p = realloc(ptr, nsize);
-    if (p)
+    void *p = hh_small_alloc_realloc(sb->heap, ptr, osize, nsize);
+    if (p || nsize == 0)
         sb->mem_used = sb->mem_used - old + nsize;
     return p;
 }
@@ -258,7 +255,8 @@ hh_sandbox *hh_sandbox_new(const hh_sandbox_limits *lim, const char *const *sear
     for (size_t i = 0; i < ndirs; i++)
         if ((sb->dirs[i] = hh_strdup(search_dirs[i])))
             sb->ndirs++;
-    sb->L = lua_newstate(counting_alloc, sb);
+    sb->heap = hh_small_alloc_new();
+    sb->L = sb->heap ? lua_newstate(counting_alloc, sb) : NULL;
     if (!sb->L) {
         hh_sandbox_free(sb);
         return NULL;
@@ -326,6 +324,7 @@ void hh_sandbox_free(hh_sandbox *sb)
         sb->mem_ceiling = 0;
         lua_close(sb->L);
     }
+    hh_small_alloc_free(sb->heap);
     for (size_t i = 0; i < sb->ndirs; i++)
         free(sb->dirs[i]);
     free(sb->dirs);
