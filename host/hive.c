@@ -311,7 +311,7 @@ static int detect_kind(hh_hive *hive, hh_key *root)
 
 /* ---- open / close --------------------------------------------------------- */
 
-static void hive_release(hh_hive *hive)
+static void release_reader(hh_hive *hive)
 {
     if (hive->file) {
         libregf_file_close(hive->file, NULL);
@@ -321,6 +321,22 @@ static void hive_release(hh_hive *hive)
         libbfio_handle_free(&hive->bfio, NULL);
     hh_hive_raw_release(hive);
     free(hive->data);
+    hive->data = NULL;
+    hive->size = 0;
+}
+
+int hh_hive_release_reader(hh_hive *hive)
+{
+    if (!hive || hive->refs > 1)
+        return 0; /* a key or value still reads through it */
+    release_reader(hive);
+    hive->closed = 1;
+    return 1;
+}
+
+static void hive_release(hh_hive *hive)
+{
+    release_reader(hive);
     for (size_t i = 0; i < hive->nwarnings; i++)
         free(hive->warnings[i]);
     free(hive->warnings);

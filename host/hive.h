@@ -51,6 +51,11 @@ int hh_hive_open(const char *path, const hh_open_options *opts, hh_hive **out,
 int hh_hive_open_memory(const char *name, const uint8_t *data, size_t len, const hh_open_options *opts,
                         hh_hive **out, char *err, size_t errlen);
 void hh_hive_close(hh_hive **hive);
+/* Frees what reading takes (the image, libregf's handle and caches, the raw
+ * layer's index: about twice the hive's size) once everything needed is read;
+ * the hive is closed from then on, its info and warnings stay. Returns 0 and
+ * does nothing while a key or value of it is alive. */
+int hh_hive_release_reader(hh_hive *hive);
 const hh_hive_info *hh_hive_get_info(const hh_hive *hive);
 const char *hh_hive_kind_name(int kind);
 

@@ -879,6 +879,13 @@ static int hunt_run(hunt_state *st, const hh_hunt_opts *o, FILE *out)
     lua_setfield(L, report, "rows");
     push_meta(L, o, st->sys, input);
     lua_setfield(L, report, "meta");
+    /* The rows are read: unless a later plugin or watch mode reads the
+     * hives again, the policy and the report can have their memory. */
+    if (o->nplugins <= 1 && !o->watch) {
+        hh_hive_release_reader(hh_lua_test_hive(L, sys_idx));
+        if (soft_idx)
+            hh_hive_release_reader(hh_lua_test_hive(L, soft_idx));
+    }
     int code = HH_EXIT_OK;
     if (o->services_only) {
         lua_pushliteral(L, "services");
@@ -900,6 +907,7 @@ static int hunt_run(hunt_state *st, const hh_hunt_opts *o, FILE *out)
         }
         if (o->watch)
             return hh_watch_loop(st->sb, o, input, plugin->desc->name, out);
+
         if (hh_run_policy(st->sb, o, input, plugin->desc->name, err, sizeof err) != 1) {
             hh_error(NULL, "policy error: %s", err);
             return HH_EXIT_POLICY;
