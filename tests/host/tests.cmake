@@ -27,3 +27,6 @@ hh_add_busted(plugin_chain ${CMAKE_CURRENT_LIST_DIR}/chain_spec.lua)
 
 hh_add_ctest(test_bundle ${CMAKE_CURRENT_LIST_DIR}/test_bundle.c)
 target_include_directories(test_bundle PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+
+hh_add_ctest(test_small_alloc ${CMAKE_CURRENT_LIST_DIR}/test_small_alloc.c)
+target_include_directories(test_small_alloc PRIVATE ${CMAKE_CURRENT_LIST_DIR})
