@@ -12,9 +12,9 @@
 # HH_BENCH_SKIP_SETUP=1 to use an existing build as is, HH_BENCH_CALLGRIND=1
 # to add instruction counts per row (valgrind; slow).
 #
-# Each pair of tools runs alternately (A B A B ...) so a load spike on a
-# shared machine hits both. Times are wall-clock medians; cpu is user+sys,
-# steadier than wall on a busy machine; rss is the peak resident set of the
+# The tools compared run alternately (A B C A B C ...) so a load spike on a
+# shared machine hits all of them. Times are wall-clock medians; cpu is
+# user+sys, steadier than wall on a busy machine; rss is the peak resident set of the
 # largest process (/usr/bin/time %M), which for hivehunt is its per-hive child.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -55,19 +55,28 @@ median() {
 max_col() { awk -v c="$2" 'BEGIN { m = 0 } $c > m { m = $c } END { print m }' "$WORK/$1.runs"; }
 worst_rc() { max_col "$1" 4; }
 
-# pair A_NAME A_CMD... -- B_NAME B_CMD...: RUNS alternating runs of each.
-pair() {
-  local a_name=$1; shift
-  local a=() b=()
-  while [ "$1" != "--" ]; do a+=("$1"); shift; done
-  shift
-  local b_name=$1; shift
-  b=("$@")
-  rm -f "$WORK/$a_name.runs" "$WORK/$b_name.runs"
-  "${a[@]}" >/dev/null 2>&1 || true   # warm the page cache
+# alternate NAME CMD... [-- NAME CMD...]...: RUNS rounds, each running every
+# command once in turn (A B C A B C ...), so a load spike hits all of them.
+alternate() {
+  local names=() cmds=() cur=()
+  local name=$1; shift
+  while [ $# -gt 0 ]; do
+    if [ "$1" = "--" ]; then
+      names+=("$name"); cmds+=("$(printf '%q ' "${cur[@]}")"); cur=()
+      shift; name=$1; shift; continue
+    fi
+    cur+=("$1"); shift
+  done
+  names+=("$name"); cmds+=("$(printf '%q ' "${cur[@]}")")
+  local i
+  for i in "${!names[@]}"; do
+    rm -f "$WORK/${names[$i]}.runs"
+    eval "${cmds[$i]}" >/dev/null 2>&1 || true   # warm the page cache
+  done
   for _ in $(seq "$RUNS"); do
-    measure "$a_name" "${a[@]}"
-    measure "$b_name" "${b[@]}"
+    for i in "${!names[@]}"; do
+      eval "measure ${names[$i]} ${cmds[$i]}"
+    done
   done
 }
 
@@ -98,22 +107,28 @@ label() {
   esac
 }
 
-printf '%-28s | %-30s | %-30s | %s\n' "hive" "hivehunt hunt (ms cpu rss)" "regripper -p svc (ms cpu rss)" "speed-up wall / cpu"
+# The full hunt (replay, extraction, the whole policy, jsonl to a file)
+# against RegRipper's svc plugin and reglookup's bare listing of one control
+# set's Services key.
+printf '%-28s | %-28s | %-28s | %-16s | %s\n' "hive" "hivehunt hunt (ms cpu rss)" "regripper -p svc (ms cpu rss)" \
+  "reglookup (ms cpu)" "hunt speed-up vs regripper, vs reglookup (wall / cpu)"
 for h in "${hives[@]}"; do
-  pair hunt "$HH" hunt "$h" --format jsonl --output "$WORK/findings.jsonl" -- \
-       rr regripper -r "$h" -p svc
-  hw=$(median hunt 1); hc=$(median hunt 2); rw=$(median rr 1); rc=$(median rr 2)
-  printf '%-28s | %8s %6s %5s %-8s | %8s %6s %5s %-8s | %s / %s\n' "$(label "$h")" \
+  alternate hunt "$HH" hunt "$h" --format jsonl --output "$WORK/findings.jsonl" -- \
+            rr regripper -r "$h" -p svc -- \
+            rl reglookup -p /ControlSet001/Services "$h"
+  hw=$(median hunt 1); hc=$(median hunt 2); rw=$(median rr 1); rc=$(median rr 2); lw=$(median rl 1); lc=$(median rl 2)
+  printf '%-28s | %7s %6s %5s %-7s | %7s %6s %5s %-7s | %7s %6s  | %s / %s, %s / %s\n' "$(label "$h")" \
     "$hw" "$hc" "$(mib "$(max_col hunt 3)")" "$(status "$(worst_rc hunt)")" \
     "$rw" "$rc" "$(mib "$(max_col rr 3)")" "$(status "$(worst_rc rr)")" \
-    "$(ratio "$hw" "$rw")" "$(ratio "$hc" "$rc")"
+    "$lw" "$lc" \
+    "$(ratio "$hw" "$rw")" "$(ratio "$hc" "$rc")" "$(ratio "$hw" "$lw")" "$(ratio "$hc" "$lc")"
 done
 echo
 
 printf '%-28s | %-30s | %-30s | %s\n' "hive" "hivehunt services (ms cpu rss)" "reglookup -p CS001\\Services" "speed-up wall / cpu"
 for h in "${hives[@]}"; do
-  pair svc "$HH" services "$h" --format jsonl --output "$WORK/services.jsonl" -- \
-       rl reglookup -p /ControlSet001/Services "$h"
+  alternate svc "$HH" services "$h" --format jsonl --output "$WORK/services.jsonl" -- \
+            rl reglookup -p /ControlSet001/Services "$h"
   sw=$(median svc 1); sc=$(median svc 2); lw=$(median rl 1); lc=$(median rl 2)
   printf '%-28s | %8s %6s %5s %-8s | %8s %6s %5s %-8s | %s / %s\n' "$(label "$h")" \
     "$sw" "$sc" "$(mib "$(max_col svc 3)")" "$(status "$(worst_rc svc)")" \
