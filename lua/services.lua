@@ -245,6 +245,17 @@ for _, homes in pairs(SYSTEM_BINARIES) do canonical(homes) end
 
 local function lower(s) return type(s) == "string" and s:lower() or nil end
 
+-- Per-run memos of pure functions of a string (path splitting and
+-- normalising, directory tests, the name test): many services share a
+-- binary (svchost.exe above all) and rules ask about the same paths again.
+-- prepare() empties them when a run starts, so a change to hh.paths' tables
+-- or to the data lists here between runs is seen.
+local memo
+local function memo_reset()
+  memo = { split = {}, dll = {}, program = { [true] = {}, [false] = {} }, under = {}, random = {} }
+end
+memo_reset()
+
 -- Directory lists as sets, for under_any (the lists are module constants),
 -- with the depth of their deepest entry.
 local DIR_SETS = {}
@@ -266,9 +277,7 @@ end
 -- looks up each leading run of p's components in a set, shortest first, no
 -- deeper than the deepest entry, so the cost follows the list's depth and
 -- not the length of p (hostile paths hold thousands of components).
-local function under_any(p, dirs)
-  if p == nil then return nil end
-  local set = dir_set(dirs)
+local function find_under(p, set)
   local pos = 1
   for _ = 1, set.depth do
     local sep = p:find("\\", pos, true)
@@ -278,6 +287,21 @@ local function under_any(p, dirs)
     pos = sep + 1
   end
   return nil
+end
+
+local function under_any(p, dirs)
+  if p == nil then return nil end
+  local found = memo.under[dirs]
+  if not found then
+    found = {}
+    memo.under[dirs] = found
+  end
+  local d = found[p]
+  if d == nil then
+    d = find_under(p, dir_set(dirs)) or false
+    found[p] = d
+  end
+  return d or nil
 end
 
 -- Type bits (SERVICE_KERNEL_DRIVER 0x1, FILE_SYSTEM_DRIVER 0x2, ADAPTER 0x4,
@@ -364,14 +388,6 @@ local function program_path(raw, driver)
   return p
 end
 
--- Per-run memos of the pure path functions facts() calls: many services
--- share a binary (svchost.exe above all). prepare() empties them when a run
--- starts, so a change to hh.paths' tables between runs is seen.
-local memo
-local function memo_reset()
-  memo = { split = {}, dll = {}, program = { [true] = {}, [false] = {} } }
-end
-memo_reset()
 
 local function split_command_once(s)
   if s == nil then return nil, nil end
@@ -431,37 +447,49 @@ local function facts(row, ctx)
   return f
 end
 
--- The row fields facts() reads, as one unambiguous string: each value
--- tagged with its type and length.
+-- The row fields facts() reads.
 local FACT_INPUTS = { "name", "type", "type_name", "image_path", "service_dll", "svchost_group" }
-local function facts_key(row)
-  local parts = {}
-  for i, k in ipairs(FACT_INPUTS) do
-    local v = row[k]
-    if v == nil then
-      parts[i] = "-"
-    else
-      local s = tostring(v)
-      parts[i] = type(v):sub(1, 1) .. #s .. ":" .. s
-    end
+
+-- Whether two rows hold the same facts inputs: same types and values, and
+-- for numbers the same subtype (Type 32 and 32.0 read differently).
+local function same_inputs(a, b)
+  for i = 1, #FACT_INPUTS do
+    local k = FACT_INPUTS[i]
+    local x, y = a[k], b[k]
+    if x ~= y or (type(x) == "number" and math.type(x) ~= math.type(y)) then return false end
   end
-  return table.concat(parts, "|")
+  return true
 end
 
 -- Rows with the same inputs share one facts table (read-only to rules): the
 -- control sets are near-copies of each other, so each distinct service is
--- normalised once per run, not once per control set.
+-- normalised once per run, not once per control set. Rows are bucketed by
+-- name (a table key needs no string built per row) and compared field by
+-- field with the rows already judged under that name.
+local NO_NAME = {}
 local function shared_facts(row, ctx)
-  local memo = ctx.facts_memo
-  if not memo then
-    memo = {}
-    ctx.facts_memo = memo
+  local by_name = ctx.facts_memo
+  if not by_name then
+    by_name = {}
+    ctx.facts_memo = by_name
   end
-  local key = facts_key(row)
-  local f = memo[key]
-  if f == nil then
-    f = facts(row, ctx)
-    memo[key] = f
+  local name = row.name
+  if type(name) ~= "string" then name = NO_NAME end
+  local bucket = by_name[name]
+  if not bucket then
+    bucket = {}
+    by_name[name] = bucket
+  end
+  -- { row, facts, row, facts, ... }: one pair per distinct version of the
+  -- service, usually one; past a few (a hive crafted with hundreds of
+  -- control sets) a row gets facts of its own rather than a longer scan
+  for i = 1, #bucket, 2 do
+    if same_inputs(bucket[i], row) then return bucket[i + 1] end
+  end
+  local f = facts(row, ctx)
+  if #bucket < 16 then
+    bucket[#bucket + 1] = row
+    bucket[#bucket + 1] = f
   end
   return f
 end
@@ -469,14 +497,15 @@ end
 -- For a rule whose verdict depends only on the facts (and run-wide data):
 -- a facts table it found nothing in is remembered as quiet, so the rows
 -- sharing it are not judged again. Hits are always recomputed, so every
--- finding keeps its own evidence table.
+-- finding keeps its own evidence table. match(row, ctx, facts) gets the
+-- row's facts handed in.
 local function per_facts(match)
   local token = {}
   return function(row, ctx)
     local f = ctx.facts(row)
     local quiet = f.quiet
     if quiet and quiet[token] then return nil end
-    local res, severity = match(row, ctx)
+    local res, severity = match(row, ctx, f)
     if not res then
       if not quiet then
         quiet = {}
@@ -490,7 +519,7 @@ end
 
 -- Paths a path rule judges, in order: the program, an interpreter's
 -- payload, the ServiceDll. Each with the raw value and where it came from.
-local function candidates(row, f)
+local function candidates(f)
   if f.candidates then return f.candidates end
   local out = {}
   f.candidates = out
@@ -513,9 +542,8 @@ local function path_evidence(c, extra)
 end
 
 -- First candidate path under one of dirs; evidence names the directory.
-local function first_under(row, ctx, dirs, except)
-  local f = ctx.facts(row)
-  for _, c in ipairs(candidates(row, f)) do
+local function first_under(f, dirs, except)
+  for _, c in ipairs(candidates(f)) do
     local d = under_any(c.normalized, dirs)
     if d and not (except and under_any(c.normalized, except)) then
       return path_evidence(c, { matched = d })
@@ -620,8 +648,8 @@ local function rule(r) rules[#rules + 1] = r end
 rule {
   id = "path-user-writable", technique = T_SERVICE, severity = "high", weight = 6,
   message = "service binary in a user-writable directory",
-  match = per_facts(function(row, ctx)
-    local e = first_under(row, ctx, USER_WRITABLE, PROGRAMDATA)
+  match = per_facts(function(row, ctx, f)
+    local e = first_under(f, USER_WRITABLE, PROGRAMDATA)
     if e and (e.matched == [[c:\users]] or e.matched == [[c:\documents and settings]]) then
       -- name the profile and where in it, e.g. bob / appdata\local\temp
       local c = paths.components(e.normalized)
@@ -637,17 +665,16 @@ rule {
 rule {
   id = "path-programdata", technique = T_SERVICE, severity = "low", weight = 2,
   message = "service binary under ProgramData",
-  match = per_facts(function(row, ctx)
-    return first_under(row, ctx, PROGRAMDATA)
+  match = per_facts(function(row, ctx, f)
+    return first_under(f, PROGRAMDATA)
   end),
 }
 
 rule {
   id = "path-windows-root", technique = T_SERVICE, severity = "medium", weight = 4,
   message = "service binary directly in the Windows directory, not System32",
-  match = per_facts(function(row, ctx)
-    local f = ctx.facts(row)
-    for _, c in ipairs(candidates(row, f)) do
+  match = per_facts(function(row, ctx, f)
+    for _, c in ipairs(candidates(f)) do
       if paths.dir(c.normalized) == paths.WINDOWS then
         return path_evidence(c, { matched = paths.WINDOWS })
       end
@@ -659,8 +686,7 @@ rule {
 rule {
   id = "svchost-dll-outside-system32", technique = T_SERVICE, severity = "high", weight = 6,
   message = "svchost-hosted service whose ServiceDll is outside System32",
-  match = per_facts(function(row, ctx)
-    local f = ctx.facts(row)
+  match = per_facts(function(row, ctx, f)
     if not (f.shared and f.dll) then return nil end
     if under_any(f.dll, SVCHOST_DLL_HOMES) then return nil end
     return { field = "service_dll", path = f.dll_raw, normalized = f.dll,
@@ -682,8 +708,7 @@ end
 rule {
   id = "svchost-group-unknown", technique = T_SERVICE, severity = "medium", weight = 4,
   message = "svchost -k group absent from SOFTWARE's Svchost key",
-  match = per_facts(function(row, ctx)
-    local f = ctx.facts(row)
+  match = per_facts(function(row, ctx, f)
     if not f.svchost_group then return nil end
     local groups = svchost_groups(ctx)
     if not groups then return nil end
@@ -695,8 +720,7 @@ rule {
 rule {
   id = "svchost-group-nonmember", technique = T_SERVICE, severity = "medium", weight = 4,
   message = "service claims a svchost group that does not list it",
-  match = per_facts(function(row, ctx)
-    local f = ctx.facts(row)
+  match = per_facts(function(row, ctx, f)
     if not f.svchost_group or type(row.name) ~= "string" then return nil end
     local groups = svchost_groups(ctx)
     if not groups then return nil end
@@ -732,15 +756,14 @@ rule {
 rule {
   id = "name-random", technique = T_SERVICE, severity = "low", weight = 2,
   message = "service or binary name looks generated",
-  match = per_facts(function(row, ctx)
-    local f = ctx.facts(row)
+  match = per_facts(function(row, ctx, f)
     if not f.defined or type(row.name) ~= "string" then return nil end
     local e
     local why = random_reason(f.instance_base or row.name)
     if why then
       e = { field = "name", name = row.name, reason = why }
     else
-      for _, c in ipairs(candidates(row, f)) do
+      for _, c in ipairs(candidates(f)) do
         local stem = paths.basename(c.normalized):gsub("%.[^%.]*$", "")
         if not SYSTEM_BINARIES[paths.basename(c.normalized)] then
           why = random_reason(stem)
@@ -766,9 +789,8 @@ rule {
 rule {
   id = "binary-impersonation", technique = T_SERVICE, severity = "high", weight = 6,
   message = "binary named like a Windows system file outside its real directory",
-  match = per_facts(function(row, ctx)
-    local f = ctx.facts(row)
-    for _, c in ipairs(candidates(row, f)) do
+  match = per_facts(function(row, ctx, f)
+    for _, c in ipairs(candidates(f)) do
       local base = paths.basename(c.normalized)
       local homes = SYSTEM_BINARIES[base]
       if homes then
@@ -794,8 +816,7 @@ rule {
 rule {
   id = "interpreter-command", technique = T_SERVICE, severity = "high", weight = 6,
   message = "service runs a command interpreter, script or encoded command",
-  match = per_facts(function(row, ctx)
-    local f = ctx.facts(row)
+  match = per_facts(function(row, ctx, f)
     if not f.binary or f.driver then return nil end
     local ext = paths.extension(f.binary)
     local kind = f.interpreter or (SCRIPT_EXT[ext or ""] and "script")
@@ -824,10 +845,13 @@ rule {
 rule {
   id = "known-tool", technique = T_SERVICE, severity = "medium", weight = 4,
   message = "service of a known remote-execution or attack tool",
-  match = per_facts(function(row, ctx)
-    local f = ctx.facts(row)
+  match = per_facts(function(row, ctx, f)
     local name = lower(row.name) or ""
     local file = f.binary_name
+    local first = ctx.tool_starts
+    if first and not first.names[name:sub(1, 2)] and not (file and first.files[file:sub(1, 2)]) then
+      return nil
+    end
     for _, t in ipairs(KNOWN_TOOLS) do
       for _, pat in ipairs(t.names) do
         if name:find(pat) then return { tool = t.tool, matched = row.name, field = "name" } end
@@ -847,8 +871,7 @@ rule {
 rule {
   id = "unquoted-path", technique = T_UNQUOTED, severity = "medium", weight = 3,
   message = "unquoted ImagePath with spaces before the executable",
-  match = per_facts(function(row, ctx)
-    local f = ctx.facts(row)
+  match = per_facts(function(row, ctx, f)
     if f.driver or not f.binary_raw or not f.binary then return nil end
     local raw = row.image_path:gsub("^%s+", "")
     if raw:sub(1, 1) == '"' then return nil end
@@ -899,8 +922,7 @@ rule {
 rule {
   id = "driver-outside-drivers", technique = T_SERVICE, severity = "medium", weight = 3,
   message = "kernel or filesystem driver loaded from outside System32\\drivers",
-  match = per_facts(function(row, ctx)
-    local f = ctx.facts(row)
+  match = per_facts(function(row, ctx, f)
     if f.bits & 0x3 == 0 or not f.binary then return nil end
     if paths.is_under(f.binary, DRIVERS) then return nil end
     return { field = "image_path", path = row.image_path, normalized = f.binary, expected = DRIVERS }
@@ -922,9 +944,30 @@ for _, mod in ipairs { "hh.rules.baseline", "hh.rules.controlset", "hh.rules.tim
   end
 end
 
+-- The two letters every name (or file) pattern of KNOWN_TOOLS needs at the
+-- start, as { names = set, files = set }: a row whose name and file start
+-- otherwise cannot match, and known-tool skips it without running a
+-- pattern. nil (no shortcut) when a pattern does not begin with "^" and two
+-- plain letters or digits. Built per run: an analyst may add tools.
+local function tool_starts(tools)
+  local starts = { names = {}, files = {} }
+  for _, t in ipairs(tools) do
+    for _, list in ipairs { "names", "files" } do
+      for _, pat in ipairs(t[list]) do
+        local pair, after = pat:match("^%^(%w%w)(.?)")
+        -- "^ab*" does not need the b
+        if not pair or after:find("^[%*%+%-%?]") then return nil end
+        starts[list][pair] = true
+      end
+    end
+  end
+  return starts
+end
+
 -- Run-wide preparation: lookup tables the rules share.
 local function prepare(input, ctx)
   memo_reset()
+  ctx.tool_starts = tool_starts(KNOWN_TOOLS)
   local templates = {}
   for _, row in ipairs(input.rows or {}) do
     if type(row.name) == "string" and type_bits(row) & 0x40 ~= 0 and type_bits(row) & 0x80 == 0 then
