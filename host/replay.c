@@ -226,18 +226,7 @@ static void examine_log(log_file *lf)
 /* Grows the in-memory image so the hive bins hold bins bytes. */
 static int ensure_image(hh_hive *hive, uint32_t bins, char *err, size_t errlen)
 {
-    size_t need = (size_t)HH_BASE_BLOCK_SIZE + bins;
-    if (need <= hive->size)
-        return 1;
-    uint8_t *g = realloc(hive->data, need);
-    if (!g) {
-        snprintf(err, errlen, "out of memory growing the hive to %zu bytes for replay", need);
-        return -1;
-    }
-    memset(g + hive->size, 0, need - hive->size);
-    hive->data = g;
-    hive->size = need;
-    return 1;
+    return hh_hive_grow_image(hive, (size_t)HH_BASE_BLOCK_SIZE + bins, err, errlen);
 }
 
 static int apply_entry(hh_hive *hive, const log_entry *e, char *err, size_t errlen)
