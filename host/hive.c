@@ -561,10 +561,57 @@ static int closed_error(hh_hive *hive, char *err, size_t errlen)
     return 0;
 }
 
+/* The name of the key or value cell libregf found at file offset off (its
+ * "nk"/"vk" signature, as libregf_*_get_offset reports it), copied straight
+ * from the image when it is stored as 8-bit text of ASCII characters only:
+ * libregf would decode those bytes to the same UTF-8 (every codepage agrees
+ * below 0x80), at a few thousand instructions per name. NULL leaves the name
+ * to libregf: wide or codepage names, NULs, anything out of bounds. */
+static char *ascii_cell_name(const hh_hive *hive, off64_t off, const char sig[2], size_t len_at,
+                             size_t name_at, size_t flags_at, uint16_t ascii_flag)
+{
+    if (off < HH_BASE_BLOCK_SIZE + 4 || (uint64_t)off + name_at > hive->size)
+        return NULL;
+    const uint8_t *cell = hive->data + off;
+    if (cell[0] != (uint8_t)sig[0] || cell[1] != (uint8_t)sig[1] || !(hh_le16(cell + flags_at) & ascii_flag))
+        return NULL;
+    int32_t cell_size = (int32_t)hh_le32(cell - 4);
+    size_t len = hh_le16(cell + len_at);
+    /* Inside an allocated cell and inside the image. */
+    if (cell_size >= 0 || (uint64_t)(-(int64_t)cell_size) < 4 + name_at + len ||
+        (uint64_t)off + name_at + len > hive->size)
+        return NULL;
+    const uint8_t *name = cell + name_at;
+    for (size_t i = 0; i < len; i++)
+        if (name[i] == 0 || name[i] >= 0x80)
+            return NULL;
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return NULL;
+    memcpy(copy, name, len);
+    copy[len] = '\0';
+    return copy;
+}
+
+#define NK_FLAGS 0x02
+#define NK_NAME_LENGTH 0x48
+#define NK_NAME 0x4C
+#define NK_COMP_NAME 0x0020
+#define VK_NAME_LENGTH 0x02
+#define VK_FLAGS 0x10
+#define VK_NAME 0x14
+#define VK_COMP_NAME 0x0001
+
 static char *key_utf8_name(hh_hive *hive, libregf_key_t *lk)
 {
     size_t size = 0;
     libregf_error_t *e = NULL;
+    off64_t cell_off = 0;
+    if (libregf_key_get_offset(lk, &cell_off, NULL) == 1) {
+        char *fast = ascii_cell_name(hive, cell_off, "nk", NK_NAME_LENGTH, NK_NAME, NK_FLAGS, NK_COMP_NAME);
+        if (fast)
+            return fast;
+    }
     if (libregf_key_get_utf8_name_size(lk, &size, &e) == 1 && size > 0 && size < 65536) {
         char *name = malloc(size);
         if (name && libregf_key_get_utf8_name(lk, (uint8_t *)name, size, &e) == 1) {
@@ -840,10 +887,16 @@ int hh_key_value_count(hh_key *key, int *count, char *err, size_t errlen)
     return hh_key_raw_value_count(key, count, err, errlen);
 }
 
-static char *value_utf8_name(libregf_value_t *lv)
+static char *value_utf8_name(const hh_hive *hive, libregf_value_t *lv)
 {
     size_t size = 0;
     libregf_error_t *e = NULL;
+    off64_t cell_off = 0;
+    if (libregf_value_get_offset(lv, &cell_off, NULL) == 1) {
+        char *fast = ascii_cell_name(hive, cell_off, "vk", VK_NAME_LENGTH, VK_NAME, VK_FLAGS, VK_COMP_NAME);
+        if (fast)
+            return fast;
+    }
     if (libregf_value_get_utf8_name_size(lv, &size, &e) == 1) {
         if (size <= 1)
             return hh_strdup("");
@@ -874,7 +927,7 @@ static hh_value *value_wrap(hh_key *key, libregf_value_t *lv)
     }
     v->hive = key->hive;
     v->lv = lv;
-    v->name = value_utf8_name(lv);
+    v->name = value_utf8_name(key->hive, lv);
     uint32_t type = 0;
     libregf_value_get_value_type(lv, &type, NULL);
     v->type = type;
