@@ -93,7 +93,14 @@ static void push_utf16(lua_State *L, const uint8_t *data, size_t len, int stop_a
     /* Decoded straight into a Lua buffer: nothing to leak if Lua raises. */
     luaL_Buffer b;
     char *out = luaL_buffinitsize(L, &b, len / 2 * 3 + 1);
-    luaL_pushresultsize(&b, hh_utf16le_to_utf8_into(data, len, stop_at_nul, out));
+    /* ASCII, most of what services hold, is one byte per unit; the first
+     * other unit hands the rest to the full decoder. */
+    size_t i = 0, o = 0;
+    for (; i + 1 < len && data[i + 1] == 0 && data[i] > 0 && data[i] < 0x80; i += 2)
+        out[o++] = (char)data[i];
+    if (i < len)
+        o += hh_utf16le_to_utf8_into(data + i, len - i, stop_at_nul, out + o);
+    luaL_pushresultsize(&b, o);
 }
 
 static void push_multi_sz(lua_State *L, const uint8_t *data, size_t len)

@@ -241,3 +241,47 @@ int64_t svc_filetime_unix(uint64_t ft)
 {
     return (int64_t)(ft / 10000000ULL) - 11644473600LL;
 }
+
+/* Days since 1970-01-01 to a proleptic Gregorian date: count whole 400-year
+ * eras (146097 days) from 0000-03-01, so leap days fall at the end of each
+ * year of the era's count. */
+static void civil_from_days(int64_t days, int64_t *year, int *month, int *day)
+{
+    int64_t z = days + 719468; /* days since 0000-03-01 */
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;                                  /* 0..146096 */
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* 0..399 */
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);           /* 0..365, from March */
+    int64_t mp = (5 * doy + 2) / 153;                                /* 0..11, March = 0 */
+    *day = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *month = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *year = yoe + era * 400 + (*month <= 2);
+}
+
+int svc_filetime_iso(uint64_t ft, char *buf, size_t buflen)
+{
+    if (buflen < 21)
+        return 0;
+    int64_t t = svc_filetime_unix(ft);
+    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    int64_t secs = t - days * 86400;
+    int64_t year;
+    int month, day;
+    civil_from_days(days, &year, &month, &day);
+    if (year < 1601 || year > 9999)
+        return 0;
+    int v[6] = {(int)year, month, day, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60)};
+    static const char seps[] = "--T::Z";
+    char *o = buf;
+    for (int i = 0; i < 6; i++) {
+        if (i == 0) {
+            *o++ = (char)('0' + v[0] / 1000);
+            *o++ = (char)('0' + v[0] / 100 % 10);
+        }
+        *o++ = (char)('0' + v[i] / 10 % 10);
+        *o++ = (char)('0' + v[i] % 10);
+        *o++ = seps[i];
+    }
+    *o = '\0';
+    return 1;
+}

@@ -169,28 +169,31 @@ static const struct {
     const char *value;
     const char *field;
     enum field_kind kind;
+    size_t value_len;
 } fields[F_COUNT] = {
-    [F_IMAGE_PATH] = {"ImagePath", "image_path", FK_STRING},
-    [F_DISPLAY_NAME] = {"DisplayName", "display_name", FK_STRING},
-    [F_DESCRIPTION] = {"Description", "description", FK_STRING},
-    [F_OBJECT_NAME] = {"ObjectName", "object_name", FK_STRING},
-    [F_START] = {"Start", "start", FK_INT},
-    [F_TYPE] = {"Type", "type", FK_INT},
-    [F_ERROR_CONTROL] = {"ErrorControl", "error_control", FK_INT},
-    [F_GROUP] = {"Group", "group", FK_STRING},
-    [F_DEPEND_ON_SERVICE] = {"DependOnService", "depend_on_service", FK_LIST},
-    [F_DEPEND_ON_GROUP] = {"DependOnGroup", "depend_on_group", FK_LIST},
-    [F_REQUIRED_PRIVILEGES] = {"RequiredPrivileges", "required_privileges", FK_LIST},
-    [F_DELAYED_AUTOSTART] = {"DelayedAutostart", "delayed_autostart", FK_INT},
-    [F_FAILURE_COMMAND] = {"FailureCommand", "failure_command", FK_STRING},
-    [F_SERVICE_DLL] = {"ServiceDll", "service_dll", FK_STRING},
-    [F_SERVICE_MAIN] = {"ServiceMain", "service_main", FK_STRING},
+    [F_IMAGE_PATH] = {"ImagePath", "image_path", FK_STRING, 9},
+    [F_DISPLAY_NAME] = {"DisplayName", "display_name", FK_STRING, 11},
+    [F_DESCRIPTION] = {"Description", "description", FK_STRING, 11},
+    [F_OBJECT_NAME] = {"ObjectName", "object_name", FK_STRING, 10},
+    [F_START] = {"Start", "start", FK_INT, 5},
+    [F_TYPE] = {"Type", "type", FK_INT, 4},
+    [F_ERROR_CONTROL] = {"ErrorControl", "error_control", FK_INT, 12},
+    [F_GROUP] = {"Group", "group", FK_STRING, 5},
+    [F_DEPEND_ON_SERVICE] = {"DependOnService", "depend_on_service", FK_LIST, 15},
+    [F_DEPEND_ON_GROUP] = {"DependOnGroup", "depend_on_group", FK_LIST, 13},
+    [F_REQUIRED_PRIVILEGES] = {"RequiredPrivileges", "required_privileges", FK_LIST, 18},
+    [F_DELAYED_AUTOSTART] = {"DelayedAutostart", "delayed_autostart", FK_INT, 16},
+    [F_FAILURE_COMMAND] = {"FailureCommand", "failure_command", FK_STRING, 14},
+    [F_SERVICE_DLL] = {"ServiceDll", "service_dll", FK_STRING, 10},
+    [F_SERVICE_MAIN] = {"ServiceMain", "service_main", FK_STRING, 11},
 };
 
 static int field_of(const char *value_name)
 {
+    /* Most values of a service are none of these: compare lengths first. */
+    size_t len = strlen(value_name);
     for (int i = 0; i < F_COUNT; i++)
-        if (strcasecmp(value_name, fields[i].value) == 0)
+        if (len == fields[i].value_len && strcasecmp(value_name, fields[i].value) == 0)
             return i;
     return -1;
 }
@@ -290,7 +293,9 @@ static void set_time(svc_ctx *c, int row, const char *iso_field, const char *epo
     if (!ft)
         return;
     char buf[40];
-    lua_pushstring(c->L, svc_host->filetime_iso(ft, buf, sizeof buf));
+    if (!svc_filetime_iso(ft, buf, sizeof buf))
+        svc_host->filetime_iso(ft, buf, sizeof buf);
+    lua_pushstring(c->L, buf);
     lua_setfield(c->L, row, iso_field);
     lua_pushinteger(c->L, (lua_Integer)svc_filetime_unix(ft));
     lua_setfield(c->L, row, epoch_field);
@@ -330,9 +335,12 @@ static void read_values(svc_ctx *c, int row, hh_key *svc, svc_numbers *nums)
         svc_hold_value(c, v);
         const char *name = H->value_name(v);
         uint32_t vtype = H->value_type(v);
-        if (lua_getfield(L, values, name) != LUA_TNIL) {
+        /* The name, pushed once: the duplicate check and the store reuse it. */
+        lua_pushstring(L, name);
+        lua_pushvalue(L, -1);
+        if (lua_rawget(L, values) != LUA_TNIL) {
             svc_warn(c, "%s: a second value named '%s' was ignored", H->key_path(svc), name);
-            lua_pop(L, 1);
+            lua_pop(L, 2);
             svc_value_free(c, &v);
             continue;
         }
@@ -344,7 +352,7 @@ static void read_values(svc_ctx *c, int row, hh_key *svc, svc_numbers *nums)
         const uint8_t *data = NULL;
         size_t len = 0;
         if (!svc_push_value_data(c, svc, v, &data, &len)) {
-            lua_setfield(L, values, name); /* type only: the data could not be read */
+            lua_rawset(L, values); /* type only: the data could not be read */
             svc_value_free(c, &v);
             continue;
         }
@@ -374,7 +382,7 @@ static void read_values(svc_ctx *c, int row, hh_key *svc, svc_numbers *nums)
             }
         }
         lua_setfield(L, -2, "data");
-        lua_setfield(L, values, name);
+        lua_rawset(L, values);
         svc_value_free(c, &v);
     }
     lua_setfield(L, row, "values");
@@ -450,7 +458,7 @@ void svc_push_row(svc_ctx *c, hh_key *svc, const svc_control_set *cs, int recove
 {
     lua_State *L = c->L;
     const hh_host_api *H = svc_host;
-    luaL_checkstack(L, 12, "services row");
+    luaL_checkstack(L, 16, "services row");
     lua_createtable(L, 0, 24); /* ~20 fields: 32 slots; 40 would round up to 64 (+7 MB per 10,000 rows) */
     int row = lua_gettop(L);
     lua_pushstring(L, H->key_name(svc));
