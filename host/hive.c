@@ -387,6 +387,9 @@ static void release_reader(hh_hive *hive)
     if (hive->bfio)
         libbfio_handle_free(&hive->bfio, NULL);
     hh_hive_raw_release(hive);
+    free(hive->lent);
+    hive->lent = NULL;
+    hive->nlent = 0;
     free_image(hive);
 }
 
@@ -417,15 +420,21 @@ void hh_hive_unref(hh_hive *hive)
         hive_release(hive);
 }
 
-static int open_libregf(hh_hive *hive, char *err, size_t errlen)
+static int open_libregf(hh_hive *hive, const hh_cell_census *census, char *err, size_t errlen)
 {
     /* libregf sees whole 4 KB pages only: a trailing partial page cannot
      * hold a hive bin, and with one libbfio's memory range read past the
      * end of the image (ASan, found by fuzz_hive: a 57345-byte hive). */
     libbfio_error_t *berr = NULL;
     libregf_error_t *rerr = NULL;
-    if (libbfio_memory_range_initialize(&hive->bfio, &berr) != 1 ||
-        libbfio_memory_range_set(hive->bfio, hive->data, hive->size - hive->size % HH_BASE_BLOCK_SIZE, &berr) != 1) {
+    size_t pages = hive->size - hive->size % HH_BASE_BLOCK_SIZE;
+    if (!hive->opts.no_lend && hh_hive_lend_values(hive, census) == 1) {
+        if (hh_hive_lend_handle(hive, pages, &hive->bfio) != 1) {
+            snprintf(err, errlen, "cannot set up an in-memory reader");
+            return -1;
+        }
+    } else if (libbfio_memory_range_initialize(&hive->bfio, &berr) != 1 ||
+               libbfio_memory_range_set(hive->bfio, hive->data, pages, &berr) != 1) {
         bfio_error_drop(&berr);
         snprintf(err, errlen, "cannot set up an in-memory reader");
         return -1;
@@ -517,9 +526,12 @@ static int hive_open_image(hh_hive *hive, hh_hive **out, char *err, size_t errle
     hive->info.size = hive->size;
     if (opts->replay && hh_hive_raw_replay(hive, err, errlen) < 0)
         goto fail;
-    hh_hive_guard_reader(hive);
+    hh_cell_census census;
+    hh_hive_guard_reader(hive, &census);
     hh_hive_raw_defuse(hive);
-    if (open_libregf(hive, err, errlen) != 1) {
+    int opened = open_libregf(hive, &census, err, errlen);
+    hh_cell_census_free(&census);
+    if (opened != 1) {
         /* libregf refuses some damaged hives outright; the raw layer may
          * still read them. */
         if (!(opts->recover && hh_hive_raw_fallback(hive, err, errlen) == 1))
@@ -1036,12 +1048,10 @@ static int vk_data_direct(hh_value *value)
             return 0;
         src = h->data + cell + 4;
     }
-    if (len > 0) {
-        value->data = malloc(len);
-        if (!value->data)
-            return 0;
-        memcpy(value->data, src, len);
-    }
+    /* The image outlives the value (the value holds a hive reference), so
+     * the data is lent, not copied. */
+    value->data = len > 0 ? (uint8_t *)src : NULL;
+    value->data_borrowed = 1;
     value->len = len;
     value->data_loaded = 1;
     return 1;
@@ -1102,7 +1112,8 @@ void hh_value_free(hh_value **value)
     if (v->lv)
         libregf_value_free(&v->lv, NULL);
     free(v->name);
-    free(v->data);
+    if (!v->data_borrowed)
+        free(v->data);
     hh_hive_unref(v->hive);
     free(v);
     *value = NULL;

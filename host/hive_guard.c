@@ -61,23 +61,89 @@ static void guard_nk(hh_hive *hive, size_t cell, size_t len)
                  name, cell - HH_BASE_BLOCK_SIZE, count, fits, fits);
 }
 
-void hh_hive_guard_reader(hh_hive *hive)
+static int census_push(uint32_t **v, size_t *n, size_t *cap, uint32_t off)
 {
+    if (*n == *cap) {
+        size_t grown = *cap ? *cap * 2 : 1024;
+        uint32_t *p = realloc(*v, grown * sizeof *p);
+        if (!p)
+            return 0;
+        *v = p;
+        *cap = grown;
+    }
+    (*v)[(*n)++] = off;
+    return 1;
+}
+
+/* Notes a cell of a bin that so far keeps libregf's rules (hive_lend.c). */
+static void census_cell(hh_cell_census *c, uint32_t off, const uint8_t *cell, size_t len)
+{
+    c->starts[off / 8 / 64] |= (uint64_t)1 << (off / 8 % 64);
+    const uint8_t *p = cell + 4;
+    int ok = 1;
+    if ((int32_t)hh_le32(cell) < 0 && p[0] == 'v' && p[1] == 'k' && len - 4 >= HH_CENSUS_VK_MIN)
+        ok = census_push(&c->vks, &c->nvks, &c->capv, off);
+    else if ((int32_t)hh_le32(cell) < 0 && p[0] == 'n' && p[1] == 'k' && len - 4 >= HH_CENSUS_NK_MIN)
+        ok = census_push(&c->nks, &c->nnks, &c->capn, off);
+    if (!ok)
+        c->clean = 0;
+}
+
+void hh_cell_census_free(hh_cell_census *c)
+{
+    free(c->starts);
+    free(c->vks);
+    free(c->nks);
+    memset(c, 0, sizeof *c);
+}
+
+/* One walk over every cell: caps value counts, and takes the census of a
+ * hive whose bins and cells keep every rule libregf 20201007 applies when
+ * it lists bins and splits them into cells (bin offsets as stored, sizes
+ * adding up to the base block's, cell sizes multiples of 8 that fill each
+ * bin exactly). Any break in those rules and the census says not clean. */
+void hh_hive_guard_reader(hh_hive *hive, hh_cell_census *census)
+{
+    uint32_t declared = hive->size >= HH_BASE_BLOCK_SIZE ? hh_le32(hive->data + 40) : 0;
+    size_t view = hive->size - hive->size % HH_BASE_BLOCK_SIZE;
+    memset(census, 0, sizeof *census);
+    census->clean = declared > 0 && declared % HH_BASE_BLOCK_SIZE == 0 &&
+                    (uint64_t)HH_BASE_BLOCK_SIZE + declared <= view;
+    if (census->clean) {
+        census->nbins_bytes = declared;
+        census->starts = calloc((size_t)declared / 8 / 64 + 1, sizeof *census->starts);
+        census->clean = census->starts != NULL;
+    }
     size_t pos = HH_BASE_BLOCK_SIZE;
     while (pos + 32 <= hive->size && memcmp(hive->data + pos, "hbin", 4) == 0) {
         size_t bin = hh_le32(hive->data + pos + 8);
         if (bin < 4096 || bin % 4096 != 0 || bin > hive->size - pos)
             break;
+        uint32_t rel = (uint32_t)(pos - HH_BASE_BLOCK_SIZE);
+        /* Bins past the declared size are guarded but not counted. */
+        int counted = census->clean && rel < declared;
+        if (counted && (hh_le32(hive->data + pos + 4) != rel || bin > declared - rel))
+            census->clean = counted = 0;
         size_t cell = pos + 32;
         while (cell + 4 <= pos + bin) {
             int32_t raw = (int32_t)hh_le32(hive->data + cell);
             size_t len = raw < 0 ? (size_t)(-(int64_t)raw) : (size_t)raw;
             if (len < 8 || len > pos + bin - cell)
                 break; /* the rest of this bin is not a cell chain */
+            if (counted && len % 8 != 0)
+                census->clean = counted = 0;
+            if (counted)
+                census_cell(census, (uint32_t)(cell - HH_BASE_BLOCK_SIZE), hive->data + cell, len);
             if (raw < 0)
                 guard_nk(hive, cell, len);
             cell += len;
         }
+        if (counted && cell != pos + bin)
+            census->clean = 0;
         pos += bin;
     }
+    if (pos - HH_BASE_BLOCK_SIZE < (size_t)declared)
+        census->clean = 0; /* the declared bins are not all there */
+    if (!census->clean)
+        hh_cell_census_free(census);
 }

@@ -27,6 +27,8 @@ struct hh_hive {
     size_t nwarnings;
     struct hh_raw_state *raw;
     int base_block_bad;       /* the file's base block checksum was wrong */
+    uint64_t *lent;           /* file offsets of value size fields libregf sees as "no data" (hive_lend.c) */
+    size_t nlent;
 };
 
 struct hh_key {
@@ -51,6 +53,7 @@ struct hh_value {
     uint8_t *data;
     size_t len;
     int data_loaded;
+    int data_borrowed;        /* data points into hive->data (not freed) */
 };
 
 void hh_hive_ref(hh_hive *hive);
@@ -63,8 +66,30 @@ int hh_read_whole_file(const char *path, uint8_t **out, size_t *outlen, char *er
 /* Makes the image need bytes long, zero-filled (replay). 1, or -1 with err. */
 int hh_hive_grow_image(hh_hive *hive, size_t need, char *err, size_t errlen);
 
-/* Caps what the reader's known bugs would trust (hive_guard.c). */
-void hh_hive_guard_reader(hh_hive *hive);
+/* What the guard's walk notes for hive_lend.c, for a hive whose bins and
+ * cells are all well formed (clean; otherwise empty). Offsets are from the
+ * start of the hive bins. */
+#define HH_CENSUS_VK_MIN 0x14 /* cell payload bytes to read a vk's data fields */
+#define HH_CENSUS_NK_MIN 0x34 /* ... an nk's list and class offsets */
+typedef struct hh_cell_census {
+    int clean;
+    uint32_t nbins_bytes;     /* the base block's hive bins size */
+    uint64_t *starts;         /* bit per 8 bytes of bins: a cell starts there */
+    uint32_t *vks, *nks;      /* allocated value and key cells */
+    size_t nvks, nnks, capv, capn;
+} hh_cell_census;
+void hh_cell_census_free(hh_cell_census *census);
+
+/* Values whose data hivehunt reads itself are shown to libregf without
+ * data (hive_lend.c): 1 when any is, 0 when the image is left alone. */
+int hh_hive_lend_values(hh_hive *hive, const hh_cell_census *census);
+/* A libbfio handle over the first size bytes of hive->data as libregf
+ * should see them; 1, or -1 on no memory. */
+int hh_hive_lend_handle(hh_hive *hive, size_t size, libbfio_handle_t **out);
+
+/* Caps what the reader's known bugs would trust, and takes the census
+ * (hive_guard.c). Free the census with hh_cell_census_free. */
+void hh_hive_guard_reader(hh_hive *hive, hh_cell_census *census);
 
 /* The raw cell layer (hive_raw.c). Each answers 1 done / 0 not applicable /
  * -1 error with a reason. */

@@ -1,0 +1,260 @@
+/* The image libregf reads, minus work whose result we never use.
+ *
+ * hivehunt reads every value's data itself (hive.c, vk_data_direct), yet
+ * libregf 20201007 also fetches the data cell of every value it is asked
+ * for: a hive-bin lookup (a linear scan, about 5,000 instructions) and a
+ * copy, per value. For a value whose data we are certain to read ourselves,
+ * libregf is shown the value cell with "no data" (size 0, stored inline), so
+ * it skips that work; hive->data, which hivehunt and its raw layer read,
+ * stays as it was. The change is applied while libregf reads (a libbfio
+ * handle over hive->data), so the image is not copied.
+ *
+ * A value is lent only when libregf, given the real cell, would have read
+ * the data without failing: the whole hive must be a clean chain of bins and
+ * cells (any damage and nothing is lent), the data must start a cell, and no
+ * cell libregf reads as plain bytes (another value's data, a big-data list
+ * or segment, a class name, a value list) may be a lent value cell. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hive_internal.h"
+#include "util.h"
+
+#define CELL_NONE 0xFFFFFFFFu
+/* Field offsets from a cell's "vk"/"nk" signature. */
+#define VK_DATA_SIZE 0x04
+#define VK_DATA_OFFSET 0x08
+#define NK_SUBKEY_LIST 0x1C
+#define NK_VALUE_LIST 0x28
+#define NK_SECURITY 0x2C
+#define NK_CLASS 0x30
+#define INLINE_DATA 0x80000000u
+#define BIG_DATA_MIN 16345   /* libregf reads larger data from a db list (1.5+) */
+
+typedef struct lend_scan {
+    const uint8_t *bins;      /* hive->data + 4096 */
+    uint32_t nbins_bytes;     /* bytes of hive bins walked */
+    const uint64_t *starts;   /* bit per 8 bytes: a cell starts here (the census) */
+    uint64_t *lent;           /* bit per 8 bytes: a value cell we lend */
+    int minor;
+} lend_scan;
+
+static int bit(const uint64_t *map, uint32_t off) { return (map[off / 8 / 64] >> (off / 8 % 64)) & 1; }
+static void set_bit(uint64_t *map, uint32_t off) { map[off / 8 / 64] |= (uint64_t)1 << (off / 8 % 64); }
+static void clear_bit(uint64_t *map, uint32_t off) { map[off / 8 / 64] &= ~((uint64_t)1 << (off / 8 % 64)); }
+
+static int is_cell(const lend_scan *s, uint32_t off)
+{
+    return off != CELL_NONE && off % 8 == 0 && off < s->nbins_bytes && bit(s->starts, off);
+}
+
+/* The payload (after the size field) of the allocated cell at off, or NULL. */
+static const uint8_t *allocated(const lend_scan *s, uint32_t off, uint32_t *len)
+{
+    if (!is_cell(s, off))
+        return NULL;
+    int32_t raw = (int32_t)hh_le32(s->bins + off);
+    if (raw >= 0)
+        return NULL;
+    *len = (uint32_t)(-(int64_t)raw) - 4;
+    return s->bins + off + 4;
+}
+
+/* What vk_data_direct reads itself, from the unchanged cells. */
+static int reads_itself(const lend_scan *s, const uint8_t *vk)
+{
+    uint32_t size = hh_le32(vk + VK_DATA_SIZE), data = hh_le32(vk + VK_DATA_OFFSET);
+    if (size & INLINE_DATA)
+        return 0;
+    if (size > 16344 && s->minor >= 4)
+        return 0;
+    uint32_t avail;
+    return allocated(s, data, &avail) && avail >= size;
+}
+
+static void unlend(lend_scan *s, uint32_t off, int *changed)
+{
+    if (is_cell(s, off) && bit(s->lent, off)) {
+        clear_bit(s->lent, off);
+        *changed = 1;
+    }
+}
+
+/* Cells a value not lent makes libregf read as bytes: its data, or for big
+ * data the db cell's segment list and segments. */
+static void unlend_data_of(lend_scan *s, const uint8_t *vk, int *changed)
+{
+    uint32_t size = hh_le32(vk + VK_DATA_SIZE), data = hh_le32(vk + VK_DATA_OFFSET);
+    if (size & INLINE_DATA)
+        return;
+    unlend(s, data, changed);
+    uint32_t len;
+    const uint8_t *db = allocated(s, data, &len);
+    if (size < BIG_DATA_MIN || !db || len < 8 || db[0] != 'd' || db[1] != 'b')
+        return;
+    uint32_t list = hh_le32(db + 4), nseg = hh_le16(db + 2), llen;
+    unlend(s, list, changed);
+    const uint8_t *segs = allocated(s, list, &llen);
+    for (uint32_t i = 0; segs && i < nseg && 4 * (size_t)i + 4 <= llen; i++)
+        unlend(s, hh_le32(segs + 4 * i), changed);
+}
+
+int hh_hive_lend_values(hh_hive *hive, const hh_cell_census *c)
+{
+    hive->nlent = 0;
+    if (!c->clean)
+        return 0;
+    lend_scan s = {.bins = hive->data + HH_BASE_BLOCK_SIZE, .nbins_bytes = c->nbins_bytes,
+                   .starts = c->starts, .minor = (int)hive->info.minor};
+    s.lent = calloc((size_t)c->nbins_bytes / 8 / 64 + 1, sizeof *s.lent);
+    if (!s.lent)
+        return 0;
+    size_t n = 0;
+    for (size_t i = 0; i < c->nvks; i++)
+        if (reads_itself(&s, s.bins + c->vks[i] + 4)) {
+            set_bit(s.lent, c->vks[i]);
+            n++;
+        }
+    /* Raw-byte reads of a lent cell would see the change: such a cell is not
+     * lent, which may expose its own data in turn. */
+    int changed;
+    do {
+        changed = 0;
+        for (size_t i = 0; i < c->nnks; i++) {
+            const uint8_t *nk = s.bins + c->nks[i] + 4;
+            unlend(&s, hh_le32(nk + NK_SUBKEY_LIST), &changed);
+            unlend(&s, hh_le32(nk + NK_VALUE_LIST), &changed);
+            unlend(&s, hh_le32(nk + NK_SECURITY), &changed);
+            unlend(&s, hh_le32(nk + NK_CLASS), &changed);
+        }
+        for (size_t i = 0; i < c->nvks; i++)
+            if (!bit(s.lent, c->vks[i]))
+                unlend_data_of(&s, s.bins + c->vks[i] + 4, &changed);
+    } while (changed);
+    hive->lent = n ? malloc(n * sizeof *hive->lent) : NULL;
+    for (size_t i = 0; hive->lent && i < c->nvks; i++)
+        if (bit(s.lent, c->vks[i]))
+            hive->lent[hive->nlent++] = (uint64_t)HH_BASE_BLOCK_SIZE + c->vks[i] + 4 + VK_DATA_SIZE;
+    free(s.lent);
+    return hive->nlent > 0;
+}
+
+/* ---- the libbfio handle libregf reads through ------------------------------- */
+
+typedef struct lend_io {
+    const hh_hive *hive;
+    size_t size;              /* whole 4 KB pages (see hive.c, open_libregf) */
+    uint64_t pos;
+    int open;
+} lend_io;
+
+static int io_free(intptr_t **io, libbfio_error_t **e)
+{
+    (void)e;
+    free(*io);
+    *io = NULL;
+    return 1;
+}
+
+static int io_clone(intptr_t **dst, intptr_t *src, libbfio_error_t **e)
+{
+    (void)e;
+    lend_io *c = malloc(sizeof *c);
+    if (!c)
+        return -1;
+    *c = *(lend_io *)src;
+    *dst = (intptr_t *)c;
+    return 1;
+}
+
+static int io_open(intptr_t *io, int flags, libbfio_error_t **e)
+{
+    (void)flags;
+    (void)e;
+    ((lend_io *)io)->open = 1;
+    ((lend_io *)io)->pos = 0;
+    return 1;
+}
+
+static int io_close(intptr_t *io, libbfio_error_t **e)
+{
+    (void)e;
+    ((lend_io *)io)->open = 0;
+    return 0;
+}
+
+static ssize_t io_read(intptr_t *io, uint8_t *buf, size_t size, libbfio_error_t **e)
+{
+    (void)e;
+    lend_io *r = (lend_io *)io;
+    if (r->pos >= r->size)
+        return 0;
+    size_t n = r->size - r->pos < size ? (size_t)(r->size - r->pos) : size;
+    memcpy(buf, r->hive->data + r->pos, n);
+    /* Lent fields overlapping [pos, pos + n): the first by binary search. */
+    const uint64_t *lent = r->hive->lent;
+    size_t lo = 0, hi = r->hive->nlent;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (lent[mid] + 4 <= r->pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    static const uint8_t no_data[4] = {0, 0, 0, 0x80}; /* size 0, inline */
+    for (size_t i = lo; i < r->hive->nlent && lent[i] < r->pos + n; i++)
+        for (int b = 0; b < 4; b++)
+            if (lent[i] + b >= r->pos && lent[i] + b < r->pos + n)
+                buf[lent[i] + b - r->pos] = no_data[b];
+    r->pos += n;
+    return (ssize_t)n;
+}
+
+static off64_t io_seek(intptr_t *io, off64_t off, int whence, libbfio_error_t **e)
+{
+    (void)e;
+    lend_io *r = (lend_io *)io;
+    int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)r->pos : (int64_t)r->size;
+    if (whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END)
+        return -1;
+    if ((off < 0 && -off > base) || (off > 0 && (uint64_t)off > INT64_MAX - (uint64_t)base))
+        return -1;
+    r->pos = (uint64_t)(base + off);
+    return (off64_t)r->pos;
+}
+
+static int io_exists(intptr_t *io, libbfio_error_t **e)
+{
+    (void)io;
+    (void)e;
+    return 1;
+}
+
+static int io_is_open(intptr_t *io, libbfio_error_t **e)
+{
+    (void)e;
+    return ((lend_io *)io)->open;
+}
+
+static int io_size(intptr_t *io, size64_t *size, libbfio_error_t **e)
+{
+    (void)e;
+    *size = ((lend_io *)io)->size;
+    return 1;
+}
+
+int hh_hive_lend_handle(hh_hive *hive, size_t size, libbfio_handle_t **out)
+{
+    lend_io *r = calloc(1, sizeof *r);
+    if (!r)
+        return -1;
+    r->hive = hive;
+    r->size = size;
+    if (libbfio_handle_initialize(out, (intptr_t *)r, io_free, io_clone, io_open, io_close, io_read, NULL,
+                                  io_seek, io_exists, io_is_open, io_size, LIBBFIO_FLAG_IO_HANDLE_MANAGED,
+                                  NULL) != 1) {
+        free(r);
+        return -1;
+    }
+    return 1;
+}
