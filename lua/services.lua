@@ -252,20 +252,27 @@ local function lower(s) return type(s) == "string" and s:lower() or nil end
 -- or to the data lists here between runs is seen.
 local memo
 local function memo_reset()
-  memo = { split = {}, dll = {}, program = { [true] = {}, [false] = {} }, under = {}, random = {} }
+  memo = { split = {}, dll = {}, program = { [true] = {}, [false] = {} }, under = {} }
 end
 memo_reset()
 
--- Directory lists as sets, for under_any (the lists are module constants),
--- with the depth of their deepest entry.
+-- Directory lists as sets, for under_any (the lists are module constants):
+-- the entries, the leading runs of their components that lead towards one
+-- ("c:", "c:\windows", ...), and the depth of the deepest entry.
 local DIR_SETS = {}
 local function dir_set(dirs)
   local set = DIR_SETS[dirs]
   if not set then
-    set = { depth = 0, dirs = {} }
+    set = { depth = 0, dirs = {}, toward = {} }
     for _, d in ipairs(dirs) do
       set.dirs[d] = true
-      local n = select(2, d:gsub("\\", "")) + 1
+      local n, pos = 1, 1
+      while true do
+        local sep = d:find("\\", pos, true)
+        if not sep then break end
+        set.toward[d:sub(1, sep - 1)] = true
+        n, pos = n + 1, sep + 1
+      end
       if n > set.depth then set.depth = n end
     end
     DIR_SETS[dirs] = set
@@ -274,21 +281,23 @@ local function dir_set(dirs)
 end
 
 -- The directory of dirs that canonical path p lies in (or is), or nil:
--- looks up each leading run of p's components in a set, shortest first, no
--- deeper than the deepest entry, so the cost follows the list's depth and
--- not the length of p (hostile paths hold thousands of components).
+-- looks up each leading run of p's components in a set, shortest first,
+-- and stops where no entry lies further down that way, so the cost follows
+-- the list's depth and not the length of p (hostile paths hold thousands of
+-- components).
 local function find_under(p, set)
   local pos = 1
   for _ = 1, set.depth do
     local sep = p:find("\\", pos, true)
     local prefix = sep and p:sub(1, sep - 1) or p
     if set.dirs[prefix] then return prefix end
-    if not sep then return nil end
+    if not sep or not set.toward[prefix] then return nil end
     pos = sep + 1
   end
   return nil
 end
 
+-- find_under, memoised per run: rules ask about the same paths again.
 local function under_any(p, dirs)
   if p == nil then return nil end
   local found = memo.under[dirs]
@@ -494,29 +503,6 @@ local function shared_facts(row, ctx)
   return f
 end
 
--- For a rule whose verdict depends only on the facts (and run-wide data):
--- a facts table it found nothing in is remembered as quiet, so the rows
--- sharing it are not judged again. Hits are always recomputed, so every
--- finding keeps its own evidence table. match(row, ctx, facts) gets the
--- row's facts handed in.
-local function per_facts(match)
-  local token = {}
-  return function(row, ctx)
-    local f = ctx.facts(row)
-    local quiet = f.quiet
-    if quiet and quiet[token] then return nil end
-    local res, severity = match(row, ctx, f)
-    if not res then
-      if not quiet then
-        quiet = {}
-        f.quiet = quiet
-      end
-      quiet[token] = true
-    end
-    return res, severity
-  end
-end
-
 -- Paths a path rule judges, in order: the program, an interpreter's
 -- payload, the ServiceDll. Each with the raw value and where it came from.
 local function candidates(f)
@@ -592,7 +578,9 @@ end
 
 -- Why a name looks generated, or nil.
 local function random_reason(name)
-  if name:match("^{?%x%x%x%x%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%x%x%x%x%x%x%x%x}?$") then
+  -- (a GUID, with or without its braces, is 36 to 38 characters long)
+  if #name >= 36 and #name <= 38
+      and name:match("^{?%x%x%x%x%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%x%x%x%x%x%x%x%x}?$") then
     return "GUID"
   end
   if #name < 6 or not name:match("^[%w]+$") then return nil end
@@ -601,14 +589,18 @@ local function random_reason(name)
     if digits >= 2 and #name - digits >= 2 then return "hex string" end
   end
   local letters = name:gsub("%d", "")
-  local inner = 0
-  for _ in name:gmatch("%u%l%f[%U]") do inner = inner + 1 end
-  if #letters >= 8 and inner >= 3 then return "case flips inside the name" end
+  if #letters >= 8 then
+    local inner = 0
+    for _ in name:gmatch("%u%l%f[%U]") do inner = inner + 1 end
+    if inner >= 3 then return "case flips inside the name" end
+  end
   local low = letters:lower()
   local rare = 0
-  for i = 1, #low - 1 do
-    local row = RARE[low:byte(i)]
-    if row and row[low:byte(i + 1)] then rare = rare + 1 end
+  local after = RARE[low:byte(1)]   -- the rare followers of the previous letter
+  for i = 2, #low do
+    local b = low:byte(i)
+    if after and after[b] then rare = rare + 1 end
+    after = RARE[b]
   end
   if rare >= 3 or (rare >= 2 and #low >= 6 and rare * 4 >= #low) then
     return "unpronounceable letter pairs (" .. rare .. ")"
@@ -642,13 +634,18 @@ table.sort(SYSTEM_STEMS, function(x, y) return x[3] < y[3] end)
 
 -- Rules --------------------------------------------------------------------
 
+-- A facts_only rule judges the row's facts alone (hh.policy then judges
+-- rows sharing them once); the runner hands it the facts as f, and a caller
+-- that does not still gets them from ctx.
 local rules = {}
 local function rule(r) rules[#rules + 1] = r end
 
 rule {
   id = "path-user-writable", technique = T_SERVICE, severity = "high", weight = 6,
   message = "service binary in a user-writable directory",
-  match = per_facts(function(row, ctx, f)
+  facts_only = true,
+  match = function(row, ctx, f)
+    f = f or ctx.facts(row)
     local e = first_under(f, USER_WRITABLE, PROGRAMDATA)
     if e and (e.matched == [[c:\users]] or e.matched == [[c:\documents and settings]]) then
       -- name the profile and where in it, e.g. bob / appdata\local\temp
@@ -659,39 +656,45 @@ rule {
       end
     end
     return e
-  end),
+  end,
 }
 
 rule {
   id = "path-programdata", technique = T_SERVICE, severity = "low", weight = 2,
   message = "service binary under ProgramData",
-  match = per_facts(function(row, ctx, f)
+  facts_only = true,
+  match = function(row, ctx, f)
+    f = f or ctx.facts(row)
     return first_under(f, PROGRAMDATA)
-  end),
+  end,
 }
 
 rule {
   id = "path-windows-root", technique = T_SERVICE, severity = "medium", weight = 4,
   message = "service binary directly in the Windows directory, not System32",
-  match = per_facts(function(row, ctx, f)
+  facts_only = true,
+  match = function(row, ctx, f)
+    f = f or ctx.facts(row)
     for _, c in ipairs(candidates(f)) do
       if paths.dir(c.normalized) == paths.WINDOWS then
         return path_evidence(c, { matched = paths.WINDOWS })
       end
     end
     return nil
-  end),
+  end,
 }
 
 rule {
   id = "svchost-dll-outside-system32", technique = T_SERVICE, severity = "high", weight = 6,
   message = "svchost-hosted service whose ServiceDll is outside System32",
-  match = per_facts(function(row, ctx, f)
+  facts_only = true,
+  match = function(row, ctx, f)
+    f = f or ctx.facts(row)
     if not (f.shared and f.dll) then return nil end
     if under_any(f.dll, SVCHOST_DLL_HOMES) then return nil end
     return { field = "service_dll", path = f.dll_raw, normalized = f.dll,
              source = row.service_dll_source, expected = SYSTEM32 }
-  end),
+  end,
 }
 
 local function svchost_groups(ctx)
@@ -708,19 +711,23 @@ end
 rule {
   id = "svchost-group-unknown", technique = T_SERVICE, severity = "medium", weight = 4,
   message = "svchost -k group absent from SOFTWARE's Svchost key",
-  match = per_facts(function(row, ctx, f)
+  facts_only = true,
+  match = function(row, ctx, f)
+    f = f or ctx.facts(row)
     if not f.svchost_group then return nil end
     local groups = svchost_groups(ctx)
     if not groups then return nil end
     if groups[f.svchost_group:lower()] then return nil end
     return { group = f.svchost_group, path = row.image_path, known_groups = ctx.svchost_count }
-  end),
+  end,
 }
 
 rule {
   id = "svchost-group-nonmember", technique = T_SERVICE, severity = "medium", weight = 4,
   message = "service claims a svchost group that does not list it",
-  match = per_facts(function(row, ctx, f)
+  facts_only = true,
+  match = function(row, ctx, f)
+    f = f or ctx.facts(row)
     if not f.svchost_group or type(row.name) ~= "string" then return nil end
     local groups = svchost_groups(ctx)
     if not groups then return nil end
@@ -729,7 +736,7 @@ rule {
     if group.members[row.name:lower()] then return nil end
     if f.instance_base and group.members[f.instance_base:lower()] then return nil end
     return { group = f.svchost_group, service = row.name, members = group.count }
-  end),
+  end,
 }
 
 rule {
@@ -756,7 +763,9 @@ rule {
 rule {
   id = "name-random", technique = T_SERVICE, severity = "low", weight = 2,
   message = "service or binary name looks generated",
-  match = per_facts(function(row, ctx, f)
+  facts_only = true,
+  match = function(row, ctx, f)
+    f = f or ctx.facts(row)
     if not f.defined or type(row.name) ~= "string" then return nil end
     local e
     local why = random_reason(f.instance_base or row.name)
@@ -783,13 +792,15 @@ rule {
       return e, "medium"
     end
     return e
-  end),
+  end,
 }
 
 rule {
   id = "binary-impersonation", technique = T_SERVICE, severity = "high", weight = 6,
   message = "binary named like a Windows system file outside its real directory",
-  match = per_facts(function(row, ctx, f)
+  facts_only = true,
+  match = function(row, ctx, f)
+    f = f or ctx.facts(row)
     for _, c in ipairs(candidates(f)) do
       local base = paths.basename(c.normalized)
       local homes = SYSTEM_BINARIES[base]
@@ -810,13 +821,15 @@ rule {
       end
     end
     return nil
-  end),
+  end,
 }
 
 rule {
   id = "interpreter-command", technique = T_SERVICE, severity = "high", weight = 6,
   message = "service runs a command interpreter, script or encoded command",
-  match = per_facts(function(row, ctx, f)
+  facts_only = true,
+  match = function(row, ctx, f)
+    f = f or ctx.facts(row)
     if not f.binary or f.driver then return nil end
     local ext = paths.extension(f.binary)
     local kind = f.interpreter or (SCRIPT_EXT[ext or ""] and "script")
@@ -828,7 +841,7 @@ rule {
     end
     return { field = "image_path", path = row.image_path, normalized = f.binary, interpreter = kind,
              payload = f.payload, markers = #markers > 0 and markers or nil }
-  end),
+  end,
 }
 
 rule {
@@ -845,7 +858,9 @@ rule {
 rule {
   id = "known-tool", technique = T_SERVICE, severity = "medium", weight = 4,
   message = "service of a known remote-execution or attack tool",
-  match = per_facts(function(row, ctx, f)
+  facts_only = true,
+  match = function(row, ctx, f)
+    f = f or ctx.facts(row)
     local name = lower(row.name) or ""
     local file = f.binary_name
     local first = ctx.tool_starts
@@ -865,13 +880,15 @@ rule {
       end
     end
     return nil
-  end),
+  end,
 }
 
 rule {
   id = "unquoted-path", technique = T_UNQUOTED, severity = "medium", weight = 3,
   message = "unquoted ImagePath with spaces before the executable",
-  match = per_facts(function(row, ctx, f)
+  facts_only = true,
+  match = function(row, ctx, f)
+    f = f or ctx.facts(row)
     if f.driver or not f.binary_raw or not f.binary then return nil end
     local raw = row.image_path:gsub("^%s+", "")
     if raw:sub(1, 1) == '"' then return nil end
@@ -897,7 +914,7 @@ rule {
       end
     end
     return e
-  end),
+  end,
 }
 
 rule {
@@ -922,11 +939,13 @@ rule {
 rule {
   id = "driver-outside-drivers", technique = T_SERVICE, severity = "medium", weight = 3,
   message = "kernel or filesystem driver loaded from outside System32\\drivers",
-  match = per_facts(function(row, ctx, f)
+  facts_only = true,
+  match = function(row, ctx, f)
+    f = f or ctx.facts(row)
     if f.bits & 0x3 == 0 or not f.binary then return nil end
     if paths.is_under(f.binary, DRIVERS) then return nil end
     return { field = "image_path", path = row.image_path, normalized = f.binary, expected = DRIVERS }
-  end),
+  end,
 }
 
 -- Set rules from sibling modules (baseline and control-set diffs, LastWrite

@@ -200,6 +200,19 @@ local function long_name(parents, comp)
   return comp
 end
 
+-- Whether a path body after its drive ("\\windows\\x.exe") is already in
+-- canonical component form: every component non-empty, not "." or "..",
+-- without trailing dots or spaces or a "~" short name (the cases the
+-- component walk below rewrites), so it can be used as it is.
+local function plain_body(body)
+  local last = body:byte(-1)
+  return not (last == 46 or last == 32 or last == 92)   -- '.', ' ', '\'
+    and not body:find("~", 1, true)
+    and not body:find("\\[%.\\]")      -- "\\." starts a dot component, "\\\\" an empty one
+    and not body:find("[%. ]\\")        -- a component ending in a dot or space
+    and (body:byte(1) ~= 46)           -- a first component "." or ".." (drive-relative)
+end
+
 -- Canonical form of a Windows path: lowercase, backslashes, a drive letter,
 -- %VARS% and kernel prefixes expanded, dot segments and doubled separators
 -- removed, common 8.3 short names lengthened. Relative paths resolve under
@@ -215,20 +228,25 @@ function paths.normalize(p, bare_dir)
   p = trim(tostring(p))
   -- (each rewrite below runs only when a plain find says it has work: most
   -- paths need none of them, and a gsub costs a pass over the string)
+  local rewrites = p:find('["/%%]')   -- quotes, slashes or %VARS% to rewrite
   if bare_dir ~= nil then
     local e = p
-    if e:find('"', 1, true) then e = e:gsub('"', "") end
-    if e:find("%", 1, true) then e = expand_env(e) end
+    if rewrites then
+      if e:find('"', 1, true) then e = e:gsub('"', "") end
+      if e:find("%", 1, true) then e = expand_env(e) end
+    end
     if e ~= "" and not e:find("[\\/:]") then
       return paths.normalize(bare_dir .. "\\" .. e)
     end
   end
-  -- quotes: surrounding ones (a bare value copied out of a command line)
-  -- and stray ones alike are dropped
-  if p:find('"', 1, true) then p = p:gsub('"', "") end
+  if rewrites then
+    -- quotes: surrounding ones (a bare value copied out of a command line)
+    -- and stray ones alike are dropped
+    if p:find('"', 1, true) then p = p:gsub('"', "") end
+    if p:find("/", 1, true) then p = p:gsub("/", "\\") end
+    if p:find("%", 1, true) then p = expand_env(p) end
+  end
   if p == "" then return nil end
-  if p:find("/", 1, true) then p = p:gsub("/", "\\") end
-  if p:find("%", 1, true) then p = expand_env(p) end
   p = p:lower()
 
   -- Kernel and Win32 namespace prefixes.
@@ -250,17 +268,18 @@ function paths.normalize(p, bare_dir)
   end
 
   local drive, body
-  -- kernel device paths (\Device\HarddiskVolume2\..., shadow copies) name
-  -- a volume, not a drive letter: they keep their own namespace
-  local device = p:match("^\\device\\") ~= nil
-  if device then
+  local device = false
+  if p:find("^%a:") then
+    drive = p:sub(1, 2)
+    body = p:sub(3)
+  elseif p:find("^\\device\\") then
+    -- kernel device paths (\Device\HarddiskVolume2\..., shadow copies) name
+    -- a volume, not a drive letter: they keep their own namespace
+    device = true
     unc = true   -- same shape: two fixed leading components
     body = p:sub(2)
   elseif p:match("^\\\\") then
     unc = true
-    body = p:sub(3)
-  elseif p:match("^%a:") then
-    drive = p:sub(1, 2)
     body = p:sub(3)
   elseif p:match("^\\") then
     drive = paths.SYSTEM_DRIVE
@@ -269,6 +288,10 @@ function paths.normalize(p, bare_dir)
     -- relative: under the Windows directory
     drive = paths.SYSTEM_DRIVE
     body = "\\windows\\" .. p
+  end
+  -- most paths are already canonical past the drive: no walk needed
+  if drive and plain_body(body) then
+    return drive .. "\\" .. (body:byte(1) == 92 and body:sub(2) or body)
   end
 
   local out = {}

@@ -51,6 +51,13 @@ end
 -- ctx) returns an array of { row =, evidence =, message =, severity = }.
 -- Either way a finding's severity is the higher of that and the band of the
 -- row's score.
+--
+-- A per-row rule may say facts_only = true: its verdict depends on nothing
+-- but the row's facts (ctx.facts(row), which rows with the same inputs
+-- share) and run-wide data. The runner then judges rows sharing a facts
+-- table once: after a miss it skips the others without calling match; after
+-- a hit it calls match again for each, so every finding has its own
+-- evidence. Such a match gets the facts as a third argument.
 
 -- Validation --------------------------------------------------------------
 
@@ -62,7 +69,7 @@ end
 
 local RULE_FIELDS = {
   id = true, technique = true, severity = true, weight = true, message = true,
-  match = true, evaluate = true, description = true, notes = true,
+  match = true, evaluate = true, description = true, notes = true, facts_only = true,
 }
 
 -- Check one rule table; `where` names it in messages ("extend: rules[2]").
@@ -109,6 +116,12 @@ function M.check_rule(rule, where)
   end
   if has_eval and type(rule.evaluate) ~= "function" then
     fail(w, ".evaluate must be a function")
+  end
+  if rule.facts_only ~= nil and type(rule.facts_only) ~= "boolean" then
+    fail(w, ".facts_only must be a boolean")
+  end
+  if rule.facts_only and not has_match then
+    fail(w, ".facts_only applies to a per-row rule (match)")
   end
   local copy = {}
   for k, v in pairs(rule) do copy[k] = v end
@@ -264,26 +277,43 @@ end
 
 -- Running rules ----------------------------------------------------------------
 
--- One per-row rule over every row, inside the caller's single protected
+-- One per-row rule over rows[1..n], inside the caller's single protected
 -- call: a pcall per row costs more than most rules do. Hits are collected as
 -- { row, result, severity } in row order and checked by the caller; the
 -- collection stops after a hit with an unknown severity, so that error is
 -- raised before any a later row's match would raise, as it always was.
-local function match_rows(match, rows, run, hits)
-  local n = 0
-  -- ipairs' walk (up to the first nil) without a library call per row
-  local i, row = 1, rows[1]
-  while row ~= nil do
-    local res, sev = match(row, run)
-    if res then
-      n = n + 1
-      hits[n] = { row, res, sev }
-      if sev ~= nil and type(res) == "table" and not RANK[sev] then break end
-    end
-    i = i + 1
-    row = rows[i]
+-- facts_of[row] is the run's facts for a row (read only for a facts_only
+-- rule: see above).
+local function match_rows(rule, rows, n, run, hits, facts_of)
+  local match = rule.match
+  local count = 0
+  local function hit(row, res, sev)
+    count = count + 1
+    hits[count] = { row, res, sev }
+    return sev ~= nil and type(res) == "table" and not RANK[sev]
   end
-  hits.n = n
+  if rule.facts_only then
+    local quiet = {}   -- facts tables this rule found nothing in
+    for i = 1, n do
+      local row = rows[i]
+      local f = facts_of[row]
+      if not quiet[f] then
+        local res, sev = match(row, run, f)
+        if not res then
+          quiet[f] = true
+        elseif hit(row, res, sev) then
+          break
+        end
+      end
+    end
+  else
+    for i = 1, n do
+      local row = rows[i]
+      local res, sev = match(row, run)
+      if res and hit(row, res, sev) then break end
+    end
+  end
+  hits.n = count
 end
 
 -- Policy objects -------------------------------------------------------------
@@ -348,14 +378,15 @@ local function build(def)
       warned[key] = true
       run.warn(msg)
     end
-    local cache = {}
-    function run.facts(row)
-      local f = cache[row]
-      if f == nil then
-        f = def.facts and def.facts(row, run) or {}
-        cache[row] = f
-      end
+    -- facts_of[row]: each row's facts, derived on first use (the runner
+    -- reads the table directly, rules call run.facts)
+    local facts_of = setmetatable({}, { __index = function(cache, row)
+      local f = def.facts and def.facts(row, run) or {}
+      cache[row] = f
       return f
+    end })
+    function run.facts(row)
+      return facts_of[row]
     end
     if def.prepare then def.prepare(input, run) end
 
@@ -394,12 +425,15 @@ local function build(def)
     end
 
     local rows = input.rows or {}
+    -- the rows ipairs would visit: up to the first nil
+    local nrows = 0
+    while rows[nrows + 1] ~= nil do nrows = nrows + 1 end
     for _, rule in ipairs(rules) do
       if skip[rule.id] then
         -- disabled for this run
       elseif rule.match then
         local hits = {}
-        local ok, res = pcall(match_rows, rule.match, rows, run, hits)
+        local ok, res = pcall(match_rows, rule, rows, nrows, run, hits, facts_of)
         if not ok then
           error("rule " .. rule.id .. ": " .. tostring(res), 0)
         end

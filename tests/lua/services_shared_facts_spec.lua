@@ -107,4 +107,44 @@ describe("rows sharing facts", function()
     assert.is_true(#together > 0)
     assert.are.equal(sig(alone), sig(together))
   end)
+
+  it("run a facts_only rule once per shared facts on a miss, once per row on a hit", function()
+    local calls = {}
+    local p = services.extend { rules = { {
+      id = "test-facts-only", technique = "T1", severity = "low", message = "m", facts_only = true,
+      match = function(row, ctx, f)
+        assert.are.equal(ctx.facts(row), f)
+        calls[row.name] = (calls[row.name] or 0) + 1
+        if row.name == "Hit" then return { name = row.name } end
+        return nil
+      end } } }
+    local rows = {}
+    for _, name in ipairs { "Quiet", "Hit" } do
+      rows[#rows + 1] = svc { name = name }
+      rows[#rows + 1] = svc { name = name, control_set = "ControlSet002", control_set_number = 2, current = false }
+    end
+    local f = p.evaluate({ plugin = "services", rows = rows, args = {} }, { warn = function() end })
+    assert.are.equal(1, calls.Quiet)
+    assert.are.equal(2, calls.Hit)
+    local hits = {}
+    for _, x in ipairs(f) do
+      if x.rule == "test-facts-only" then hits[#hits + 1] = x end
+    end
+    assert.are.equal(2, #hits)
+    assert.are_not.equal(hits[1].evidence, hits[2].evidence)
+  end)
+
+  it("check facts_only when a rule is defined", function()
+    local bad = {
+      { { facts_only = "yes", match = function() end }, ".facts_only must be a boolean" },
+      { { facts_only = true, evaluate = function() return {} end }, ".facts_only applies to a per-row rule" },
+    }
+    for _, case in ipairs(bad) do
+      local r = { id = "test-bad", technique = "T1", severity = "low", message = "m" }
+      for k, v in pairs(case[1]) do r[k] = v end
+      local ok, err = pcall(services.extend, { rules = { r } })
+      assert.is_false(ok)
+      assert.truthy(tostring(err):find(case[2], 1, true), err)
+    end
+  end)
 end)

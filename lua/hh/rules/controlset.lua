@@ -82,6 +82,14 @@ local function set_roles(input, sets)
   return roles
 end
 
+-- Whether two rows hold the very same values in every compared field:
+-- compare() finds no difference between such rows, so the common case (a
+-- service the sets agree on) skips it.
+local function identical(a, b)
+  return a.start == b.start and a.type == b.type and a.image_path == b.image_path
+    and a.service_dll == b.service_dll and a.object_name == b.object_name
+end
+
 local function is_win32_autostart(row)
   return type(row.type) == "number" and row.type & 0x30 ~= 0
     and type(row.start) == "number" and row.start <= 2
@@ -148,34 +156,40 @@ local rule = {
         hits[#hits + 1] = { row = ref, evidence = e, severity = severity, message = message }
       end
 
-      for _, f in ipairs(FIELDS) do
-        local others, worst = {}, nil
-        for i = 2, #present do
-          local other = index[present[i]][name]
-          local severity = compare(f.field, ref, other, ctx)
-          if severity then
-            others[#others + 1] = { set = present[i], value = other[f.field], role = roles[present[i]] }
-            if not worst or severity_rank[severity] > severity_rank[worst] then worst = severity end
+      local agree = true
+      for i = 2, #present do
+        if not identical(ref, index[present[i]][name]) then agree = false; break end
+      end
+      if not agree then
+        for _, f in ipairs(FIELDS) do
+          local others, worst = {}, nil
+          for i = 2, #present do
+            local other = index[present[i]][name]
+            local severity = compare(f.field, ref, other, ctx)
+            if severity then
+              others[#others + 1] = { set = present[i], value = other[f.field], role = roles[present[i]] }
+              if not worst or severity_rank[severity] > severity_rank[worst] then worst = severity end
+            end
           end
-        end
-        if #others > 0 then
-          local e = {
-            difference = f.label,
-            set = ref_set, value = ref[f.field], set_role = roles[ref_set],
-            other_set = others[1].set, other_value = others[1].value, other_role = others[1].role,
-            others = #others > 1 and others or nil,
-          }
-          if f.field == "service_dll" then
-            e.parameters_last_write = ref.parameters_last_write
-            e.other_parameters_last_write = index[others[1].set][name].parameters_last_write
+          if #others > 0 then
+            local e = {
+              difference = f.label,
+              set = ref_set, value = ref[f.field], set_role = roles[ref_set],
+              other_set = others[1].set, other_value = others[1].value, other_role = others[1].role,
+              others = #others > 1 and others or nil,
+            }
+            if f.field == "service_dll" then
+              e.parameters_last_write = ref.parameters_last_write
+              e.other_parameters_last_write = index[others[1].set][name].parameters_last_write
+            end
+            local parts = {}
+            for _, o in ipairs(others) do parts[#parts + 1] = o.set .. " " .. shown(o.value) end
+            hits[#hits + 1] = {
+              row = ref, evidence = e, severity = worst,
+              message = string.format("%s differs between control sets: %s %s vs %s",
+                f.label, ref_set, shown(ref[f.field]), table.concat(parts, ", ")),
+            }
           end
-          local parts = {}
-          for _, o in ipairs(others) do parts[#parts + 1] = o.set .. " " .. shown(o.value) end
-          hits[#hits + 1] = {
-            row = ref, evidence = e, severity = worst,
-            message = string.format("%s differs between control sets: %s %s vs %s",
-              f.label, ref_set, shown(ref[f.field]), table.concat(parts, ", ")),
-          }
         end
       end
     end
