@@ -252,7 +252,7 @@ local function lower(s) return type(s) == "string" and s:lower() or nil end
 -- or to the data lists here between runs is seen.
 local memo
 local function memo_reset()
-  memo = { split = {}, dll = {}, program = { [true] = {}, [false] = {} }, under = {} }
+  memo = { split = {}, dll = {}, program = { [true] = {}, [false] = {} }, under = {}, accounts = {} }
 end
 memo_reset()
 
@@ -380,7 +380,7 @@ end
 
 -- Per-user service instances are named <template>_<hex LUID>.
 local function user_instance_base(name, bits, templates)
-  local base = name:match("^(.+)_%x+$")
+  local base = name:find("_", 1, true) and name:match("^(.+)_%x+$")
   if not base then return nil end
   if bits & 0x80 ~= 0 or templates[base:lower()] then return base end
   return nil
@@ -430,30 +430,45 @@ local function dll_path_once(raw)
 end
 
 -- Facts derived once per row and shared by every rule (ctx.facts(row)).
+-- Built as locals and then one table constructor, which sizes the table
+-- once instead of growing it field by field.
 local function facts(row, ctx)
-  local f = {}
-  f.bits = type_bits(row)
+  local bits = type_bits(row)
   -- kernel, file-system and recognizer drivers are loaded by the kernel
-  f.driver = f.bits & 0x0B ~= 0
-  f.binary_raw, f.args = split_command_once(row.image_path)
-  f.binary = program_path_once(f.binary_raw, f.driver)
-  f.dll_raw = row.service_dll
-  f.dll = row.service_dll and dll_path_once(row.service_dll)
-  f.binary_name = f.binary and paths.basename(f.binary)
-  f.svchost = f.binary_name == "svchost.exe" or row.svchost_group ~= nil
-  if f.svchost then
-    local sa = paths.svchost_args(f.args)
-    f.svchost_group = row.svchost_group or (sa and sa.group)
+  local driver = bits & 0x0B ~= 0
+  local binary_raw, args = split_command_once(row.image_path)
+  local binary = program_path_once(binary_raw, driver)
+  local binary_name = binary and paths.basename(binary)
+  local svchost = binary_name == "svchost.exe" or row.svchost_group ~= nil
+  local svchost_group
+  if svchost then
+    local sa = paths.svchost_args(args)
+    svchost_group = row.svchost_group or (sa and sa.group)
   end
-  f.shared = f.bits & 0x20 ~= 0 or f.svchost
-  f.interpreter = f.binary_name and INTERPRETERS[f.binary_name]
-  if f.interpreter then
-    f.payload_raw = interpreter_payload(f.interpreter, f.args)
-    f.payload = f.payload_raw and paths.normalize(f.payload_raw, SYSTEM32)
+  local interpreter = binary_name and INTERPRETERS[binary_name]
+  local payload_raw, payload
+  if interpreter then
+    payload_raw = interpreter_payload(interpreter, args)
+    payload = payload_raw and paths.normalize(payload_raw, SYSTEM32)
   end
-  f.instance_base = type(row.name) == "string" and user_instance_base(row.name, f.bits, ctx.user_templates or {})
-  f.defined = row.image_path ~= nil or row.type ~= nil or row.service_dll ~= nil
-  return f
+  return {
+    bits = bits,
+    driver = driver,
+    binary_raw = binary_raw,
+    args = args,
+    binary = binary,
+    dll_raw = row.service_dll,
+    dll = row.service_dll and dll_path_once(row.service_dll),
+    binary_name = binary_name,
+    svchost = svchost,
+    svchost_group = svchost_group,
+    shared = bits & 0x20 ~= 0 or svchost,
+    interpreter = interpreter,
+    payload_raw = payload_raw,
+    payload = payload,
+    instance_base = type(row.name) == "string" and user_instance_base(row.name, bits, ctx.user_templates or {}),
+    defined = row.image_path ~= nil or row.type ~= nil or row.service_dll ~= nil,
+  }
 end
 
 -- The row fields facts() reads.
@@ -518,6 +533,8 @@ local function candidates(f)
   if f.dll then
     out[#out + 1] = { field = "service_dll", role = "ServiceDll", raw = f.dll_raw, normalized = f.dll }
   end
+  -- the file name, which several rules read
+  for _, c in ipairs(out) do c.base = paths.basename(c.normalized) end
   return out
 end
 
@@ -596,11 +613,15 @@ local function random_reason(name)
   end
   local low = letters:lower()
   local rare = 0
-  local after = RARE[low:byte(1)]   -- the rare followers of the previous letter
-  for i = 2, #low do
-    local b = low:byte(i)
-    if after and after[b] then rare = rare + 1 end
-    after = RARE[b]
+  local after   -- the rare followers of the previous letter
+  -- (the letters fetched 64 at a time: one call rather than one per letter)
+  for first = 1, #low, 64 do
+    local bytes = { low:byte(first, first + 63) }
+    for i = 1, #bytes do
+      local b = bytes[i]
+      if after and after[b] then rare = rare + 1 end
+      after = RARE[b]
+    end
   end
   if rare >= 3 or (rare >= 2 and #low >= 6 and rare * 4 >= #low) then
     return "unpronounceable letter pairs (" .. rare .. ")"
@@ -739,15 +760,25 @@ rule {
   end,
 }
 
+-- Whether a run-as account is a built-in service account (or none),
+-- memoised per run: most services share a handful of spellings.
+local function standard_account(name)
+  local std = memo.accounts[name]
+  if std == nil then
+    local acct = paths.trim(name:lower())
+    std = (acct == "" or STANDARD_ACCOUNTS[acct] or acct:match("^nt service\\")) and true or false
+    memo.accounts[name] = std
+  end
+  return std
+end
+
 rule {
   id = "objectname-nonstandard", technique = T_SERVICE, severity = "low", weight = 2,
   message = "service runs as an account other than the built-in service accounts",
   match = function(row, ctx)
+    if type(row.object_name) ~= "string" or standard_account(row.object_name) then return nil end
     local f = ctx.facts(row)
-    if f.driver or type(row.object_name) ~= "string" then return nil end
-    local acct = paths.trim(row.object_name:lower())
-    if acct == "" or STANDARD_ACCOUNTS[acct] then return nil end
-    if acct:match("^nt service\\") then return nil end
+    if f.driver then return nil end
     local e = { object_name = row.object_name,
                 expected = "LocalSystem, NT AUTHORITY\\LocalService, NT AUTHORITY\\NetworkService, NT SERVICE\\*" }
     -- vendors run their services as named accounts (SQL Server, backup
@@ -773,8 +804,8 @@ rule {
       e = { field = "name", name = row.name, reason = why }
     else
       for _, c in ipairs(candidates(f)) do
-        local stem = paths.basename(c.normalized):gsub("%.[^%.]*$", "")
-        if not SYSTEM_BINARIES[paths.basename(c.normalized)] then
+        local stem = c.base:gsub("%.[^%.]*$", "")
+        if not SYSTEM_BINARIES[c.base] then
           why = random_reason(stem)
           if why then
             e = path_evidence(c, { name = stem, reason = why })
@@ -802,7 +833,7 @@ rule {
   match = function(row, ctx, f)
     f = f or ctx.facts(row)
     for _, c in ipairs(candidates(f)) do
-      local base = paths.basename(c.normalized)
+      local base = c.base
       local homes = SYSTEM_BINARIES[base]
       if homes then
         if not in_home(c.normalized, homes) then
@@ -989,7 +1020,7 @@ local function prepare(input, ctx)
   ctx.tool_starts = tool_starts(KNOWN_TOOLS)
   local templates = {}
   for _, row in ipairs(input.rows or {}) do
-    if type(row.name) == "string" and type_bits(row) & 0x40 ~= 0 and type_bits(row) & 0x80 == 0 then
+    if type(row.name) == "string" and type_bits(row) & 0xC0 == 0x40 then
       templates[row.name:lower()] = true
     end
   end

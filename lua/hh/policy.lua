@@ -408,11 +408,26 @@ local function build(def)
       end
     end
 
+    -- the allow entries that can apply to a rule's hits (its own and "*"),
+    -- in order; gathered at the rule's first hit
+    local allow_for = {}
+    local function allow_list(id)
+      local list = allow_for[id]
+      if not list then
+        list = {}
+        for _, a in ipairs(allow) do
+          if a.rule == "*" or a.rule == id then list[#list + 1] = a end
+        end
+        allow_for[id] = list
+      end
+      return list
+    end
+
     -- hits grouped by row, in first-seen row order
     local order, by_row = {}, {}
     local function add(row, rule, hit)
       local facts = run.facts(row)
-      for _, a in ipairs(allow) do
+      for _, a in ipairs(allow_list(rule.id)) do
         if allow_matches(a, rule.id, row, hit.evidence, facts) then return end
       end
       local list = by_row[row]

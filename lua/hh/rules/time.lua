@@ -200,11 +200,28 @@ local function by_time_then_key(a, b)
   return a.key < b.key
 end
 
+-- Order the points of one time by name: plain strings sort inside
+-- table.sort's C code too. Two points of one name (a malformed input) fall
+-- back to the comparator.
+local function sort_by_key(list)
+  local keys, by_key = {}, {}
+  for i, p in ipairs(list) do
+    if by_key[p.key] then
+      table.sort(list, by_time_then_key)
+      return
+    end
+    by_key[p.key] = p
+    keys[i] = p.key
+  end
+  table.sort(keys)
+  for i, k in ipairs(keys) do list[i] = by_key[k] end
+end
+
 -- Sort points by time, then lowercased name. Plain numbers sort inside
 -- table.sort's C code; a Lua comparator call per comparison costs more than
 -- the rest of the rule. So: sort the distinct times, then order each time's
--- points by name (most times hold one key). A time that cannot be a table
--- key (NaN) falls back to the comparator.
+-- points by name (an install writes many keys in one second). A time that
+-- cannot be a table key (NaN) falls back to the comparator.
 local function sort_points(points)
   local at, times = {}, {}
   for _, p in ipairs(points) do
@@ -225,7 +242,7 @@ local function sort_points(points)
   local i = 0
   for _, t in ipairs(times) do
     local list = at[t]
-    if #list > 1 then table.sort(list, by_time_then_key) end
+    if #list > 1 then sort_by_key(list) end
     for _, p in ipairs(list) do
       i = i + 1
       points[i] = p
@@ -269,7 +286,7 @@ local function find_bursts(rows, k)
     grp.bulk = grp.neighbourhood >= k.bulk_min_size
     if k.servicing ~= 0 then
       for _, m in ipairs(grp.members) do
-        if type(m.row.name) == "string" and servicing_services[m.row.name:lower()] then
+        if type(m.row.name) == "string" and servicing_services[m.key] then
           grp.servicing = true
           break
         end
