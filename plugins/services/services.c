@@ -407,6 +407,9 @@ static int collect_body(lua_State *L)
     c->hive = system;
     c->hive_path = H->hive_path(system);
     c->warnings = 4;
+    /* 5: the hive's path, one string every row shares */
+    lua_pushstring(L, c->hive_path);
+    c->hive_path_index = 5;
 
     char err[SVC_ERRLEN];
     hh_key *root = NULL;

@@ -29,6 +29,7 @@ typedef struct svc_ctx {
     hh_hive *hive;
     const char *hive_path;
     int warnings;        /* absolute stack index of the warnings array */
+    int hive_path_index; /* absolute stack index of hive_path as a Lua string */
     lua_Integer nwarnings;
     int warnings_capped;
     /* Host objects from acquisition to release: a Lua error in between (out

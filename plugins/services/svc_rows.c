@@ -471,7 +471,7 @@ void svc_push_row(svc_ctx *c, hh_key *svc, const svc_control_set *cs, int recove
     lua_setfield(L, row, "current");
     lua_pushstring(L, H->key_path(svc));
     lua_setfield(L, row, "key");
-    lua_pushstring(L, c->hive_path);
+    lua_pushvalue(L, c->hive_path_index);
     lua_setfield(L, row, "hive");
     if (recovered) {
         lua_pushboolean(L, 1);

@@ -54,6 +54,9 @@ static void compare_keys(hh_key *a, hh_key *b, int depth)
         differ("key", hh_key_path(a));
         return;
     }
+    const char *ca = hh_key_class_name(a), *cb = hh_key_class_name(b);
+    if ((ca == NULL) != (cb == NULL) || (ca && strcmp(ca, cb) != 0))
+        differ("class name", hh_key_path(a));
     compare_values(a, b);
     int na = 0, nb = 0;
     char ea[HH_ERRLEN] = "", eb[HH_ERRLEN] = "";
@@ -77,8 +80,9 @@ static void compare_keys(hh_key *a, hh_key *b, int depth)
     }
 }
 
-/* 1 compared (*lent set), 0 not openable (skipped). */
-static int compare_hive(const char *path, size_t *lent)
+/* 1 compared (*lent set), 0 not openable (skipped). From memory when
+ * image is given, else from the file. */
+static int compare_hive_image(const char *path, const uint8_t *image, size_t size, size_t *lent)
 {
     hh_open_options with, without;
     hh_open_options_default(&with);
@@ -86,7 +90,10 @@ static int compare_hive(const char *path, size_t *lent)
     without.no_lend = 1;
     hh_hive *a = NULL, *b = NULL;
     char ea[HH_ERRLEN], eb[HH_ERRLEN];
-    int ra = hh_hive_open(path, &with, &a, ea, sizeof ea), rb = hh_hive_open(path, &without, &b, eb, sizeof eb);
+    int ra = image ? hh_hive_open_memory(path, image, size, &with, &a, ea, sizeof ea)
+                   : hh_hive_open(path, &with, &a, ea, sizeof ea);
+    int rb = image ? hh_hive_open_memory(path, image, size, &without, &b, eb, sizeof eb)
+                   : hh_hive_open(path, &without, &b, eb, sizeof eb);
     ok(ra == rb, "%s: opens the same way with and without lending", path);
     if (ra != 1 || rb != 1) {
         hh_hive_close(&a);
@@ -106,6 +113,68 @@ static int compare_hive(const char *path, size_t *lent)
     hh_hive_close(&a);
     hh_hive_close(&b);
     return 1;
+}
+
+static int compare_hive(const char *path, size_t *lent) { return compare_hive_image(path, NULL, 0, lent); }
+
+static uint32_t le32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+static void put_le32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Value cells with data in a cell of their own, and key cells, of a clean
+ * fixture (its cells walked bin by bin). */
+static size_t find_cells(const uint8_t *img, size_t size, const char sig[2], uint32_t *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t pos = 4096; pos + 32 <= size && memcmp(img + pos, "hbin", 4) == 0;) {
+        uint32_t bin = le32(img + pos + 8);
+        if (bin < 4096 || bin > size - pos)
+            break;
+        for (size_t c = pos + 32; c + 8 <= pos + bin && n < max;) {
+            int32_t raw = (int32_t)le32(img + c);
+            uint32_t len = raw < 0 ? (uint32_t)-raw : (uint32_t)raw;
+            if (len < 8 || len > pos + bin - c)
+                break;
+            if (raw < 0 && len >= (sig[0] == 'v' ? 0x18u : 0x54u) && img[c + 4] == (uint8_t)sig[0] && img[c + 5] == (uint8_t)sig[1] &&
+                (sig[0] != 'v' || !(le32(img + c + 8) & 0x80000000u)))
+                out[n++] = (uint32_t)(c - 4096);
+            c += len;
+        }
+        pos += bin;
+    }
+    return n;
+}
+
+/* A hive where libregf reads lent value cells as plain bytes: a value's
+ * data that points at another value's cell (and is too long to be read
+ * directly), and a key's class name that does. Lending must then leave
+ * those cells alone. */
+static void test_raw_reads_of_value_cells(const char *testdata)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/clean/SYSTEM", testdata);
+    FILE *f = fopen(path, "rb");
+    static uint8_t img[1 << 22];
+    size_t size = f ? fread(img, 1, sizeof img, f) : 0;
+    if (f)
+        fclose(f);
+    uint32_t vks[16], nks[4];
+    size_t nv = find_cells(img, size, "vk", vks, 16), nn = find_cells(img, size, "nk", nks, 4);
+    if (!ok(nv >= 3 && nn >= 2, "the clean fixture has value cells with data and key cells"))
+        return;
+    uint8_t *w = img + 4096 + vks[0] + 4, *v = img + 4096 + vks[1];
+    uint32_t v_payload = (uint32_t)-(int32_t)le32(v) - 4;
+    put_le32(w + 8, vks[1]);            /* data offset: the other value's cell */
+    put_le32(w + 4, v_payload + 8);     /* longer than that cell holds */
+    uint8_t *nk = img + 4096 + nks[1] + 4;
+    put_le32(nk + 0x30, vks[2]);        /* class name: a third value's cell */
+    nk[0x4A] = 16;
+    nk[0x4B] = 0;
+    size_t lent = 0;
+    compare_hive_image("clean/SYSTEM with value cells read as bytes", img, size, &lent);
 }
 
 int main(void)
@@ -129,6 +198,7 @@ int main(void)
             clean_lent = lent;
     }
     ok(clean_lent > 0, "the clean fixture's value data is lent (%zu cells)", clean_lent);
+    test_raw_reads_of_value_cells(testdata);
     for (size_t i = 0; corpus && i < sizeof real / sizeof real[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", corpus, real[i]);
         FILE *f = fopen(path, "rb");
