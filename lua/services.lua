@@ -629,29 +629,59 @@ local function random_reason(name)
   return nil
 end
 
--- Whether b is one edit from a: one character substituted, inserted,
--- deleted, or two neighbours swapped ("scvhost", "svch0st", "lsasss").
+-- Whether names a and b, given as arrays of their bytes, are one edit
+-- apart: one character substituted, inserted, deleted, or two neighbours
+-- swapped ("scvhost", "svch0st", "lsasss"). Arrays rather than strings: the
+-- test runs for every binary outside System32 against each system name of a
+-- close length, and indexing costs no library call.
 local function one_edit(a, b)
-  if a == b then return false end
   local la, lb = #a, #b
   if la < lb then a, b, la, lb = b, a, lb, la end
   if la - lb > 1 then return false end
   local i = 1
-  while i <= lb and a:byte(i) == b:byte(i) do i = i + 1 end
+  while i <= lb and a[i] == b[i] do i = i + 1 end
+  if i > la then return false end   -- the same name
   if la ~= lb then
-    return a:sub(i + 1) == b:sub(i)
+    -- a's character i is the extra one: the rest must match
+    for j = i, lb do
+      if a[j + 1] ~= b[j] then return false end
+    end
+    return true
   end
-  if a:sub(i + 1) == b:sub(i + 1) then return true end
-  return a:byte(i) == b:byte(i + 1) and a:byte(i + 1) == b:byte(i) and a:sub(i + 2) == b:sub(i + 2)
+  -- one substituted at i?
+  local j = i + 1
+  while j <= la and a[j] == b[j] do j = j + 1 end
+  if j > la then return true end
+  -- i and i + 1 swapped?
+  if a[i] ~= b[i + 1] or a[i + 1] ~= b[i] then return false end
+  for k = i + 2, la do
+    if a[k] ~= b[k] then return false end
+  end
+  return true
 end
 
--- (stem, extension, name) of the system binaries, for the near-miss test.
+-- (stem, extension, name, stem's bytes) of the system binaries, for the
+-- near-miss test.
 local SYSTEM_STEMS = {}
 for name in pairs(SYSTEM_BINARIES) do
   local stem, ext = name:match("^(.*)%.([^%.]+)$")
-  if #stem >= 5 then SYSTEM_STEMS[#SYSTEM_STEMS + 1] = { stem, ext, name } end
+  if #stem >= 5 then SYSTEM_STEMS[#SYSTEM_STEMS + 1] = { stem, ext, name, { stem:byte(1, -1) } } end
 end
 table.sort(SYSTEM_STEMS, function(x, y) return x[3] < y[3] end)
+
+-- The same entries by extension and by the stem lengths one edit can reach
+-- (one_edit needs lengths within one of each other): NEAR_STEMS[ext][n] lists,
+-- in SYSTEM_STEMS order, the stems a stem of n characters may be a near miss of.
+local NEAR_STEMS = {}
+for _, s in ipairs(SYSTEM_STEMS) do
+  local by_len = NEAR_STEMS[s[2]] or {}
+  NEAR_STEMS[s[2]] = by_len
+  for n = #s[1] - 1, #s[1] + 1 do
+    by_len[n] = by_len[n] or {}
+    table.insert(by_len[n], s)
+  end
+end
+local NO_STEMS = {}
 
 -- Rules --------------------------------------------------------------------
 
@@ -842,9 +872,15 @@ rule {
       elseif not under_any(c.normalized, SVCHOST_DLL_HOMES) then
         -- near misses: scvhost.exe, svch0st.exe, lsasss.exe
         local stem, ext = base:match("^(.*)%.([^%.]+)$")
-        if stem and #stem >= 5 then
-          for _, s in ipairs(SYSTEM_STEMS) do
-            if ext == s[2] and one_edit(stem, s[1]) then
+        local near = stem and #stem >= 5 and NEAR_STEMS[ext] and NEAR_STEMS[ext][#stem]
+        if near then
+          local bytes = { stem:byte(1, -1) }   -- short: within one of a system stem's length
+          local first, last = bytes[1], bytes[#bytes]
+          for _, s in ipairs(near) do
+            local sb = s[4]
+            -- one edit leaves the first or the last character of a name of
+            -- five or more in place: most names are ruled out without a call
+            if (sb[1] == first or sb[#sb] == last) and one_edit(bytes, sb) then
               return path_evidence(c, { imitates = s[3], expected = SYSTEM_BINARIES[s[3]], near_miss = true })
             end
           end
