@@ -528,7 +528,7 @@ static int hive_open_image(hh_hive *hive, hh_hive **out, char *err, size_t errle
         goto fail;
     hh_cell_census census;
     hh_hive_guard_reader(hive, &census);
-    hh_hive_raw_defuse(hive);
+    hh_hive_raw_defuse(hive, &census);
     int opened = open_libregf(hive, &census, err, errlen);
     hh_cell_census_free(&census);
     if (opened != 1) {

@@ -75,16 +75,22 @@ static int census_push(uint32_t **v, size_t *n, size_t *cap, uint32_t off)
     return 1;
 }
 
-/* Notes a cell of a bin that so far keeps libregf's rules (hive_lend.c). */
-static void census_cell(hh_cell_census *c, uint32_t off, const uint8_t *cell, size_t len)
+/* Notes a cell of a bin that so far keeps libregf's rules (hive_lend.c,
+ * and hive_raw.c's defuse for index roots). */
+static void census_cell(hh_cell_census *c, uint32_t off, const uint8_t *cell, size_t len, int allocated)
 {
     c->starts[off / 8 / 64] |= (uint64_t)1 << (off / 8 % 64);
+    if (!allocated)
+        return;
     const uint8_t *p = cell + 4;
     int ok = 1;
-    if ((int32_t)hh_le32(cell) < 0 && p[0] == 'v' && p[1] == 'k' && len - 4 >= HH_CENSUS_VK_MIN)
+    /* Inline data (the size's top bit) is neither lent nor a reference. */
+    if (p[0] == 'v' && p[1] == 'k' && len - 4 >= HH_CENSUS_VK_MIN && !(p[7] & 0x80))
         ok = census_push(&c->vks, &c->nvks, &c->capv, off);
-    else if ((int32_t)hh_le32(cell) < 0 && p[0] == 'n' && p[1] == 'k' && len - 4 >= HH_CENSUS_NK_MIN)
+    else if (p[0] == 'n' && p[1] == 'k' && len - 4 >= HH_CENSUS_NK_MIN)
         ok = census_push(&c->nks, &c->nnks, &c->capn, off);
+    else if (p[0] == 'r' && p[1] == 'i')
+        ok = census_push(&c->ris, &c->nris, &c->capr, off);
     if (!ok)
         c->clean = 0;
 }
@@ -94,6 +100,7 @@ void hh_cell_census_free(hh_cell_census *c)
     free(c->starts);
     free(c->vks);
     free(c->nks);
+    free(c->ris);
     memset(c, 0, sizeof *c);
 }
 
@@ -133,7 +140,7 @@ void hh_hive_guard_reader(hh_hive *hive, hh_cell_census *census)
             if (counted && len % 8 != 0)
                 census->clean = counted = 0;
             if (counted)
-                census_cell(census, (uint32_t)(cell - HH_BASE_BLOCK_SIZE), hive->data + cell, len);
+                census_cell(census, (uint32_t)(cell - HH_BASE_BLOCK_SIZE), hive->data + cell, len, raw < 0);
             if (raw < 0)
                 guard_nk(hive, cell, len);
             cell += len;

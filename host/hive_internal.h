@@ -75,8 +75,9 @@ typedef struct hh_cell_census {
     int clean;
     uint32_t nbins_bytes;     /* the base block's hive bins size */
     uint64_t *starts;         /* bit per 8 bytes of bins: a cell starts there */
-    uint32_t *vks, *nks;      /* allocated value and key cells */
-    size_t nvks, nnks, capv, capn;
+    uint32_t *vks, *nks;      /* allocated value cells with data outside them, and key cells */
+    uint32_t *ris;            /* allocated index roots */
+    size_t nvks, nnks, nris, capv, capn, capr;
 } hh_cell_census;
 void hh_cell_census_free(hh_cell_census *census);
 
@@ -95,7 +96,9 @@ void hh_hive_guard_reader(hh_hive *hive, hh_cell_census *census);
  * -1 error with a reason. */
 int hh_hive_raw_replay(hh_hive *hive, char *err, size_t errlen);
 int hh_hive_raw_fallback(hh_hive *hive, char *err, size_t errlen);
-void hh_hive_raw_defuse(hh_hive *hive); /* before libregf: neutralise what crashes it */
+/* Before libregf: neutralise what crashes it (index roots of a clean
+ * census only, else every cell). */
+void hh_hive_raw_defuse(hh_hive *hive, const hh_cell_census *census);
 int hh_hive_raw_root(hh_hive *hive, hh_key **out);
 int hh_key_raw_subkey(hh_key *libregf_parent, const char *name, hh_key **out); /* 1, 0 absent, -1 */
 int hh_key_raw_subkey_index(hh_key *libregf_parent, int index, hh_key **out);

@@ -552,7 +552,7 @@ static void defuse_cell(uint32_t off, const uint8_t *data, uint32_t len, int all
  * the nesting, so the in-memory copy (never the evidence) loses those
  * references; libregf then fails on that key alone and the raw reader takes
  * it over. (hive_guard.c guards libregf's other known over-read.) */
-void hh_hive_raw_defuse(hh_hive *hive)
+void hh_hive_raw_defuse(hh_hive *hive, const hh_cell_census *census)
 {
     hh_raw_image img;
     if (hh_raw_image_init(&img, hive->data, hive->size) != 1) {
@@ -560,7 +560,17 @@ void hh_hive_raw_defuse(hh_hive *hive)
         return;
     }
     defuse_ctx ctx = {&img, hive->data + HH_BASE_BLOCK_SIZE, 0};
-    hh_raw_each_cell(&img, defuse_cell, &ctx);
+    if (census && census->clean) {
+        /* A clean hive's cells are the ones the census walked: only its
+         * index roots need a look. */
+        for (size_t i = 0; i < census->nris; i++) {
+            uint32_t off = census->ris[i];
+            uint32_t len = (uint32_t)(-(int64_t)(int32_t)hh_le32(ctx.bins + off));
+            defuse_cell(off, ctx.bins + off + 4, len - 4, 1, &ctx);
+        }
+    } else {
+        hh_raw_each_cell(&img, defuse_cell, &ctx);
+    }
     hh_raw_image_free(&img);
     if (ctx.defused)
         hh_hive_warn(hive, "%u nested index root reference%s (forbidden by the format) ignored", ctx.defused,

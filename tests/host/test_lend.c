@@ -177,6 +177,38 @@ static void test_raw_reads_of_value_cells(const char *testdata)
     compare_hive_image("clean/SYSTEM with value cells read as bytes", img, size, &lent);
 }
 
+/* A clean hive (every bin and cell well formed) takes the census path of
+ * defuse: a self-nested index root planted in a data cell must still be
+ * found and neutralised. */
+static void test_defuse_from_census(const char *testdata)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/clean/SYSTEM", testdata);
+    FILE *f = fopen(path, "rb");
+    static uint8_t img[1 << 22];
+    size_t size = f ? fread(img, 1, sizeof img, f) : 0;
+    if (f)
+        fclose(f);
+    uint32_t vks[4];
+    if (!ok(find_cells(img, size, "vk", vks, 4) >= 1, "the clean fixture has a value with a data cell"))
+        return;
+    uint32_t data = le32(img + 4096 + vks[0] + 4 + 8);
+    uint8_t *cell = img + 4096 + data;
+    if (!ok((int32_t)le32(cell) <= -16, "its data cell holds an index root's header and one entry"))
+        return;
+    memcpy(cell + 4, "ri\x01\x00", 4);
+    put_le32(cell + 8, data); /* the one entry: itself */
+    hh_hive *h = NULL;
+    char err[HH_ERRLEN];
+    int rc = hh_hive_open_memory("clean/SYSTEM with a self-nested index root", img, size, NULL, &h, err, sizeof err);
+    int warned = 0;
+    for (size_t i = 0; h && i < hh_hive_warning_count(h); i++)
+        warned |= strstr(hh_hive_warning(h, i), "nested index root") != NULL;
+    ok(rc == 1 && warned, "a self-nested index root in a clean hive is found and ignored");
+    ok(rc == 1 && le32(h->data + 4096 + data + 8) == 0xFFFFFFFFu, "its reference is cut in the image libregf reads");
+    hh_hive_close(&h);
+}
+
 int main(void)
 {
     const char *testdata = getenv("HH_TESTDATA"), *corpus = getenv("HH_CORPUS");
@@ -199,6 +231,7 @@ int main(void)
     }
     ok(clean_lent > 0, "the clean fixture's value data is lent (%zu cells)", clean_lent);
     test_raw_reads_of_value_cells(testdata);
+    test_defuse_from_census(testdata);
     for (size_t i = 0; corpus && i < sizeof real / sizeof real[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", corpus, real[i]);
         FILE *f = fopen(path, "rb");
