@@ -44,7 +44,7 @@ static int buf_reserve(hh_buf *b, size_t extra)
     return 1;
 }
 
-void hh_buf_put(hh_buf *b, const void *p, size_t n)
+void hh_buf_put_slow(hh_buf *b, const void *p, size_t n)
 {
     if (!buf_reserve(b, n))
         return;
@@ -53,10 +53,6 @@ void hh_buf_put(hh_buf *b, const void *p, size_t n)
     b->len += n;
     b->data[b->len] = '\0';
 }
-
-void hh_buf_puts(hh_buf *b, const char *s) { hh_buf_put(b, s, strlen(s)); }
-
-void hh_buf_putc(hh_buf *b, char c) { hh_buf_put(b, &c, 1); }
 
 void hh_buf_fill(hh_buf *b, char c, size_t n)
 {
@@ -225,33 +221,44 @@ void hh_utf8_sanitize(hh_buf *b, const char *s, size_t n)
     hh_buf_put(b, s + run, n - run);
 }
 
-/* Printable ASCII that JSON takes as it is: the common case, copied in runs. */
-static int json_plain(unsigned char c, int html_safe)
+/* Printable ASCII that JSON takes as it is (html_safe also escapes < > &):
+ * the common case, copied in runs. One table per mode, built on first use. */
+static unsigned char json_plain_tab[2][256];
+static int json_plain_ready;
+
+static void json_plain_init(void)
 {
-    return c >= 0x20 && c < 0x7F && c != '"' && c != '\\' &&
-           !(html_safe && (c == '<' || c == '>' || c == '&'));
+    for (int mode = 0; mode < 2; mode++)
+        for (int c = 0; c < 256; c++)
+            json_plain_tab[mode][c] = c >= 0x20 && c < 0x7F && c != '"' && c != '\\' &&
+                                      !(mode && (c == '<' || c == '>' || c == '&'));
+    json_plain_ready = 1;
 }
 
 void hh_esc_json(hh_buf *b, const char *s, size_t n, int html_safe)
 {
+    if (!json_plain_ready)
+        json_plain_init();
+    const unsigned char *plain = json_plain_tab[html_safe ? 1 : 0];
     const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < n;) {
         size_t run = i;
-        while (run < n && json_plain(p[run], html_safe))
+        while (run < n && plain[p[run]])
             run++;
         if (run > i) {
             hh_buf_put(b, p + i, run - i);
             i = run;
-            continue;
+            if (i == n)
+                break;
         }
         uint32_t cp;
         size_t len = hh_utf8_decode(p + i, n - i, &cp);
         if (cp == HH_CP_INVALID)
             hh_buf_put(b, replacement, 3);
         else if (cp == '"')
-            hh_buf_puts(b, "\\\"");
+            hh_buf_put(b, "\\\"", 2);
         else if (cp == '\\')
-            hh_buf_puts(b, "\\\\");
+            hh_buf_put(b, "\\\\", 2);
         else if (hh_cp_is_unsafe(cp) || (html_safe && (cp == '<' || cp == '>' || cp == '&')))
             hh_buf_printf(b, "\\u%04x", (unsigned)cp);
         else

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* A growable byte buffer. On allocation failure `oom` is set, later writes
  * are dropped, and the caller reports the failure once. data is always
@@ -23,9 +24,30 @@ typedef struct hh_buf {
 void hh_buf_init(hh_buf *b);
 void hh_buf_free(hh_buf *b);
 void hh_buf_reset(hh_buf *b);
-void hh_buf_put(hh_buf *b, const void *p, size_t n);
-void hh_buf_puts(hh_buf *b, const char *s);
-void hh_buf_putc(hh_buf *b, char c);
+void hh_buf_put_slow(hh_buf *b, const void *p, size_t n);
+/* Appends are inline while the buffer has room: a report writes a few
+ * bytes at a time, a million times for a large case. */
+static inline void hh_buf_put(hh_buf *b, const void *p, size_t n)
+{
+    if (b->len + n < b->cap) {
+        if (n)
+            memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+    } else {
+        hh_buf_put_slow(b, p, n);
+    }
+}
+static inline void hh_buf_puts(hh_buf *b, const char *s) { hh_buf_put(b, s, strlen(s)); }
+static inline void hh_buf_putc(hh_buf *b, char c)
+{
+    if (b->len + 1 < b->cap) {
+        b->data[b->len++] = c;
+        b->data[b->len] = '\0';
+    } else {
+        hh_buf_put_slow(b, &c, 1);
+    }
+}
 void hh_buf_printf(hh_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends n copies of c. */
 void hh_buf_fill(hh_buf *b, char c, size_t n);

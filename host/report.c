@@ -105,7 +105,18 @@ static void put_float(hh_buf *b, double v)
 static void put_number(lua_State *L, int idx, hh_buf *b, int json)
 {
     if (lua_isinteger(L, idx)) {
-        hh_buf_printf(b, "%lld", (long long)lua_tointeger(L, idx));
+        /* Digits by hand: printf's machinery costs more than the rest of a
+         * number's trip into the report. */
+        lua_Integer v = lua_tointeger(L, idx);
+        unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+        char tmp[24], *end = tmp + sizeof tmp, *p = end;
+        do {
+            *--p = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        if (v < 0)
+            *--p = '-';
+        hh_buf_put(b, p, (size_t)(end - p));
         return;
     }
     double v = (double)lua_tonumber(L, idx);
@@ -221,6 +232,7 @@ typedef struct json_key {
     int is_num, is_int;
     lua_Integer ival;
     lua_Number nval;
+    int slot;      /* the value's Lua stack index, 0: look it up */
     char num[48]; /* text of a number key */
 } json_key;
 
@@ -240,6 +252,53 @@ static int json_key_cmp(const void *a, const void *b)
 
 static void json_value(lua_State *L, int idx, hh_buf *b, json_state *st, int depth, int array_hint);
 
+/* Key records for sorting; a few on the C stack, more in a userdata so a
+ * Lua error cannot leak them. */
+enum { JSON_KEYS_ON_STACK = 32, JSON_PAIRS_ON_LUA_STACK = 4096 };
+
+static void json_sort_keys(json_key *keys, size_t n)
+{
+    if (n > 16) {
+        qsort(keys, n, sizeof *keys, json_key_cmp);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) { /* a row or a value map: a few keys */
+        json_key k = keys[i];
+        size_t j = i;
+        for (; j > 0 && json_key_cmp(&keys[j - 1], &k) > 0; j--)
+            keys[j] = keys[j - 1];
+        keys[j] = k;
+    }
+}
+
+static void json_record_key(lua_State *L, json_key *jk, int at)
+{
+    if (lua_type(L, at) == LUA_TSTRING) {
+        jk->is_num = 0;
+        jk->s = lua_tolstring(L, at, &jk->len); /* the table keeps the string alive */
+        return;
+    }
+    /* Never lua_tolstring a key during lua_next: print it ourselves. */
+    jk->is_num = 1;
+    jk->is_int = lua_isinteger(L, at);
+    if (jk->is_int) {
+        jk->ival = lua_tointeger(L, at);
+        snprintf(jk->num, sizeof jk->num, "%lld", (long long)jk->ival);
+    } else {
+        jk->nval = lua_tonumber(L, at);
+        snprintf(jk->num, sizeof jk->num, "%.17g", (double)jk->nval);
+    }
+    jk->s = NULL;
+    jk->len = strlen(jk->num);
+}
+
+static void json_object_key(hh_buf *b, const json_key *k, const json_state *st)
+{
+    hh_buf_putc(b, '"');
+    hh_esc_json(b, json_key_text(k), k->len, st->html_safe);
+    hh_buf_put(b, "\":", 2);
+}
+
 static void json_table(lua_State *L, int idx, hh_buf *b, json_state *st, int depth, int array_hint)
 {
     const void *self = lua_topointer(L, idx);
@@ -254,11 +313,46 @@ static void json_table(lua_State *L, int idx, hh_buf *b, json_state *st, int dep
         return;
     }
     st->path[depth] = self;
-    luaL_checkstack(L, 6, "report json");
-    lua_Integer n = sequence_length(L, idx);
-    if (n > 0 || (array_hint && table_is_empty(L, idx))) {
+    int base = lua_gettop(L);
+    /* One traversal: every key-value pair of a table of ordinary size stays
+     * on the Lua stack (so writing needs no lookups), and whether the keys
+     * are exactly 1..n (a JSON array) is noted on the way. */
+    size_t count = 0, usable = 0;
+    lua_Integer max = 0;
+    int sequence = 1, on_stack = 1;
+    luaL_checkstack(L, 8, "report json");
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        count++;
+        int kt = lua_type(L, -2);
+        if (kt == LUA_TSTRING || kt == LUA_TNUMBER)
+            usable++;
+        if (sequence) {
+            lua_Integer k = lua_isinteger(L, -2) ? lua_tointeger(L, -2) : 0;
+            if (k < 1)
+                sequence = 0;
+            else if (k > max)
+                max = k;
+        }
+        if (on_stack && count <= JSON_PAIRS_ON_LUA_STACK && lua_checkstack(L, 4)) {
+            lua_pushvalue(L, -2); /* keep key and value, go on from the key */
+        } else {
+            /* Too many: walk on with the key alone, keeping nothing. */
+            on_stack = 0;
+            lua_pop(L, 1);
+            if (lua_gettop(L) > base + 1) {
+                lua_replace(L, base + 1);
+                lua_settop(L, base + 1);
+            }
+        }
+    }
+    if (!on_stack)
+        lua_settop(L, base);
+    if (sequence && max != (lua_Integer)count)
+        sequence = 0;
+    if ((sequence && count > 0) || (count == 0 && array_hint)) {
         hh_buf_putc(b, '[');
-        for (lua_Integer i = 1; i <= n; i++) {
+        for (lua_Integer i = 1; i <= (lua_Integer)count; i++) {
             if (i > 1)
                 hh_buf_putc(b, ',');
             lua_rawgeti(L, idx, i);
@@ -266,56 +360,47 @@ static void json_table(lua_State *L, int idx, hh_buf *b, json_state *st, int dep
             lua_pop(L, 1);
         }
         hh_buf_putc(b, ']');
+        lua_settop(L, base);
         return;
     }
-    /* Keys: strings and numbers, sorted bytewise on their text. The key
-     * records live in a userdata so a Lua error cannot leak them. */
-    size_t count = 0;
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        lua_pop(L, 1);
-        int t = lua_type(L, -1);
-        if (t == LUA_TSTRING || t == LUA_TNUMBER)
-            count++;
+    /* Keys: strings and numbers, sorted bytewise on their text. */
+    json_key small[JSON_KEYS_ON_STACK];
+    json_key *keys = small;
+    if (usable > JSON_KEYS_ON_STACK) {
+        luaL_checkstack(L, 2, "report json");
+        keys = lua_newuserdatauv(L, usable * sizeof *keys, 0);
     }
-    json_key *keys = count ? lua_newuserdatauv(L, count * sizeof *keys, 0) : NULL;
     size_t k = 0;
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        lua_pop(L, 1);
-        if (k >= count)
-            continue;
-        json_key *jk = &keys[k];
-        if (lua_type(L, -1) == LUA_TSTRING) {
-            jk->is_num = 0;
-            jk->s = lua_tolstring(L, -1, &jk->len); /* the table keeps the string alive */
-            k++;
-        } else if (lua_type(L, -1) == LUA_TNUMBER) {
-            /* Never lua_tolstring a key during lua_next: print it ourselves. */
-            jk->is_num = 1;
-            jk->is_int = lua_isinteger(L, -1);
-            if (jk->is_int) {
-                jk->ival = lua_tointeger(L, -1);
-                snprintf(jk->num, sizeof jk->num, "%lld", (long long)jk->ival);
-            } else {
-                jk->nval = lua_tonumber(L, -1);
-                snprintf(jk->num, sizeof jk->num, "%.17g", (double)jk->nval);
-            }
-            jk->s = NULL;
-            jk->len = strlen(jk->num);
-            k++;
+    if (on_stack) {
+        for (size_t i = 0; i < count && k < usable; i++) {
+            int at = base + 1 + 2 * (int)i;
+            int kt = lua_type(L, at);
+            if (kt != LUA_TSTRING && kt != LUA_TNUMBER)
+                continue;
+            json_record_key(L, &keys[k], at);
+            keys[k++].slot = at + 1;
+        }
+    } else {
+        lua_pushnil(L);
+        while (lua_next(L, idx)) {
+            lua_pop(L, 1);
+            int kt = lua_type(L, -1);
+            if (k >= usable || (kt != LUA_TSTRING && kt != LUA_TNUMBER))
+                continue;
+            json_record_key(L, &keys[k], lua_gettop(L));
+            keys[k++].slot = 0;
         }
     }
-    count = k;
-    if (count)
-        qsort(keys, count, sizeof *keys, json_key_cmp);
+    json_sort_keys(keys, k);
     hh_buf_putc(b, '{');
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; i < k; i++) {
         if (i)
             hh_buf_putc(b, ',');
-        hh_buf_putc(b, '"');
-        hh_esc_json(b, json_key_text(&keys[i]), keys[i].len, st->html_safe);
-        hh_buf_puts(b, "\":");
+        json_object_key(b, &keys[i], st);
+        if (keys[i].slot) {
+            json_value(L, keys[i].slot, b, st, depth + 1, 0);
+            continue;
+        }
         if (keys[i].is_num) {
             if (keys[i].is_int)
                 lua_pushinteger(L, keys[i].ival);
@@ -329,8 +414,7 @@ static void json_table(lua_State *L, int idx, hh_buf *b, json_state *st, int dep
         lua_pop(L, 1);
     }
     hh_buf_putc(b, '}');
-    if (keys)
-        lua_pop(L, 1);
+    lua_settop(L, base);
 }
 
 static void json_value(lua_State *L, int idx, hh_buf *b, json_state *st, int depth, int array_hint)

@@ -238,6 +238,42 @@ static void test_report_errors(void)
     CHECK(text && strstr(text, "\"values\":{\"1\":\"x\",\"3\":\"y\"}") != NULL);
     free(text);
 
+    /* Tables past what the writer keeps on the Lua stack (4,096 pairs) or
+     * sorts on the C stack (32 keys) are written the same way: every key,
+     * sorted; arrays in order. */
+    CHECK(write_chunk(L,
+                      "local big, list = {}, {}\n"
+                      "for i = 1, 5000 do big[string.format('k%05d', 5001 - i)] = i; list[i] = i end\n"
+                      "return {kind='findings', findings={{rule='r', evidence={big=big, list=list}}}}",
+                      HH_FMT_JSONL, &text, err, sizeof err) == 1);
+    int sorted = text != NULL;
+    const char *at = text;
+    for (int i = 1; sorted && i <= 5000; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "\"k%05d\":%d", i, 5001 - i);
+        const char *hit = strstr(at, want);
+        sorted = hit != NULL;
+        at = hit ? hit : at;
+    }
+    CHECK(sorted);
+    CHECK(text && strstr(text, "\"list\":[1,2,3,") && strstr(text, ",4999,5000]"));
+    free(text);
+    CHECK(write_chunk(L,
+                      "local mid = {}\n"
+                      "for i = 1, 40 do mid['m' .. (i % 7) .. i] = {i} end\n"
+                      "return {kind='findings', findings={{rule='r', evidence=mid}}}",
+                      HH_FMT_JSONL, &text, err, sizeof err) == 1);
+    CHECK(text && strstr(text, "{\"m014\":[14],\"m021\":[21],\"m028\":[28],\"m035\":[35],\"m07\":[7],"
+                               "\"m11\":[1],\"m115\":[15],") != NULL);
+    free(text);
+
+    /* Integers at the edges of their range. */
+    CHECK(write_chunk(L, "return {kind='findings', findings={{rule='r', evidence={math.mininteger, -1, 0, 7,"
+                         " math.maxinteger}}}}",
+                      HH_FMT_JSONL, &text, err, sizeof err) == 1);
+    CHECK(text && strstr(text, "[-9223372036854775808,-1,0,7,9223372036854775807]") != NULL);
+    free(text);
+
     /* A full disk is an error, not a silent short report. */
     FILE *full = fopen("/dev/full", "w");
     if (full) {
