@@ -252,7 +252,7 @@ local function lower(s) return type(s) == "string" and s:lower() or nil end
 -- or to the data lists here between runs is seen.
 local memo
 local function memo_reset()
-  memo = { split = {}, dll = {}, program = { [true] = {}, [false] = {} }, under = {}, accounts = {} }
+  memo = { split = {}, dll = {}, program = { [true] = {}, [false] = {} }, under = {}, accounts = {}, dirs = {} }
 end
 memo_reset()
 
@@ -365,13 +365,25 @@ local function interpreter_payload(kind, args)
   return nil
 end
 
+-- paths.dir, memoised per run (svchost.exe's directory is asked for by
+-- every svchost-hosted service).
+local function dir_of(p)
+  if p == nil then return nil end
+  local d = memo.dirs[p]
+  if d == nil then
+    d = paths.dir(p) or false
+    memo.dirs[p] = d
+  end
+  return d or nil
+end
+
 -- Whether normalised path p sits in one of a SYSTEM_BINARIES home list.
 local function in_home(p, homes)
   for _, h in ipairs(homes) do
     local below = h:match("^(.*)\\%*$")
     if below then
       if paths.is_under(p, below) then return true end
-    elseif paths.dir(p) == h then
+    elseif dir_of(p) == h then
       return true
     end
   end
@@ -534,7 +546,7 @@ local function candidates(f)
     out[#out + 1] = { field = "service_dll", role = "ServiceDll", raw = f.dll_raw, normalized = f.dll }
   end
   -- the file name, which several rules read
-  for _, c in ipairs(out) do c.base = paths.basename(c.normalized) end
+  for i = 1, #out do out[i].base = paths.basename(out[i].normalized) end
   return out
 end
 
@@ -546,7 +558,9 @@ end
 
 -- First candidate path under one of dirs; evidence names the directory.
 local function first_under(f, dirs, except)
-  for _, c in ipairs(candidates(f)) do
+  local cs = candidates(f)
+  for i = 1, #cs do
+    local c = cs[i]
     local d = under_any(c.normalized, dirs)
     if d and not (except and under_any(c.normalized, except)) then
       return path_evidence(c, { matched = d })
@@ -726,8 +740,10 @@ rule {
   facts_only = true,
   match = function(row, ctx, f)
     f = f or ctx.facts(row)
-    for _, c in ipairs(candidates(f)) do
-      if paths.dir(c.normalized) == paths.WINDOWS then
+    local cs = candidates(f)
+    for i = 1, #cs do
+      local c = cs[i]
+      if dir_of(c.normalized) == paths.WINDOWS then
         return path_evidence(c, { matched = paths.WINDOWS })
       end
     end
@@ -806,7 +822,8 @@ rule {
   id = "objectname-nonstandard", technique = T_SERVICE, severity = "low", weight = 2,
   message = "service runs as an account other than the built-in service accounts",
   match = function(row, ctx)
-    if type(row.object_name) ~= "string" or standard_account(row.object_name) then return nil end
+    local account = row.object_name
+    if account == nil or type(account) ~= "string" or standard_account(account) then return nil end
     local f = ctx.facts(row)
     if f.driver then return nil end
     local e = { object_name = row.object_name,
@@ -833,7 +850,9 @@ rule {
     if why then
       e = { field = "name", name = row.name, reason = why }
     else
-      for _, c in ipairs(candidates(f)) do
+      local cs = candidates(f)
+      for i = 1, #cs do
+        local c = cs[i]
         local stem = c.base:gsub("%.[^%.]*$", "")
         if not SYSTEM_BINARIES[c.base] then
           why = random_reason(stem)
@@ -862,7 +881,9 @@ rule {
   facts_only = true,
   match = function(row, ctx, f)
     f = f or ctx.facts(row)
-    for _, c in ipairs(candidates(f)) do
+    local cs = candidates(f)
+    for i = 1, #cs do
+      local c = cs[i]
       local base = c.base
       local homes = SYSTEM_BINARIES[base]
       if homes then
@@ -989,7 +1010,7 @@ rule {
   message = "service runs a program when it fails (FailureCommand)",
   match = function(row, ctx)
     local cmd = row.failure_command
-    if type(cmd) ~= "string" or cmd:match("^%s*$") then return nil end
+    if cmd == nil or type(cmd) ~= "string" or cmd:match("^%s*$") then return nil end
     local prog, args = paths.split_command(cmd)
     local norm = program_path(prog, false)
     local e = { field = "failure_command", path = cmd, normalized = norm }

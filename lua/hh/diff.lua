@@ -38,11 +38,13 @@ end
 -- Control sets present in rows (and in the declared list), lowest number first.
 function M.sets(rows, declared)
   local seen, list = {}, {}
-  local function add(name)
+  for _, name in ipairs(declared or {}) do
+    if not seen[name] then seen[name] = true; list[#list + 1] = name end
+  end
+  for _, row in ipairs(rows or {}) do
+    local name = row.control_set
     if name and not seen[name] then seen[name] = true; list[#list + 1] = name end
   end
-  for _, name in ipairs(declared or {}) do add(name) end
-  for _, row in ipairs(rows or {}) do add(row.control_set) end
   table.sort(list, function(a, b)
     local na, nb = M.set_number(a) or math.huge, M.set_number(b) or math.huge
     if na ~= nb then return na < nb end

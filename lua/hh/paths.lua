@@ -206,11 +206,15 @@ end
 -- component walk below rewrites), so it can be used as it is.
 local function plain_body(body)
   local last = body:byte(-1)
+  -- (plain finds: a character-class scan of the whole body costs more than
+  -- all of them together)
   return not (last == 46 or last == 32 or last == 92)   -- '.', ' ', '\'
+    and body:byte(1) ~= 46             -- a first component "." or ".." (drive-relative)
     and not body:find("~", 1, true)
-    and not body:find("\\[%.\\]")      -- "\\." starts a dot component, "\\\\" an empty one
-    and not body:find("[%. ]\\")        -- a component ending in a dot or space
-    and (body:byte(1) ~= 46)           -- a first component "." or ".." (drive-relative)
+    and not body:find("\\.", 1, true)  -- a component starting with a dot ("." or "..")
+    and not body:find("\\\\", 1, true) -- an empty component
+    and not body:find(".\\", 1, true)  -- one ending in a dot
+    and not body:find(" \\", 1, true)  -- or in a space
 end
 
 -- Canonical form of a Windows path: lowercase, backslashes, a drive letter,
@@ -228,7 +232,9 @@ function paths.normalize(p, bare_dir)
   p = trim(tostring(p))
   -- (each rewrite below runs only when a plain find says it has work: most
   -- paths need none of them, and a gsub costs a pass over the string)
-  local rewrites = p:find('["/%%]')   -- quotes, slashes or %VARS% to rewrite
+  -- quotes, slashes or %VARS% to rewrite? (plain finds: a character-class
+  -- scan costs more than three of them)
+  local rewrites = p:find('"', 1, true) or p:find("/", 1, true) or p:find("%", 1, true)
   if bare_dir ~= nil then
     local e = p
     if rewrites then

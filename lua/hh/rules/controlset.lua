@@ -124,11 +124,19 @@ local rule = {
     for _, set in ipairs(sets) do if set ~= cur then ordered[#ordered + 1] = set end end
 
     local hits = {}
+    local NONE = {}
     for _, name in ipairs(all) do
-      local present, absent = {}, {}
+      -- the usual case, a service every set holds, needs no lists of its own
+      local present, absent = ordered, NONE
       for _, set in ipairs(ordered) do
-        if index[set] and index[set][name] then present[#present + 1] = set
-        else absent[#absent + 1] = set end
+        if not (index[set] and index[set][name]) then present = nil; break end
+      end
+      if not present then
+        present, absent = {}, {}
+        for _, set in ipairs(ordered) do
+          if index[set] and index[set][name] then present[#present + 1] = set
+          else absent[#absent + 1] = set end
+        end
       end
       local ref_set = present[1]
       local ref = index[ref_set][name]
