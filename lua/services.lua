@@ -492,7 +492,7 @@ local function same_inputs(a, b)
   for i = 1, #FACT_INPUTS do
     local k = FACT_INPUTS[i]
     local x, y = a[k], b[k]
-    if x ~= y or (type(x) == "number" and math.type(x) ~= math.type(y)) then return false end
+    if x ~= y or (x ~= nil and type(x) == "number" and math.type(x) ~= math.type(y)) then return false end
   end
   return true
 end
@@ -1077,7 +1077,7 @@ local function prepare(input, ctx)
   ctx.tool_starts = tool_starts(KNOWN_TOOLS)
   local templates = {}
   for _, row in ipairs(input.rows or {}) do
-    if type(row.name) == "string" and type_bits(row) & 0xC0 == 0x40 then
+    if type_bits(row) & 0xC0 == 0x40 and type(row.name) == "string" then
       templates[row.name:lower()] = true
     end
   end

@@ -151,10 +151,9 @@ function paths.split_command(s)
   end
   -- Only the few characters before each space are examined, so a hostile
   -- value with thousands of spaces costs linear time, not quadratic.
-  local pos = 1
-  while true do
-    local sp = s:find("%s", pos)
-    if not sp then break end
+  -- (the first whitespace is the one that ends the first word)
+  local sp = #first < #s and #first + 1 or nil
+  while sp do
     if has_exec_ext(s:sub(math.max(1, sp - 9), sp - 1)) then
       return s:sub(1, sp - 1), trim(s:sub(sp + 1))
     end
@@ -164,7 +163,7 @@ function paths.split_command(s)
     if c == 47 or c == 45 then   -- '/' or '-'
       return s:sub(1, sp - 1), s:sub(nx)
     end
-    pos = nx
+    sp = s:find("%s", nx)
   end
   if has_exec_ext(s) then
     return s, ""
@@ -270,7 +269,11 @@ function paths.normalize(p, bare_dir)
     q = q:gsub("^globalroot\\", "\\")
     q = q:gsub("^\\systemroot\\", paths.WINDOWS .. "\\")
     q = q:gsub("^\\systemroot$", paths.WINDOWS)
-    if q ~= p then p = q; changed = true end
+    -- another round only while one of the prefixes above can still match
+    if q ~= p then
+      p = q
+      changed = p:byte(1) == 92 or p:find("^globalroot\\") ~= nil
+    end
   end
 
   local drive, body
