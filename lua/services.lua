@@ -252,7 +252,7 @@ local function lower(s) return type(s) == "string" and s:lower() or nil end
 -- or to the data lists here between runs is seen.
 local memo
 local function memo_reset()
-  memo = { split = {}, dll = {}, program = { [true] = {}, [false] = {} }, under = {}, accounts = {}, dirs = {} }
+  memo = { split = {}, dll = {}, program = { [true] = {}, [false] = {} }, under = {}, parents = {}, accounts = {}, dirs = {} }
 end
 memo_reset()
 
@@ -297,7 +297,23 @@ local function find_under(p, set)
   return nil
 end
 
--- find_under, memoised per run: rules ask about the same paths again.
+-- p up to its last backslash, or nil when it has none ("c:\\windows" for
+-- "c:\\windows\\x.exe"): the leading runs of p's components are its
+-- parent's and p itself. Memoised per run.
+local function parent_of(p)
+  local parent = memo.parents[p]
+  if parent == nil then
+    parent = p:match("^(.*)\\") or false
+    memo.parents[p] = parent
+  end
+  return parent or nil
+end
+
+-- find_under, memoised per run: rules ask about the same paths again, and
+-- files share directories. A path is under what its parent is under, or is
+-- a listed directory itself: a walk that stopped early or at the depth
+-- limit could not have reached a listed p either, so only the parents (few:
+-- System32, its drivers, a vendor's folder) are walked.
 local function under_any(p, dirs)
   if p == nil then return nil end
   local found = memo.under[dirs]
@@ -307,7 +323,18 @@ local function under_any(p, dirs)
   end
   local d = found[p]
   if d == nil then
-    d = find_under(p, dir_set(dirs)) or false
+    local set = dir_set(dirs)
+    local parent = parent_of(p)
+    if parent then
+      d = found[parent]
+      if d == nil then
+        d = find_under(parent, set) or false
+        found[parent] = d
+      end
+    else
+      d = false
+    end
+    if not d and set.dirs[p] then d = p end
     found[p] = d
   end
   return d or nil
@@ -598,13 +625,14 @@ local function rare_pair(a, b)
   return false
 end
 
--- RARE[byte a][byte b], computed once from rare_pair.
+-- RARE[byte a][byte b] is true for a rare pair, computed once from rare_pair.
 local RARE = {}
 for a = 97, 122 do
-  RARE[a] = {}
+  local first, followers = string.char(a), {}
   for b = 97, 122 do
-    RARE[a][b] = rare_pair(string.char(a), string.char(b))
+    if rare_pair(first, string.char(b)) then followers[b] = true end
   end
+  RARE[a] = followers
 end
 
 -- Why a name looks generated, or nil.
@@ -896,12 +924,14 @@ rule {
         local near = stem and #stem >= 5 and NEAR_STEMS[ext] and NEAR_STEMS[ext][#stem]
         if near then
           local bytes = { stem:byte(1, -1) }   -- short: within one of a system stem's length
-          local first, last = bytes[1], bytes[#bytes]
+          local n = #bytes
+          local b1, b2, z1, z2 = bytes[1], bytes[2], bytes[n - 1], bytes[n]
           for _, s in ipairs(near) do
             local sb = s[4]
-            -- one edit leaves the first or the last character of a name of
-            -- five or more in place: most names are ruled out without a call
-            if (sb[1] == first or sb[#sb] == last) and one_edit(bytes, sb) then
+            local m = #sb
+            -- one edit leaves the first two or the last two characters of
+            -- names of five or more in place: most are ruled out without a call
+            if (sb[1] == b1 and sb[2] == b2 or sb[m - 1] == z1 and sb[m] == z2) and one_edit(bytes, sb) then
               return path_evidence(c, { imitates = s[3], expected = SYSTEM_BINARIES[s[3]], near_miss = true })
             end
           end
