@@ -277,40 +277,59 @@ end
 
 -- Running rules ----------------------------------------------------------------
 
+-- Rows grouped by the facts table they share, for facts_only rules:
+-- groups.first lists the first row (index) of each facts table in row order,
+-- groups.next[i] the next row after row i with the same facts. Filled on
+-- first use, which derives every row's facts in row order.
+local function group_by_facts(rows, n, facts_of, groups)
+  local first, next_row, last = {}, {}, {}
+  for i = 1, n do
+    local f = facts_of[rows[i]]
+    local prev = last[f]
+    if prev then next_row[prev] = i else first[#first + 1] = i end
+    last[f] = i
+  end
+  groups.first, groups.next = first, next_row
+end
+
+local function by_row_index(a, b) return a[4] < b[4] end
+
 -- One per-row rule over rows[1..n], inside the caller's single protected
 -- call: a pcall per row costs more than most rules do. Hits are collected as
--- { row, result, severity } in row order and checked by the caller; the
--- collection stops after a hit with an unknown severity, so that error is
--- raised before any a later row's match would raise, as it always was.
--- facts_of[row] is the run's facts for a row (read only for a facts_only
--- rule: see above).
-local function match_rows(rule, rows, n, run, hits, facts_of)
+-- { row, result, severity, index } in row order and checked by the caller;
+-- the collection stops after a hit with an unknown severity.
+-- A facts_only rule is called for the first row of each facts group, and
+-- for the next rows of the group only while it keeps hitting (see above).
+local function match_rows(rule, rows, n, run, hits, facts_of, groups)
   local match = rule.match
   local count = 0
-  local function hit(row, res, sev)
+  local function hit(i, row, res, sev)
     count = count + 1
-    hits[count] = { row, res, sev }
+    hits[count] = { row, res, sev, i }
     return sev ~= nil and type(res) == "table" and not RANK[sev]
   end
   if rule.facts_only then
-    local quiet = {}   -- facts tables this rule found nothing in
-    for i = 1, n do
-      local row = rows[i]
-      local f = facts_of[row]
-      if not quiet[f] then
-        local res, sev = match(row, run, f)
-        if not res then
-          quiet[f] = true
-        elseif hit(row, res, sev) then
-          break
-        end
-      end
+    if not groups.first then group_by_facts(rows, n, facts_of, groups) end
+    local first, next_row = groups.first, groups.next
+    local bad = false
+    for g = 1, #first do
+      local i = first[g]
+      repeat
+        local row = rows[i]
+        local res, sev = match(row, run, facts_of[row])
+        if not res then break end
+        bad = hit(i, row, res, sev)
+        i = next_row[i]
+      until bad or i == nil
+      if bad then break end
     end
+    -- hits came group by group: back to row order
+    if count > 1 then table.sort(hits, by_row_index) end
   else
     for i = 1, n do
       local row = rows[i]
       local res, sev = match(row, run)
-      if res and hit(row, res, sev) then break end
+      if res and hit(i, row, res, sev) then break end
     end
   end
   hits.n = count
@@ -443,12 +462,13 @@ local function build(def)
     -- the rows ipairs would visit: up to the first nil
     local nrows = 0
     while rows[nrows + 1] ~= nil do nrows = nrows + 1 end
+    local groups = {}   -- rows by shared facts (group_by_facts), on first need
     for _, rule in ipairs(rules) do
       if skip[rule.id] then
         -- disabled for this run
       elseif rule.match then
         local hits = {}
-        local ok, res = pcall(match_rows, rule, rows, nrows, run, hits, facts_of)
+        local ok, res = pcall(match_rows, rule, rows, nrows, run, hits, facts_of, groups)
         if not ok then
           error("rule " .. rule.id .. ": " .. tostring(res), 0)
         end

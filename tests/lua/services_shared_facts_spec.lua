@@ -134,6 +134,29 @@ describe("rows sharing facts", function()
     assert.are_not.equal(hits[1].evidence, hits[2].evidence)
   end)
 
+  it("stop judging a facts group at its first miss, in row order", function()
+    local seen = {}
+    local p = services.extend { rules = { {
+      id = "test-facts-only", technique = "T1", severity = "low", message = "m", facts_only = true,
+      match = function(row)
+        seen[#seen + 1] = row.control_set
+        -- (a rule that is not truly facts-only: the runner trusts the flag)
+        if row.control_set == "ControlSet002" then return nil end
+        return {}
+      end } } }
+    local rows = {}
+    for n = 1, 3 do
+      rows[n] = svc { control_set = "ControlSet00" .. n, control_set_number = n, current = n == 1 }
+    end
+    local f = p.evaluate({ plugin = "services", rows = rows, args = {} }, { warn = function() end })
+    assert.are.equal("ControlSet001 ControlSet002", table.concat(seen, " "))
+    local sets = {}
+    for _, x in ipairs(f) do
+      if x.rule == "test-facts-only" then sets[#sets + 1] = x.control_set end
+    end
+    assert.are.equal("ControlSet001", table.concat(sets, " "))
+  end)
+
   it("check facts_only when a rule is defined", function()
     local bad = {
       { { facts_only = "yes", match = function() end }, ".facts_only must be a boolean" },
