@@ -252,7 +252,7 @@ local function lower(s) return type(s) == "string" and s:lower() or nil end
 -- or to the data lists here between runs is seen.
 local memo
 local function memo_reset()
-  memo = { split = {}, dll = {}, program = { [true] = {}, [false] = {} }, under = {}, parents = {}, accounts = {}, dirs = {} }
+  memo = { split = {}, dll = {}, program = { [true] = {}, [false] = {} }, under = {}, parents = {}, accounts = {}, dirs = {}, random = {} }
 end
 memo_reset()
 
@@ -671,6 +671,17 @@ local function random_reason(name)
   return nil
 end
 
+-- random_reason, memoised per run: a driver's binary is usually named
+-- after its service ("atapi" runs atapi.sys), so most names come twice.
+local function random_reason_once(name)
+  local why = memo.random[name]
+  if why == nil then
+    why = random_reason(name) or false
+    memo.random[name] = why
+  end
+  return why or nil
+end
+
 -- Whether names a and b, given as arrays of their bytes, are one edit
 -- apart: one character substituted, inserted, deleted, or two neighbours
 -- swapped ("scvhost", "svch0st", "lsasss"). Arrays rather than strings: the
@@ -874,7 +885,7 @@ rule {
     f = f or ctx.facts(row)
     if not f.defined or type(row.name) ~= "string" then return nil end
     local e
-    local why = random_reason(f.instance_base or row.name)
+    local why = random_reason_once(f.instance_base or row.name)
     if why then
       e = { field = "name", name = row.name, reason = why }
     else
@@ -883,7 +894,7 @@ rule {
         local c = cs[i]
         local stem = c.base:gsub("%.[^%.]*$", "")
         if not SYSTEM_BINARIES[c.base] then
-          why = random_reason(stem)
+          why = random_reason_once(stem)
           if why then
             e = path_evidence(c, { name = stem, reason = why })
             break

@@ -286,7 +286,7 @@ local function find_bursts(rows, k)
     grp.bulk = grp.neighbourhood >= k.bulk_min_size
     if k.servicing ~= 0 then
       for _, m in ipairs(grp.members) do
-        if type(m.row.name) == "string" and servicing_services[m.key] then
+        if servicing_services[m.key] and type(m.row.name) == "string" then
           grp.servicing = true
           break
         end
