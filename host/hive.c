@@ -1035,8 +1035,18 @@ static int vk_data_direct(hh_value *value)
             return 0;
         src = vk + 8; /* inline: the first len bytes of the offset field */
     } else {
-        if (len > 16344 && h->info.minor >= 4)
-            return 0; /* big data */
+        if (len > 16344 && h->info.minor >= 4) {
+            /* Big data: read here only for values libregf was shown without. */
+            uint8_t *big = NULL;
+            size_t big_len = 0;
+            if (h->info.minor < 5 || hh_hive_lent_big_data(h, (uint64_t)off, &big, &big_len) != 1)
+                return 0;
+            value->data = big;
+            value->data_borrowed = 0;
+            value->len = big_len;
+            value->data_loaded = 1;
+            return 1;
+        }
         uint64_t cell = (uint64_t)HH_BASE_BLOCK_SIZE + data_off;
         if (data_off == 0xFFFFFFFFu || cell + 4 > h->size)
             return 0;

@@ -84,6 +84,9 @@ void hh_cell_census_free(hh_cell_census *census);
 /* Values whose data hivehunt reads itself are shown to libregf without
  * data (hive_lend.c): 1 when any is, 0 when the image is left alone. */
 int hh_hive_lend_values(hh_hive *hive, const hh_cell_census *census);
+/* The data of a lent value stored as big data (db segments), read from the
+ * cells: 1 with *out malloc'd, 0 when the value was not lent that way. */
+int hh_hive_lent_big_data(hh_hive *hive, uint64_t vk_off, uint8_t **out, size_t *len);
 /* A libbfio handle over the first size bytes of hive->data as libregf
  * should see them; 1, or -1 on no memory. */
 int hh_hive_lend_handle(hh_hive *hive, size_t size, libbfio_handle_t **out);

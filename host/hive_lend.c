@@ -60,14 +60,90 @@ static const uint8_t *allocated(const lend_scan *s, uint32_t off, uint32_t *len)
     return s->bins + off + 4;
 }
 
+/* The payload of the allocated cell at a bins offset, inside the image. */
+static const uint8_t *payload_in(const uint8_t *bins, uint64_t nbins, uint32_t off, uint32_t *len)
+{
+    if (off == CELL_NONE || (uint64_t)off + 4 > nbins)
+        return NULL;
+    int32_t raw = (int32_t)hh_le32(bins + off);
+    if (raw >= 0 || (uint64_t)off + (uint64_t)(-(int64_t)raw) > nbins || -(int64_t)raw < 4)
+        return NULL;
+    *len = (uint32_t)(-(int64_t)raw) - 4;
+    return bins + off + 4;
+}
+
+/* Big data (format 1.5+, over 16344 bytes): a db cell lists segment cells;
+ * libregf joins each segment's payload less 4 bytes, at most 16344, the
+ * last cut to the value's size. Only the plain shape is taken: db, list
+ * and segments allocated cells of the right sizes (anything else is left
+ * to libregf). With out, the data is written there; returns 1 and the
+ * size, or 0. With s, every cell must also start a cell libregf parses. */
+static int big_data(const uint8_t *bins, uint64_t nbins, const lend_scan *s, uint32_t data, uint32_t size,
+                    uint8_t *out, uint64_t *total)
+{
+    uint32_t dlen, llen, seglen;
+    const uint8_t *db = payload_in(bins, nbins, data, &dlen);
+    if (!db || dlen < 8 || db[0] != 'd' || db[1] != 'b' || (s && !is_cell(s, data)))
+        return 0;
+    uint32_t nseg = hh_le16(db + 2), list_off = hh_le32(db + 4);
+    const uint8_t *list = payload_in(bins, nbins, list_off, &llen);
+    if (!list || nseg > llen / 4 || (s && !is_cell(s, list_off)))
+        return 0;
+    uint64_t acc = 0;
+    for (uint32_t i = 0; i < nseg; i++) {
+        uint32_t seg_off = hh_le32(list + 4 * i);
+        const uint8_t *seg = payload_in(bins, nbins, seg_off, &seglen);
+        if (!seg || seglen < 4 || (s && !is_cell(s, seg_off)))
+            return 0;
+        uint64_t take = seglen - 4 > 16344 ? 16344 : seglen - 4;
+        if (acc + take > size)
+            take = size - acc;
+        if (out)
+            memcpy(out + acc, seg, take);
+        acc += take;
+    }
+    *total = acc;
+    return 1;
+}
+
+int hh_hive_lent_big_data(hh_hive *hive, uint64_t vk_off, uint8_t **out, size_t *len)
+{
+    /* Only values lent at open: their cells were checked against the census. */
+    uint64_t field = vk_off + VK_DATA_SIZE;
+    size_t lo = 0, hi = hive->nlent;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (hive->lent[mid] < field)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == hive->nlent || hive->lent[lo] != field || vk_off + 12 > hive->size)
+        return 0;
+    const uint8_t *vk = hive->data + vk_off, *bins = hive->data + HH_BASE_BLOCK_SIZE;
+    uint64_t nbins = hive->size - HH_BASE_BLOCK_SIZE, total;
+    uint32_t size = hh_le32(vk + VK_DATA_SIZE), data = hh_le32(vk + VK_DATA_OFFSET);
+    if (!big_data(bins, nbins, NULL, data, size, NULL, &total))
+        return 0;
+    uint8_t *buf = total ? malloc(total) : NULL;
+    if (total && !buf)
+        return 0;
+    big_data(bins, nbins, NULL, data, size, buf, &total);
+    *out = buf;
+    *len = total;
+    return 1;
+}
+
 /* What vk_data_direct reads itself, from the unchanged cells. */
 static int reads_itself(const lend_scan *s, const uint8_t *vk)
 {
     uint32_t size = hh_le32(vk + VK_DATA_SIZE), data = hh_le32(vk + VK_DATA_OFFSET);
     if (size & INLINE_DATA)
         return 0;
-    if (size > 16344 && s->minor >= 4)
-        return 0;
+    if (size > 16344 && s->minor >= 4) {
+        uint64_t total;
+        return s->minor >= 5 && big_data(s->bins, s->nbins_bytes, s, data, size, NULL, &total);
+    }
     uint32_t avail;
     return allocated(s, data, &avail) && avail >= size;
 }
