@@ -390,6 +390,9 @@ static void release_reader(hh_hive *hive)
     free(hive->lent);
     hive->lent = NULL;
     hive->nlent = 0;
+    free(hive->split);
+    hive->split = NULL;
+    hive->nsplit = 0;
     free_image(hive);
 }
 

@@ -29,7 +29,15 @@ struct hh_hive {
     int base_block_bad;       /* the file's base block checksum was wrong */
     uint64_t *lent;           /* file offsets of value size fields libregf sees as "no data" (hive_lend.c) */
     size_t nlent;
+    struct hh_view_patch *split; /* bin headers and filler cells libregf sees (hive_lend.c), by offset */
+    size_t nsplit;
 };
+
+typedef struct hh_view_patch {
+    uint64_t off;             /* file offset */
+    uint32_t len;
+    uint8_t bytes[36];
+} hh_view_patch;
 
 struct hh_key {
     hh_hive *hive;

@@ -13,7 +13,11 @@
  * the data without failing: the whole hive must be a clean chain of bins and
  * cells (any damage and nothing is lent), the data must start a cell, and no
  * cell libregf reads as plain bytes (another value's data, a big-data list
- * or segment, a class name, a value list) may be a lent value cell. */
+ * or segment, a class name, a value list) may be a lent value cell.
+ *
+ * With the data out of libregf's way, large bins whose page boundaries fall
+ * inside cells libregf never reads are shown to it as 4 KB bins (below), so
+ * its bin lookups stop scanning. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,6 +179,192 @@ static void unlend_data_of(lend_scan *s, const uint8_t *vk, int *changed)
         unlend(s, hh_le32(segs + 4 * i), changed);
 }
 
+/* ---- bins libregf sees as 4 KB pages ------------------------------------------
+ *
+ * libregf finds the bin of a cell by guessing its index from the offset
+ * (offset * bins / size) and scanning from there one bin at a time, so each
+ * bin larger than 4 KB moves every guess after it (on a Win7 SYSTEM hive,
+ * 45 bins of 16 KB put guesses 33 bins off on average, ~1,400 instructions
+ * a lookup). A large bin whose every inner page boundary falls inside a cell
+ * libregf never reads (a lent value's data) is shown as 4 KB bins: at each
+ * boundary a bin header and a free cell filling the rest of that cell's
+ * page, and that cell cut at its first page's end. Cells libregf reads keep
+ * their offsets and bytes. */
+
+static void mark(uint64_t *refs, const lend_scan *s, uint32_t off)
+{
+    if (is_cell(s, off))
+        set_bit(refs, off);
+}
+
+/* Marks every cell libregf may read: what the root, every key cell, every
+ * list and every value not lent point at (over-approximate). */
+static void mark_reads(const lend_scan *s, const hh_cell_census *c, const uint8_t *base, uint64_t *refs)
+{
+    mark(refs, s, hh_le32(base + 36)); /* the root key */
+    for (size_t i = 0; i < c->nnks; i++) {
+        const uint8_t *nk = s->bins + c->nks[i] + 4;
+        static const size_t fields[] = {NK_SUBKEY_LIST, NK_VALUE_LIST, NK_SECURITY, NK_CLASS};
+        for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++)
+            mark(refs, s, hh_le32(nk + fields[f]));
+        uint32_t len;
+        const uint8_t *values = allocated(s, hh_le32(nk + NK_VALUE_LIST), &len);
+        for (uint32_t v = 0; values && v < len / 4; v++)
+            mark(refs, s, hh_le32(values + 4 * v));
+        const uint8_t *sk = allocated(s, hh_le32(nk + NK_SECURITY), &len);
+        if (sk && len >= 12) {
+            mark(refs, s, hh_le32(sk + 4));
+            mark(refs, s, hh_le32(sk + 8));
+        }
+        /* The subkey list, and an index root's lists one level down (deeper
+         * nesting was cut by defuse). */
+        uint32_t lists[1 + 1024];
+        size_t nlists = 1;
+        lists[0] = hh_le32(nk + NK_SUBKEY_LIST);
+        for (size_t l = 0; l < nlists; l++) {
+            const uint8_t *list = allocated(s, lists[l], &len);
+            if (!list || len < 4)
+                continue;
+            uint32_t n = hh_le16(list + 2), step = (list[1] == 'f' || list[1] == 'h') ? 8 : 4;
+            for (uint32_t e = 0; e < n && 4 + (size_t)step * e + 4 <= len; e++) {
+                uint32_t target = hh_le32(list + 4 + step * e);
+                mark(refs, s, target);
+                if (l == 0 && list[0] == 'r' && list[1] == 'i' && nlists < sizeof lists / sizeof lists[0])
+                    lists[nlists++] = target;
+            }
+        }
+    }
+    for (size_t i = 0; i < c->nvks; i++) {
+        if (bit(s->lent, c->vks[i]))
+            continue;
+        const uint8_t *vk = s->bins + c->vks[i] + 4;
+        uint32_t data = hh_le32(vk + VK_DATA_OFFSET), len;
+        mark(refs, s, data);
+        const uint8_t *db = allocated(s, data, &len);
+        if (db && len >= 8 && db[0] == 'd' && db[1] == 'b') {
+            uint32_t list = hh_le32(db + 4), nseg = hh_le16(db + 2), llen;
+            mark(refs, s, list);
+            const uint8_t *segs = allocated(s, list, &llen);
+            for (uint32_t k = 0; segs && k < nseg && 4 * (size_t)k + 4 <= llen; k++)
+                mark(refs, s, hh_le32(segs + 4 * k));
+        }
+    }
+}
+
+static int add_split(hh_hive *hive, size_t *cap, uint64_t off, const uint8_t *bytes, uint32_t len)
+{
+    if (hive->nsplit == *cap) {
+        size_t grown = *cap ? *cap * 2 : 64;
+        hh_view_patch *p = realloc(hive->split, grown * sizeof *p);
+        if (!p)
+            return 0;
+        hive->split = p;
+        *cap = grown;
+    }
+    hh_view_patch *p = &hive->split[hive->nsplit++];
+    p->off = off;
+    p->len = len;
+    memcpy(p->bytes, bytes, len);
+    return 1;
+}
+
+static uint32_t cell_len(const lend_scan *s, uint32_t off)
+{
+    int32_t raw = (int32_t)hh_le32(s->bins + off);
+    return (uint32_t)(raw < 0 ? -(int64_t)raw : (int64_t)raw);
+}
+
+/* A cell libregf never reads: nothing libregf reads points at it. Before
+ * refs is known, a cheap guess of the same (free, or no key, value, list
+ * or security signature) only decides whether refs is worth building. */
+static int hideable(const lend_scan *s, const uint64_t *refs, uint32_t off)
+{
+    if (refs)
+        return !bit(refs, off);
+    const uint8_t *p = s->bins + off + 4;
+    if ((int32_t)hh_le32(s->bins + off) > 0)
+        return 1;
+    static const char sigs[][2] = {{'n', 'k'}, {'v', 'k'}, {'s', 'k'}, {'l', 'f'}, {'l', 'h'}, {'l', 'i'}, {'r', 'i'}};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        if (p[0] == (uint8_t)sigs[i][0] && p[1] == (uint8_t)sigs[i][1])
+            return 0;
+    return 1;
+}
+
+/* Plans the view's bin headers and filler cells (hive->split, by offset).
+ * A bin is shown split only when every inner boundary can be. Without refs
+ * nothing is planned: the answer is whether any bin might be. */
+static int plan_splits(hh_hive *hive, const lend_scan *s, const uint64_t *refs)
+{
+    int any = 0;
+    size_t cap = 0;
+    for (uint32_t pos = 0; pos < s->nbins_bytes;) {
+        uint32_t size = hh_le32(s->bins + pos + 8);
+        if (size <= HH_BASE_BLOCK_SIZE || size / HH_BASE_BLOCK_SIZE > 64) {
+            pos += size;
+            continue;
+        }
+        /* The cell over each inner boundary: one libregf never reads, that
+         * starts before the boundary and goes on past the header's room. */
+        uint32_t hidden[64], nhidden = 0, boundary = pos + HH_BASE_BLOCK_SIZE;
+        int ok = 1;
+        for (uint32_t off = pos + 32; ok && off < pos + size && boundary < pos + size;) {
+            uint32_t len = cell_len(s, off);
+            if (off + len > boundary) {
+                if (off == boundary || off + len < boundary + 32 || !hideable(s, refs, off) ||
+                    nhidden == 64) {
+                    ok = 0;
+                    break;
+                }
+                hidden[nhidden++] = off;
+                while (boundary < pos + size && off + len >= boundary + 32)
+                    boundary += HH_BASE_BLOCK_SIZE;
+                if (boundary < off + len && boundary < pos + size)
+                    ok = 0; /* a boundary too near the cell's end for a header */
+            }
+            off += len;
+        }
+        if (!refs) {
+            any |= ok && nhidden;
+            pos += size;
+            continue;
+        }
+        size_t before = hive->nsplit;
+        for (uint32_t h = 0; ok && h < nhidden; h++) {
+            uint32_t off = hidden[h], len = cell_len(s, off);
+            uint32_t first = (off / HH_BASE_BLOCK_SIZE + 1) * HH_BASE_BLOCK_SIZE;
+            uint8_t b[36];
+            hh_put_le32(b, first - off); /* the hidden cell, cut at its page's end (free) */
+            ok = add_split(hive, &cap, (uint64_t)HH_BASE_BLOCK_SIZE + off, b, 4);
+            for (uint32_t at = first; ok && at < off + len; at += HH_BASE_BLOCK_SIZE) {
+                memset(b, 0, sizeof b);
+                memcpy(b, "hbin", 4);
+                hh_put_le32(b + 4, at);
+                hh_put_le32(b + 8, HH_BASE_BLOCK_SIZE);
+                uint32_t end = off + len < at + HH_BASE_BLOCK_SIZE ? off + len : at + HH_BASE_BLOCK_SIZE;
+                hh_put_le32(b + 32, end - (at + 32)); /* a free cell to the page's or the cell's end */
+                ok = add_split(hive, &cap, (uint64_t)HH_BASE_BLOCK_SIZE + at, b, end > at + 32 ? 36 : 32);
+            }
+        }
+        if (ok && nhidden) {
+            uint8_t b[4];
+            hh_put_le32(b, HH_BASE_BLOCK_SIZE);
+            ok = add_split(hive, &cap, (uint64_t)HH_BASE_BLOCK_SIZE + pos + 8, b, 4);
+        }
+        if (!ok)
+            hive->nsplit = before; /* this bin stays whole */
+        pos += size;
+    }
+    /* Added bin by bin, each bin's size field after its cells: sort. */
+    for (size_t i = 1; i < hive->nsplit; i++)
+        for (size_t j = i; j > 0 && hive->split[j - 1].off > hive->split[j].off; j--) {
+            hh_view_patch t = hive->split[j];
+            hive->split[j] = hive->split[j - 1];
+            hive->split[j - 1] = t;
+        }
+    return any;
+}
+
 int hh_hive_lend_values(hh_hive *hive, const hh_cell_census *c)
 {
     hive->nlent = 0;
@@ -211,6 +401,15 @@ int hh_hive_lend_values(hh_hive *hive, const hh_cell_census *c)
     for (size_t i = 0; hive->lent && i < c->nvks; i++)
         if (bit(s.lent, c->vks[i]))
             hive->lent[hive->nlent++] = (uint64_t)HH_BASE_BLOCK_SIZE + c->vks[i] + 4 + VK_DATA_SIZE;
+    /* Bins shown split: first whether any could be (cheap), then which
+     * (every pointer libregf may follow). */
+    uint64_t *refs = hive->nlent && plan_splits(hive, &s, NULL)
+                         ? calloc((size_t)c->nbins_bytes / 8 / 64 + 1, sizeof *refs) : NULL;
+    if (refs) {
+        mark_reads(&s, c, hive->data, refs);
+        plan_splits(hive, &s, refs);
+        free(refs);
+    }
     free(s.lent);
     return hive->nlent > 0;
 }
@@ -282,6 +481,19 @@ static ssize_t io_read(intptr_t *io, uint8_t *buf, size_t size, libbfio_error_t 
         for (int b = 0; b < 4; b++)
             if (lent[i] + b >= r->pos && lent[i] + b < r->pos + n)
                 buf[lent[i] + b - r->pos] = no_data[b];
+    const hh_view_patch *split = r->hive->split;
+    lo = 0, hi = r->hive->nsplit;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (split[mid].off + split[mid].len <= r->pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < r->hive->nsplit && split[i].off < r->pos + n; i++)
+        for (uint32_t b = 0; b < split[i].len; b++)
+            if (split[i].off + b >= r->pos && split[i].off + b < r->pos + n)
+                buf[split[i].off + b - r->pos] = split[i].bytes[b];
     r->pos += n;
     return (ssize_t)n;
 }
