@@ -252,9 +252,25 @@ local function lower(s) return type(s) == "string" and s:lower() or nil end
 -- or to the data lists here between runs is seen.
 local memo
 local function memo_reset()
-  memo = { split = {}, dll = {}, program = { [true] = {}, [false] = {} }, under = {}, parents = {}, accounts = {}, dirs = {}, random = {} }
+  memo = {
+    split = {}, program = { [true] = {}, [false] = {} }, dll = {},   -- command lines, programs, DLLs
+    base = {}, dirs = {}, parents = {},                              -- file names, directories
+    under = {},                                                      -- list -> path -> listed dir
+    svchost = {}, accounts = {}, random = {},                        -- svchost args, accounts, names
+  }
 end
 memo_reset()
+
+-- A path's file name, memoised per run (svchost.exe's path alone comes
+-- with every shared-process service).
+local function basename_once(p)
+  local b = memo.base[p]
+  if b == nil then
+    b = paths.basename(p)
+    memo.base[p] = b
+  end
+  return b
+end
 
 -- Directory lists as sets, for under_any (the lists are module constants):
 -- the entries, the leading runs of their components that lead towards one
@@ -432,7 +448,8 @@ end
 local function program_path(raw, driver)
   if raw == nil then return nil end
   local p = paths.normalize(raw, driver and paths.WINDOWS or SYSTEM32)
-  if p and not driver and not paths.extension(p) then p = p .. ".exe" end
+  -- (paths.extension's test, on the memoised file name)
+  if p and not driver and not basename_once(p):find("%.[^%.]+$") then p = p .. ".exe" end
   return p
 end
 
@@ -468,6 +485,18 @@ local function dll_path_once(raw)
   return p or nil
 end
 
+-- The parsed svchost arguments of a command line's argument string,
+-- memoised per run ("-k netsvcs" is shared by dozens of services). Read only.
+local function svchost_args_once(args)
+  if args == nil then return nil end
+  local sa = memo.svchost[args]
+  if sa == nil then
+    sa = paths.svchost_args(args) or false
+    memo.svchost[args] = sa
+  end
+  return sa or nil
+end
+
 -- Facts derived once per row and shared by every rule (ctx.facts(row)).
 -- Built as locals and then one table constructor, which sizes the table
 -- once instead of growing it field by field.
@@ -477,11 +506,11 @@ local function facts(row, ctx)
   local driver = bits & 0x0B ~= 0
   local binary_raw, args = split_command_once(row.image_path)
   local binary = program_path_once(binary_raw, driver)
-  local binary_name = binary and paths.basename(binary)
+  local binary_name = binary and basename_once(binary)
   local svchost = binary_name == "svchost.exe" or row.svchost_group ~= nil
   local svchost_group
   if svchost then
-    local sa = paths.svchost_args(args)
+    local sa = svchost_args_once(args)
     svchost_group = row.svchost_group or (sa and sa.group)
   end
   local interpreter = binary_name and INTERPRETERS[binary_name]
@@ -573,7 +602,7 @@ local function candidates(f)
     out[#out + 1] = { field = "service_dll", role = "ServiceDll", raw = f.dll_raw, normalized = f.dll }
   end
   -- the file name, which several rules read
-  for i = 1, #out do out[i].base = paths.basename(out[i].normalized) end
+  for i = 1, #out do out[i].base = basename_once(out[i].normalized) end
   return out
 end
 
