@@ -29,6 +29,7 @@
 #define VK_DATA_SIZE 0x04
 #define VK_DATA_OFFSET 0x08
 #define NK_SUBKEY_LIST 0x1C
+#define NK_VALUE_COUNT 0x24
 #define NK_VALUE_LIST 0x28
 #define NK_SECURITY 0x2C
 #define NK_CLASS 0x30
@@ -191,15 +192,22 @@ static void unlend_data_of(lend_scan *s, const uint8_t *vk, int *changed)
  * page, and that cell cut at its first page's end. Cells libregf reads keep
  * their offsets and bytes. */
 
-static void mark(uint64_t *refs, const lend_scan *s, uint32_t off)
+/* refs[0..] marks cells; pages (a bit per 4 KB) limits marking to the bins
+ * that may be split, the only place a mark is looked at. */
+typedef struct read_map {
+    uint64_t *refs;
+    const uint64_t *pages;
+} read_map;
+
+static void mark(read_map *m, const lend_scan *s, uint32_t off)
 {
-    if (is_cell(s, off))
-        set_bit(refs, off);
+    if (off < s->nbins_bytes && ((m->pages[off / 4096 / 64] >> (off / 4096 % 64)) & 1) && is_cell(s, off))
+        set_bit(m->refs, off);
 }
 
 /* Marks every cell libregf may read: what the root, every key cell, every
  * list and every value not lent point at (over-approximate). */
-static void mark_reads(const lend_scan *s, const hh_cell_census *c, const uint8_t *base, uint64_t *refs)
+static void mark_reads(const lend_scan *s, const hh_cell_census *c, const uint8_t *base, read_map *refs)
 {
     mark(refs, s, hh_le32(base + 36)); /* the root key */
     for (size_t i = 0; i < c->nnks; i++) {
@@ -208,8 +216,10 @@ static void mark_reads(const lend_scan *s, const hh_cell_census *c, const uint8_
         for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++)
             mark(refs, s, hh_le32(nk + fields[f]));
         uint32_t len;
+        /* libregf reads as many entries as the (guarded) count says. */
         const uint8_t *values = allocated(s, hh_le32(nk + NK_VALUE_LIST), &len);
-        for (uint32_t v = 0; values && v < len / 4; v++)
+        uint32_t count = hh_le32(nk + NK_VALUE_COUNT);
+        for (uint32_t v = 0; values && v < len / 4 && v < count; v++)
             mark(refs, s, hh_le32(values + 4 * v));
         const uint8_t *sk = allocated(s, hh_le32(nk + NK_SECURITY), &len);
         if (sk && len >= 12) {
@@ -274,13 +284,13 @@ static uint32_t cell_len(const lend_scan *s, uint32_t off)
     return (uint32_t)(raw < 0 ? -(int64_t)raw : (int64_t)raw);
 }
 
-/* A cell libregf never reads: nothing libregf reads points at it. Before
- * refs is known, a cheap guess of the same (free, or no key, value, list
- * or security signature) only decides whether refs is worth building. */
+/* A cell libregf never reads: nothing libregf reads points at it (refs),
+ * and it does not look like one it reads (free, or no key, value, list or
+ * security signature). The guess alone picks the bins refs is built for. */
 static int hideable(const lend_scan *s, const uint64_t *refs, uint32_t off)
 {
-    if (refs)
-        return !bit(refs, off);
+    if (refs && bit(refs, off))
+        return 0;
     const uint8_t *p = s->bins + off + 4;
     if ((int32_t)hh_le32(s->bins + off) > 0)
         return 1;
@@ -294,7 +304,7 @@ static int hideable(const lend_scan *s, const uint64_t *refs, uint32_t off)
 /* Plans the view's bin headers and filler cells (hive->split, by offset).
  * A bin is shown split only when every inner boundary can be. Without refs
  * nothing is planned: the answer is whether any bin might be. */
-static int plan_splits(hh_hive *hive, const lend_scan *s, const uint64_t *refs)
+static int plan_splits(hh_hive *hive, const lend_scan *s, const uint64_t *refs, uint64_t *pages)
 {
     int any = 0;
     size_t cap = 0;
@@ -325,7 +335,11 @@ static int plan_splits(hh_hive *hive, const lend_scan *s, const uint64_t *refs)
             off += len;
         }
         if (!refs) {
-            any |= ok && nhidden;
+            if (ok && nhidden) {
+                any = 1;
+                for (uint32_t page = pos / 4096; page < (pos + size) / 4096; page++)
+                    pages[page / 64] |= (uint64_t)1 << (page % 64);
+            }
             pos += size;
             continue;
         }
@@ -403,13 +417,16 @@ int hh_hive_lend_values(hh_hive *hive, const hh_cell_census *c)
             hive->lent[hive->nlent++] = (uint64_t)HH_BASE_BLOCK_SIZE + c->vks[i] + 4 + VK_DATA_SIZE;
     /* Bins shown split: first whether any could be (cheap), then which
      * (every pointer libregf may follow). */
-    uint64_t *refs = hive->nlent && plan_splits(hive, &s, NULL)
+    uint64_t *pages = hive->nlent ? calloc((size_t)c->nbins_bytes / 4096 / 64 + 1, sizeof *pages) : NULL;
+    uint64_t *refs = pages && plan_splits(hive, &s, NULL, pages)
                          ? calloc((size_t)c->nbins_bytes / 8 / 64 + 1, sizeof *refs) : NULL;
     if (refs) {
-        mark_reads(&s, c, hive->data, refs);
-        plan_splits(hive, &s, refs);
+        read_map m = {refs, pages};
+        mark_reads(&s, c, hive->data, &m);
+        plan_splits(hive, &s, refs, NULL);
         free(refs);
     }
+    free(pages);
     free(s.lent);
     return hive->nlent > 0;
 }
