@@ -109,12 +109,17 @@ local rule = {
     if #sets < 2 then return {} end
     local cur = diff.current_set(input.rows, input.current_control_set)
     local roles = set_roles(input, sets)
+    -- Each set's live rows by lowercased name (what diff.index_set gives,
+    -- the first row of a name winning), all sets in one pass over the rows,
+    -- and every name any set holds, sorted.
     local index, all, seen = {}, {}, {}
-    for _, set in ipairs(sets) do
-      local idx, names = diff.index_set(input.rows, set)
-      index[set] = idx
-      for _, name in ipairs(names) do
-        if not seen[name] then seen[name] = true; all[#all + 1] = name end
+    for _, set in ipairs(sets) do index[set] = {} end
+    for _, row in ipairs(input.rows or {}) do
+      local idx = index[row.control_set]
+      if idx and not row.recovered and type(row.name) == "string" then
+        local key = row.name:lower()
+        if not idx[key] then idx[key] = row end
+        if not seen[key] then seen[key] = true; all[#all + 1] = key end
       end
     end
     table.sort(all)
