@@ -261,15 +261,33 @@ local function memo_reset()
 end
 memo_reset()
 
--- A path's file name, memoised per run (svchost.exe's path alone comes
--- with every shared-process service).
+-- A path's parent (up to its last backslash; the leading runs of p's
+-- components are its parent's and p itself) and its file name (as
+-- paths.basename), found with one scan and memoised per run: svchost.exe's
+-- path alone comes with every shared-process service.
+local function split_last(p)
+  local sep = p:match("^.*()\\")
+  memo.parents[p] = sep and p:sub(1, sep - 1) or false
+  memo.base[p] = sep and p:sub(sep + 1) or p
+end
+
 local function basename_once(p)
   local b = memo.base[p]
   if b == nil then
-    b = paths.basename(p)
-    memo.base[p] = b
+    split_last(p)
+    b = memo.base[p]
   end
   return b
+end
+
+-- nil when p has no backslash
+local function parent_of(p)
+  local parent = memo.parents[p]
+  if parent == nil then
+    split_last(p)
+    parent = memo.parents[p]
+  end
+  return parent or nil
 end
 
 -- Directory lists as sets, for under_any (the lists are module constants):
@@ -311,18 +329,6 @@ local function find_under(p, set)
     pos = sep + 1
   end
   return nil
-end
-
--- p up to its last backslash, or nil when it has none ("c:\\windows" for
--- "c:\\windows\\x.exe"): the leading runs of p's components are its
--- parent's and p itself. Memoised per run.
-local function parent_of(p)
-  local parent = memo.parents[p]
-  if parent == nil then
-    parent = p:match("^(.*)\\") or false
-    memo.parents[p] = parent
-  end
-  return parent or nil
 end
 
 -- find_under, memoised per run: rules ask about the same paths again, and
@@ -656,10 +662,12 @@ end
 
 -- RARE[byte a][byte b] is true for a rare pair, computed once from rare_pair.
 local RARE = {}
+local LETTER = {}
+for c = 97, 122 do LETTER[c] = string.char(c) end
 for a = 97, 122 do
-  local first, followers = string.char(a), {}
+  local followers = {}
   for b = 97, 122 do
-    if rare_pair(first, string.char(b)) then followers[b] = true end
+    if rare_pair(LETTER[a], LETTER[b]) then followers[b] = true end
   end
   RARE[a] = followers
 end
