@@ -393,6 +393,10 @@ static void release_reader(hh_hive *hive)
     free(hive->split);
     hive->split = NULL;
     hive->nsplit = 0;
+    free(hive->free_cells);
+    hive->free_cells = NULL;
+    hive->nfree_cells = 0;
+    hive->free_cells_known = 0;
     free_image(hive);
 }
 
@@ -533,6 +537,11 @@ static int hive_open_image(hh_hive *hive, hh_hive **out, char *err, size_t errle
     hh_hive_guard_reader(hive, &census);
     hh_hive_raw_defuse(hive, &census);
     int opened = open_libregf(hive, &census, err, errlen);
+    /* The deleted-key scan (recover.c) looks at these cells only. */
+    hive->free_cells_known = census.clean;
+    hive->free_cells = census.frees;
+    hive->nfree_cells = census.nfrees;
+    census.frees = NULL;
     hh_cell_census_free(&census);
     if (opened != 1) {
         /* libregf refuses some damaged hives outright; the raw layer may

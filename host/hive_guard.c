@@ -14,8 +14,11 @@
 #include "hive_internal.h"
 #include "util.h"
 
+#define NK_SUBKEY_LIST 0x1C
 #define NK_VALUE_COUNT 0x24
 #define NK_VALUE_LIST 0x28
+#define NK_SECURITY 0x2C
+#define NK_CLASS 0x30
 #define NK_NAME_LENGTH 0x48
 #define NK_NAME 0x4C
 #define CELL_NONE 0xFFFFFFFFu
@@ -75,33 +78,107 @@ static int census_push(uint32_t **v, size_t *n, size_t *cap, uint32_t off)
     return 1;
 }
 
-/* Notes a cell of a bin that so far keeps libregf's rules (hive_lend.c,
- * and hive_raw.c's defuse for index roots). */
-static void census_cell(hh_cell_census *c, uint32_t off, const uint8_t *cell, size_t len, int allocated)
+static inline void note(uint64_t *map, uint32_t nbins, uint32_t off)
 {
-    c->starts[off / 8 / 64] |= (uint64_t)1 << (off / 8 % 64);
-    if (!allocated)
+    if (off < nbins)
+        map[off >> 9] |= (uint64_t)1 << ((off >> 3) & 63);
+}
+
+/* The entries of a subkey list or index root: cells libregf reads as keys
+ * or lists. Any list-like cell is taken, reached or not (over-approximate). */
+static void note_list(hh_cell_census *c, const uint8_t *p, uint32_t len)
+{
+    if (len < 4)
         return;
-    const uint8_t *p = cell + 4;
-    int ok = 1;
-    /* Inline data (the size's top bit) is neither lent nor a reference. */
-    if (p[0] == 'v' && p[1] == 'k' && len - 4 >= HH_CENSUS_VK_MIN && !(p[7] & 0x80))
-        ok = census_push(&c->vks, &c->nvks, &c->capv, off);
-    else if (p[0] == 'n' && p[1] == 'k' && len - 4 >= HH_CENSUS_NK_MIN)
-        ok = census_push(&c->nks, &c->nnks, &c->capn, off);
-    else if (p[0] == 'r' && p[1] == 'i')
-        ok = census_push(&c->ris, &c->nris, &c->capr, off);
-    if (!ok)
-        c->clean = 0;
+    uint32_t n = hh_le16(p + 2), step = (p[1] == 'f' || p[1] == 'h') ? 8 : 4;
+    uint32_t fit = (len - 4) / step;
+    if (n > fit)
+        n = fit;
+    for (uint32_t e = 0; e < n; e++)
+        note(c->list_reads, c->nbins_bytes, hh_le32(p + 4 + step * e));
+}
+
+/* A key cell: the cells it names that libregf reads as bytes or structures
+ * (its lists, security and class), and the values its (guarded) count takes
+ * from its value list. */
+static void note_key(hh_cell_census *c, const uint8_t *bins, const uint8_t *p)
+{
+    static const uint32_t fields[] = {NK_SUBKEY_LIST, NK_VALUE_LIST, NK_SECURITY, NK_CLASS};
+    for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
+        uint32_t off = hh_le32(p + fields[f]);
+        if (off % 8 == 0)
+            note(c->key_reads, c->nbins_bytes, off);
+    }
+    uint32_t count = hh_le32(p + NK_VALUE_COUNT), list = hh_le32(p + NK_VALUE_LIST);
+    if (count == 0 || list == CELL_NONE || list > c->nbins_bytes - 4)
+        return;
+    int32_t raw = (int32_t)hh_le32(bins + list);
+    if (raw > -8 || (uint64_t)(-(int64_t)raw) > c->nbins_bytes - list)
+        return;
+    uint32_t entries = (uint32_t)((-(int64_t)raw) - 4) / 4;
+    if (count > entries)
+        count = entries;
+    const uint8_t *v = bins + list + 4;
+    for (uint32_t i = 0; i < count; i++)
+        note(c->list_reads, c->nbins_bytes, hh_le32(v + 4 * i));
 }
 
 void hh_cell_census_free(hh_cell_census *c)
 {
     free(c->starts);
+    free(c->key_reads);
+    free(c->list_reads);
     free(c->vks);
-    free(c->nks);
     free(c->ris);
+    free(c->frees);
     memset(c, 0, sizeof *c);
+}
+
+/* The census of one bin that so far keeps libregf's rules, at pos (file
+ * offset) of bin bytes: every cell guarded and noted. Returns the file
+ * offset where the bin stops being a clean chain (the census is then not
+ * clean and the caller guards on from there), or the bin's end. */
+static size_t census_bin(hh_hive *hive, hh_cell_census *c, size_t pos, size_t bin)
+{
+    const uint8_t *bins = hive->data + HH_BASE_BLOCK_SIZE;
+    uint32_t off = (uint32_t)(pos - HH_BASE_BLOCK_SIZE) + 32, end = (uint32_t)(pos - HH_BASE_BLOCK_SIZE + bin);
+    int ok = 1;
+    /* off stays a multiple of 8 below end, a multiple of 4096: 8 bytes fit. */
+    while (off < end) {
+        int32_t raw = (int32_t)hh_le32(bins + off);
+        uint32_t len = raw < 0 ? (uint32_t)(-(int64_t)raw) : (uint32_t)raw;
+        if (len < 8 || len % 8 != 0 || len > end - off) {
+            c->clean = 0;
+            return (size_t)HH_BASE_BLOCK_SIZE + off;
+        }
+        c->starts[off >> 9] |= (uint64_t)1 << ((off >> 3) & 63);
+        const uint8_t *p = bins + off + 4;
+        if (raw > 0) {
+            ok &= census_push(&c->frees, &c->nfrees, &c->capf, off);
+        } else if (p[1] == 'k') {
+            if (p[0] == 'v') {
+                /* Inline data (the size's top bit) is neither lent nor a reference. */
+                if (len - 4 >= HH_CENSUS_VK_MIN && !(p[7] & 0x80))
+                    ok &= census_push(&c->vks, &c->nvks, &c->capv, off);
+            } else if (p[0] == 'n') {
+                guard_nk(hive, (size_t)HH_BASE_BLOCK_SIZE + off, len);
+                if (len - 4 >= HH_CENSUS_NK_MIN)
+                    note_key(c, bins, p);
+            } else if (p[0] == 's' && len - 4 >= 12) {
+                note(c->list_reads, c->nbins_bytes, hh_le32(p + 4));
+                note(c->list_reads, c->nbins_bytes, hh_le32(p + 8));
+            }
+        } else if (p[0] == 'l') {
+            note_list(c, p, len - 4);
+        } else if (p[0] == 'r' && p[1] == 'i') {
+            ok &= census_push(&c->ris, &c->nris, &c->capr, off);
+            note_list(c, p, len - 4);
+        }
+        off += len;
+    }
+    if (!ok)
+        c->clean = 0;
+    return pos + bin;
 }
 
 /* One walk over every cell: caps value counts, and takes the census of a
@@ -117,9 +194,12 @@ void hh_hive_guard_reader(hh_hive *hive, hh_cell_census *census)
     census->clean = declared > 0 && declared % HH_BASE_BLOCK_SIZE == 0 &&
                     (uint64_t)HH_BASE_BLOCK_SIZE + declared <= view;
     if (census->clean) {
+        size_t words = (size_t)declared / 8 / 64 + 1;
         census->nbins_bytes = declared;
-        census->starts = calloc((size_t)declared / 8 / 64 + 1, sizeof *census->starts);
-        census->clean = census->starts != NULL;
+        census->starts = calloc(words, sizeof *census->starts);
+        census->key_reads = calloc(words, sizeof *census->key_reads);
+        census->list_reads = calloc(words, sizeof *census->list_reads);
+        census->clean = census->starts && census->key_reads && census->list_reads;
     }
     size_t pos = HH_BASE_BLOCK_SIZE;
     while (pos + 32 <= hive->size && memcmp(hive->data + pos, "hbin", 4) == 0) {
@@ -131,22 +211,16 @@ void hh_hive_guard_reader(hh_hive *hive, hh_cell_census *census)
         int counted = census->clean && rel < declared;
         if (counted && (hh_le32(hive->data + pos + 4) != rel || bin > declared - rel))
             census->clean = counted = 0;
-        size_t cell = pos + 32;
+        size_t cell = counted ? census_bin(hive, census, pos, bin) : pos + 32;
         while (cell + 4 <= pos + bin) {
             int32_t raw = (int32_t)hh_le32(hive->data + cell);
             size_t len = raw < 0 ? (size_t)(-(int64_t)raw) : (size_t)raw;
             if (len < 8 || len > pos + bin - cell)
                 break; /* the rest of this bin is not a cell chain */
-            if (counted && len % 8 != 0)
-                census->clean = counted = 0;
-            if (counted)
-                census_cell(census, (uint32_t)(cell - HH_BASE_BLOCK_SIZE), hive->data + cell, len, raw < 0);
             if (raw < 0)
                 guard_nk(hive, cell, len);
             cell += len;
         }
-        if (counted && cell != pos + bin)
-            census->clean = 0;
         pos += bin;
     }
     if (pos - HH_BASE_BLOCK_SIZE < (size_t)declared)

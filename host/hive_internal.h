@@ -31,6 +31,9 @@ struct hh_hive {
     size_t nlent;
     struct hh_view_patch *split; /* bin headers and filler cells libregf sees (hive_lend.c), by offset */
     size_t nsplit;
+    int free_cells_known;     /* free_cells lists every free cell (a clean hive, from the guard's walk) */
+    uint32_t *free_cells;     /* for recover.c's deleted-key scan */
+    size_t nfree_cells;
 };
 
 typedef struct hh_view_patch {
@@ -74,18 +77,22 @@ int hh_read_whole_file(const char *path, uint8_t **out, size_t *outlen, char *er
 /* Makes the image need bytes long, zero-filled (replay). 1, or -1 with err. */
 int hh_hive_grow_image(hh_hive *hive, size_t need, char *err, size_t errlen);
 
-/* What the guard's walk notes for hive_lend.c, for a hive whose bins and
- * cells are all well formed (clean; otherwise empty). Offsets are from the
- * start of the hive bins. */
+/* What the guard's walk notes for hive_lend.c, hive_raw.c and recover.c,
+ * for a hive whose bins and cells are all well formed (clean; otherwise
+ * empty). Offsets are from the start of the hive bins; the bitmaps hold a
+ * bit per 8 bytes of bins. */
 #define HH_CENSUS_VK_MIN 0x14 /* cell payload bytes to read a vk's data fields */
 #define HH_CENSUS_NK_MIN 0x34 /* ... an nk's list and class offsets */
 typedef struct hh_cell_census {
     int clean;
     uint32_t nbins_bytes;     /* the base block's hive bins size */
-    uint64_t *starts;         /* bit per 8 bytes of bins: a cell starts there */
-    uint32_t *vks, *nks;      /* allocated value cells with data outside them, and key cells */
+    uint64_t *starts;         /* a cell starts here */
+    uint64_t *key_reads;      /* a key cell's subkey list, value list, security or class offset points here */
+    uint64_t *list_reads;     /* a value list, subkey list, index root or security cell's link points here */
+    uint32_t *vks;            /* allocated value cells with data outside them */
     uint32_t *ris;            /* allocated index roots */
-    size_t nvks, nnks, nris, capv, capn, capr;
+    uint32_t *frees;          /* free cells */
+    size_t nvks, nris, nfrees, capv, capr, capf;
 } hh_cell_census;
 void hh_cell_census_free(hh_cell_census *census);
 

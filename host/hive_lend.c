@@ -28,11 +28,6 @@
 /* Field offsets from a cell's "vk"/"nk" signature. */
 #define VK_DATA_SIZE 0x04
 #define VK_DATA_OFFSET 0x08
-#define NK_SUBKEY_LIST 0x1C
-#define NK_VALUE_COUNT 0x24
-#define NK_VALUE_LIST 0x28
-#define NK_SECURITY 0x2C
-#define NK_CLASS 0x30
 #define INLINE_DATA 0x80000000u
 #define BIG_DATA_MIN 16345   /* libregf reads larger data from a db list (1.5+) */
 
@@ -192,71 +187,49 @@ static void unlend_data_of(lend_scan *s, const uint8_t *vk, int *changed)
  * page, and that cell cut at its first page's end. Cells libregf reads keep
  * their offsets and bytes. */
 
-/* refs[0..] marks cells; pages (a bit per 4 KB) limits marking to the bins
- * that may be split, the only place a mark is looked at. */
-typedef struct read_map {
-    uint64_t *refs;
-    const uint64_t *pages;
-} read_map;
-
-static void mark(read_map *m, const lend_scan *s, uint32_t off)
+/* Whether any cell libregf may read starts in [off, off + len): what the
+ * key cells, lists and security cells point at (the census), and the data
+ * chains of values not lent (extra). A view cell inside a hidden cell (a
+ * filler) is then never the target of a read either. */
+static int read_inside(const lend_scan *s, const hh_cell_census *c, const uint64_t *extra, uint32_t off, uint32_t len)
 {
-    if (off < s->nbins_bytes && ((m->pages[off / 4096 / 64] >> (off / 4096 % 64)) & 1) && is_cell(s, off))
-        set_bit(m->refs, off);
-}
-
-/* Marks every cell libregf may read: what the root, every key cell, every
- * list and every value not lent point at (over-approximate). */
-static void mark_reads(const lend_scan *s, const hh_cell_census *c, const uint8_t *base, read_map *refs)
-{
-    mark(refs, s, hh_le32(base + 36)); /* the root key */
-    for (size_t i = 0; i < c->nnks; i++) {
-        const uint8_t *nk = s->bins + c->nks[i] + 4;
-        static const size_t fields[] = {NK_SUBKEY_LIST, NK_VALUE_LIST, NK_SECURITY, NK_CLASS};
-        for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++)
-            mark(refs, s, hh_le32(nk + fields[f]));
-        uint32_t len;
-        /* libregf reads as many entries as the (guarded) count says. */
-        const uint8_t *values = allocated(s, hh_le32(nk + NK_VALUE_LIST), &len);
-        uint32_t count = hh_le32(nk + NK_VALUE_COUNT);
-        for (uint32_t v = 0; values && v < len / 4 && v < count; v++)
-            mark(refs, s, hh_le32(values + 4 * v));
-        const uint8_t *sk = allocated(s, hh_le32(nk + NK_SECURITY), &len);
-        if (sk && len >= 12) {
-            mark(refs, s, hh_le32(sk + 4));
-            mark(refs, s, hh_le32(sk + 8));
-        }
-        /* The subkey list, and an index root's lists one level down (deeper
-         * nesting was cut by defuse). */
-        uint32_t lists[1 + 1024];
-        size_t nlists = 1;
-        lists[0] = hh_le32(nk + NK_SUBKEY_LIST);
-        for (size_t l = 0; l < nlists; l++) {
-            const uint8_t *list = allocated(s, lists[l], &len);
-            if (!list || len < 4)
-                continue;
-            uint32_t n = hh_le16(list + 2), step = (list[1] == 'f' || list[1] == 'h') ? 8 : 4;
-            for (uint32_t e = 0; e < n && 4 + (size_t)step * e + 4 <= len; e++) {
-                uint32_t target = hh_le32(list + 4 + step * e);
-                mark(refs, s, target);
-                if (l == 0 && list[0] == 'r' && list[1] == 'i' && nlists < sizeof lists / sizeof lists[0])
-                    lists[nlists++] = target;
-            }
+    for (uint32_t slot = off / 8; slot < (off + len) / 8; slot++) {
+        uint64_t word = c->key_reads[slot / 64] | c->list_reads[slot / 64] | extra[slot / 64];
+        if (slot % 64 == 0 && (off + len) / 8 - slot >= 64) {
+            if (word)
+                return 1;
+            slot += 63;
+        } else if ((word >> (slot % 64)) & 1) {
+            return 1;
         }
     }
+    (void)s;
+    return 0;
+}
+
+static void note(uint64_t *map, const lend_scan *s, uint32_t off)
+{
+    if (off < s->nbins_bytes)
+        set_bit(map, off);
+}
+
+/* The cells a value not lent makes libregf read: its data, or a db cell's
+ * segment list and segments. */
+static void note_unlent_data(const lend_scan *s, const hh_cell_census *c, uint64_t *extra)
+{
     for (size_t i = 0; i < c->nvks; i++) {
         if (bit(s->lent, c->vks[i]))
             continue;
         const uint8_t *vk = s->bins + c->vks[i] + 4;
         uint32_t data = hh_le32(vk + VK_DATA_OFFSET), len;
-        mark(refs, s, data);
+        note(extra, s, data);
         const uint8_t *db = allocated(s, data, &len);
         if (db && len >= 8 && db[0] == 'd' && db[1] == 'b') {
             uint32_t list = hh_le32(db + 4), nseg = hh_le16(db + 2), llen;
-            mark(refs, s, list);
+            note(extra, s, list);
             const uint8_t *segs = allocated(s, list, &llen);
             for (uint32_t k = 0; segs && k < nseg && 4 * (size_t)k + 4 <= llen; k++)
-                mark(refs, s, hh_le32(segs + 4 * k));
+                note(extra, s, hh_le32(segs + 4 * k));
         }
     }
 }
@@ -284,29 +257,25 @@ static uint32_t cell_len(const lend_scan *s, uint32_t off)
     return (uint32_t)(raw < 0 ? -(int64_t)raw : (int64_t)raw);
 }
 
-/* A cell libregf never reads: nothing libregf reads points at it (refs),
- * and it does not look like one it reads (free, or no key, value, list or
- * security signature). The guess alone picks the bins refs is built for. */
-static int hideable(const lend_scan *s, const uint64_t *refs, uint32_t off)
+/* A cell libregf never reads: nothing libregf reads points into it, and it
+ * does not look like one it reads (free, or no key, value, list or security
+ * signature). */
+static int hideable(const lend_scan *s, const hh_cell_census *c, const uint64_t *extra, uint32_t off, uint32_t len)
 {
-    if (refs && bit(refs, off))
-        return 0;
     const uint8_t *p = s->bins + off + 4;
-    if ((int32_t)hh_le32(s->bins + off) > 0)
-        return 1;
-    static const char sigs[][2] = {{'n', 'k'}, {'v', 'k'}, {'s', 'k'}, {'l', 'f'}, {'l', 'h'}, {'l', 'i'}, {'r', 'i'}};
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        if (p[0] == (uint8_t)sigs[i][0] && p[1] == (uint8_t)sigs[i][1])
-            return 0;
-    return 1;
+    if ((int32_t)hh_le32(s->bins + off) < 0) {
+        static const char sigs[][2] = {{'n', 'k'}, {'v', 'k'}, {'s', 'k'}, {'l', 'f'}, {'l', 'h'}, {'l', 'i'}, {'r', 'i'}};
+        for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+            if (p[0] == (uint8_t)sigs[i][0] && p[1] == (uint8_t)sigs[i][1])
+                return 0;
+    }
+    return !read_inside(s, c, extra, off, len);
 }
 
 /* Plans the view's bin headers and filler cells (hive->split, by offset).
- * A bin is shown split only when every inner boundary can be. Without refs
- * nothing is planned: the answer is whether any bin might be. */
-static int plan_splits(hh_hive *hive, const lend_scan *s, const uint64_t *refs, uint64_t *pages)
+ * A bin is shown split only when every inner boundary can be. */
+static void plan_splits(hh_hive *hive, const lend_scan *s, const hh_cell_census *c, const uint64_t *extra)
 {
-    int any = 0;
     size_t cap = 0;
     for (uint32_t pos = 0; pos < s->nbins_bytes;) {
         uint32_t size = hh_le32(s->bins + pos + 8);
@@ -321,7 +290,7 @@ static int plan_splits(hh_hive *hive, const lend_scan *s, const uint64_t *refs, 
         for (uint32_t off = pos + 32; ok && off < pos + size && boundary < pos + size;) {
             uint32_t len = cell_len(s, off);
             if (off + len > boundary) {
-                if (off == boundary || off + len < boundary + 32 || !hideable(s, refs, off) ||
+                if (off == boundary || off + len < boundary + 32 || !hideable(s, c, extra, off, len) ||
                     nhidden == 64) {
                     ok = 0;
                     break;
@@ -333,15 +302,6 @@ static int plan_splits(hh_hive *hive, const lend_scan *s, const uint64_t *refs, 
                     ok = 0; /* a boundary too near the cell's end for a header */
             }
             off += len;
-        }
-        if (!refs) {
-            if (ok && nhidden) {
-                any = 1;
-                for (uint32_t page = pos / 4096; page < (pos + size) / 4096; page++)
-                    pages[page / 64] |= (uint64_t)1 << (page % 64);
-            }
-            pos += size;
-            continue;
         }
         size_t before = hive->nsplit;
         for (uint32_t h = 0; ok && h < nhidden; h++) {
@@ -376,7 +336,6 @@ static int plan_splits(hh_hive *hive, const lend_scan *s, const uint64_t *refs, 
             hive->split[j] = hive->split[j - 1];
             hive->split[j - 1] = t;
         }
-    return any;
 }
 
 int hh_hive_lend_values(hh_hive *hive, const hh_cell_census *c)
@@ -390,23 +349,17 @@ int hh_hive_lend_values(hh_hive *hive, const hh_cell_census *c)
     if (!s.lent)
         return 0;
     size_t n = 0;
+    /* Raw-byte reads of a lent cell would see the change: such a cell is not
+     * lent, which may expose its own data in turn. What key cells read as
+     * bytes the census noted; values not lent are followed to a fixpoint. */
     for (size_t i = 0; i < c->nvks; i++)
-        if (reads_itself(&s, s.bins + c->vks[i] + 4)) {
+        if (!bit(c->key_reads, c->vks[i]) && reads_itself(&s, s.bins + c->vks[i] + 4)) {
             set_bit(s.lent, c->vks[i]);
             n++;
         }
-    /* Raw-byte reads of a lent cell would see the change: such a cell is not
-     * lent, which may expose its own data in turn. */
     int changed;
     do {
         changed = 0;
-        for (size_t i = 0; i < c->nnks; i++) {
-            const uint8_t *nk = s.bins + c->nks[i] + 4;
-            unlend(&s, hh_le32(nk + NK_SUBKEY_LIST), &changed);
-            unlend(&s, hh_le32(nk + NK_VALUE_LIST), &changed);
-            unlend(&s, hh_le32(nk + NK_SECURITY), &changed);
-            unlend(&s, hh_le32(nk + NK_CLASS), &changed);
-        }
         for (size_t i = 0; i < c->nvks; i++)
             if (!bit(s.lent, c->vks[i]))
                 unlend_data_of(&s, s.bins + c->vks[i] + 4, &changed);
@@ -415,18 +368,15 @@ int hh_hive_lend_values(hh_hive *hive, const hh_cell_census *c)
     for (size_t i = 0; hive->lent && i < c->nvks; i++)
         if (bit(s.lent, c->vks[i]))
             hive->lent[hive->nlent++] = (uint64_t)HH_BASE_BLOCK_SIZE + c->vks[i] + 4 + VK_DATA_SIZE;
-    /* Bins shown split: first whether any could be (cheap), then which
-     * (every pointer libregf may follow). */
-    uint64_t *pages = hive->nlent ? calloc((size_t)c->nbins_bytes / 4096 / 64 + 1, sizeof *pages) : NULL;
-    uint64_t *refs = pages && plan_splits(hive, &s, NULL, pages)
-                         ? calloc((size_t)c->nbins_bytes / 8 / 64 + 1, sizeof *refs) : NULL;
-    if (refs) {
-        read_map m = {refs, pages};
-        mark_reads(&s, c, hive->data, &m);
-        plan_splits(hive, &s, refs, NULL);
-        free(refs);
+    /* Bins shown split: the cells over their page boundaries must be read
+     * by nothing, including the data of the values not lent. */
+    uint64_t *extra = hive->nlent ? calloc((size_t)c->nbins_bytes / 8 / 64 + 1, sizeof *extra) : NULL;
+    if (extra) {
+        note(extra, &s, hh_le32(hive->data + 36)); /* the root key */
+        note_unlent_data(&s, c, extra);
+        plan_splits(hive, &s, c, extra);
+        free(extra);
     }
-    free(pages);
     free(s.lent);
     return hive->nlent > 0;
 }

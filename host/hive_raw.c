@@ -699,7 +699,14 @@ int hh_hive_deleted_key_count(hh_hive *hive)
     if (!hive || hive->closed || !hive->opts.recover)
         return 0;
     struct hh_raw_state *st = hh_raw_state_get(hive);
-    if (!st || hh_raw_find_deleted(st) < 0)
+    if (!st)
+        return 0;
+    if (!st->deleted_ready) {
+        st->free_cells_known = hive->free_cells_known;
+        st->free_cells = hive->free_cells;
+        st->nfree_cells = hive->nfree_cells;
+    }
+    if (hh_raw_find_deleted(st) < 0)
         return 0;
     return (int)st->ndeleted;
 }

@@ -43,6 +43,9 @@ struct hh_raw_state {
     size_t ndeleted;
     hh_raw_kid *deleted_kids; /* the same, by parent */
     int deleted_ready;
+    const uint32_t *free_cells; /* every free cell, when free_cells_known (the hive's, from its census) */
+    size_t nfree_cells;
+    int free_cells_known;
 };
 
 /* The hive's raw view, built on first use over hive->data. NULL: no memory. */
