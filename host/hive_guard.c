@@ -22,6 +22,7 @@
 #define NK_NAME_LENGTH 0x48
 #define NK_NAME 0x4C
 #define CELL_NONE 0xFFFFFFFFu
+#define SIG(a, b) ((uint16_t)((uint8_t)(a) | (uint8_t)(b) << 8))
 
 /* The size of the allocated cell at a hive-bins offset, or 0 when the offset
  * does not hold one inside the image. */
@@ -37,18 +38,11 @@ static size_t allocated_cell_size(const uint8_t *data, size_t size, uint32_t off
     return len <= size - pos ? len : 0;
 }
 
-static void guard_nk(hh_hive *hive, size_t cell, size_t len)
+/* Caps the count of the key at file offset cell to the fits entries its
+ * value list holds, with a warning naming the key. */
+static void cap_value_count(hh_hive *hive, size_t cell, size_t len, uint32_t count, uint32_t fits)
 {
     uint8_t *nk = hive->data + cell + 4;
-    if (len < 4 + NK_NAME || memcmp(nk, "nk", 2) != 0)
-        return;
-    uint32_t count = hh_le32(nk + NK_VALUE_COUNT);
-    if (count == 0)
-        return;
-    size_t list = allocated_cell_size(hive->data, hive->size, hh_le32(nk + NK_VALUE_LIST));
-    uint32_t fits = list >= 4 ? (uint32_t)((list - 4) / 4) : 0;
-    if (count <= fits)
-        return;
     hh_put_le32(nk + NK_VALUE_COUNT, fits);
     size_t namelen = hh_le16(nk + NK_NAME_LENGTH);
     if (namelen > len - 4 - NK_NAME)
@@ -64,18 +58,25 @@ static void guard_nk(hh_hive *hive, size_t cell, size_t len)
                  name, cell - HH_BASE_BLOCK_SIZE, count, fits, fits);
 }
 
-static int census_push(uint32_t **v, size_t *n, size_t *cap, uint32_t off)
+/* The value list entries that fit the key's list cell: the count the key
+ * may be trusted with. */
+static uint32_t value_list_fits(const hh_hive *hive, const uint8_t *nk)
 {
-    if (*n == *cap) {
-        size_t grown = *cap ? *cap * 2 : 1024;
-        uint32_t *p = realloc(*v, grown * sizeof *p);
-        if (!p)
-            return 0;
-        *v = p;
-        *cap = grown;
-    }
-    (*v)[(*n)++] = off;
-    return 1;
+    size_t list = allocated_cell_size(hive->data, hive->size, hh_le32(nk + NK_VALUE_LIST));
+    return list >= 4 ? (uint32_t)((list - 4) / 4) : 0;
+}
+
+static void guard_nk(hh_hive *hive, size_t cell, size_t len)
+{
+    uint8_t *nk = hive->data + cell + 4;
+    if (len < 4 + NK_NAME || memcmp(nk, "nk", 2) != 0)
+        return;
+    uint32_t count = hh_le32(nk + NK_VALUE_COUNT);
+    if (count == 0)
+        return;
+    uint32_t fits = value_list_fits(hive, nk);
+    if (count > fits)
+        cap_value_count(hive, cell, len, count, fits);
 }
 
 static inline void note(uint64_t *map, uint32_t nbins, uint32_t off)
@@ -98,27 +99,31 @@ static void note_list(hh_cell_census *c, const uint8_t *p, uint32_t len)
         note(c->list_reads, c->nbins_bytes, hh_le32(p + 4 + step * e));
 }
 
-/* A key cell: the cells it names that libregf reads as bytes or structures
- * (its lists, security and class), and the values its (guarded) count takes
- * from its value list. */
-static void note_key(hh_cell_census *c, const uint8_t *bins, const uint8_t *p)
+/* A key cell (at bins offset off, len bytes, "nk" checked) of a clean bin:
+ * guarded as guard_nk does, and the cells it names that libregf reads as
+ * bytes or structures noted (its lists, security and class, and the values
+ * its guarded count takes from its value list). */
+static void census_key(hh_hive *hive, hh_cell_census *c, uint32_t off, uint32_t len)
 {
+    const uint8_t *p = hive->data + HH_BASE_BLOCK_SIZE + off + 4;
+    if (len - 4 < HH_CENSUS_NK_MIN)
+        return; /* too short for guard_nk too */
+    uint32_t count = hh_le32(p + NK_VALUE_COUNT), list = hh_le32(p + NK_VALUE_LIST);
     static const uint32_t fields[] = {NK_SUBKEY_LIST, NK_VALUE_LIST, NK_SECURITY, NK_CLASS};
     for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
-        uint32_t off = hh_le32(p + fields[f]);
-        if (off % 8 == 0)
-            note(c->key_reads, c->nbins_bytes, off);
+        uint32_t to = hh_le32(p + fields[f]);
+        if (to % 8 == 0)
+            note(c->key_reads, c->nbins_bytes, to);
     }
-    uint32_t count = hh_le32(p + NK_VALUE_COUNT), list = hh_le32(p + NK_VALUE_LIST);
-    if (count == 0 || list == CELL_NONE || list > c->nbins_bytes - 4)
+    if (count == 0)
         return;
-    int32_t raw = (int32_t)hh_le32(bins + list);
-    if (raw > -8 || (uint64_t)(-(int64_t)raw) > c->nbins_bytes - list)
-        return;
-    uint32_t entries = (uint32_t)((-(int64_t)raw) - 4) / 4;
-    if (count > entries)
-        count = entries;
-    const uint8_t *v = bins + list + 4;
+    uint32_t fits = value_list_fits(hive, p);
+    if (count > fits) {
+        if (len >= 4 + NK_NAME)
+            cap_value_count(hive, (size_t)HH_BASE_BLOCK_SIZE + off, len, count, fits);
+        count = fits;
+    }
+    const uint8_t *v = hive->data + HH_BASE_BLOCK_SIZE + list + 4; /* fits > 0: inside the image */
     for (uint32_t i = 0; i < count; i++)
         note(c->list_reads, c->nbins_bytes, hh_le32(v + 4 * i));
 }
@@ -134,6 +139,20 @@ void hh_cell_census_free(hh_cell_census *c)
     memset(c, 0, sizeof *c);
 }
 
+static int census_push(uint32_t **v, size_t *n, size_t *cap, uint32_t off)
+{
+    if (*n == *cap) {
+        size_t grown = *cap ? *cap * 2 : 1024;
+        uint32_t *p = realloc(*v, grown * sizeof *p);
+        if (!p)
+            return 0;
+        *v = p;
+        *cap = grown;
+    }
+    (*v)[(*n)++] = off;
+    return 1;
+}
+
 /* The census of one bin that so far keeps libregf's rules, at pos (file
  * offset) of bin bytes: every cell guarded and noted. Returns the file
  * offset where the bin stops being a clean chain (the census is then not
@@ -146,33 +165,34 @@ static size_t census_bin(hh_hive *hive, hh_cell_census *c, size_t pos, size_t bi
     /* off stays a multiple of 8 below end, a multiple of 4096: 8 bytes fit. */
     while (off < end) {
         int32_t raw = (int32_t)hh_le32(bins + off);
-        uint32_t len = raw < 0 ? (uint32_t)(-(int64_t)raw) : (uint32_t)raw;
-        if (len < 8 || len % 8 != 0 || len > end - off) {
+        uint32_t len = raw < 0 ? 0u - (uint32_t)raw : (uint32_t)raw;
+        if (len - 8 > end - off - 8 || len % 8 != 0) { /* shorter than 8 bytes, past the bin, or unaligned */
             c->clean = 0;
             return (size_t)HH_BASE_BLOCK_SIZE + off;
         }
-        c->starts[off >> 9] |= (uint64_t)1 << ((off >> 3) & 63);
         const uint8_t *p = bins + off + 4;
+        uint16_t sig = hh_le16(p);
         if (raw > 0) {
             ok &= census_push(&c->frees, &c->nfrees, &c->capf, off);
-        } else if (p[1] == 'k') {
-            if (p[0] == 'v') {
-                /* Inline data (the size's top bit) is neither lent nor a reference. */
-                if (len - 4 >= HH_CENSUS_VK_MIN && !(p[7] & 0x80))
-                    ok &= census_push(&c->vks, &c->nvks, &c->capv, off);
-            } else if (p[0] == 'n') {
-                guard_nk(hive, (size_t)HH_BASE_BLOCK_SIZE + off, len);
-                if (len - 4 >= HH_CENSUS_NK_MIN)
-                    note_key(c, bins, p);
-            } else if (p[0] == 's' && len - 4 >= 12) {
+        } else if (sig == SIG('v', 'k')) {
+            /* Inline data (the size's top bit) is neither lent nor a reference. */
+            if (len >= 4 + HH_CENSUS_VK_MIN && !(p[7] & 0x80))
+                ok &= census_push(&c->vks, &c->nvks, &c->capv, off);
+        } else if (sig == SIG('n', 'k')) {
+            census_key(hive, c, off, len);
+        } else {
+            /* Only cells that may hold a value's data, or its big-data
+             * parts, are asked whether they start a cell (hive_lend.c). */
+            c->starts[off >> 9] |= (uint64_t)1 << ((off >> 3) & 63);
+            if (p[0] == 'l') {
+                note_list(c, p, len - 4);
+            } else if (sig == SIG('r', 'i')) {
+                ok &= census_push(&c->ris, &c->nris, &c->capr, off);
+                note_list(c, p, len - 4);
+            } else if (sig == SIG('s', 'k') && len >= 4 + 12) {
                 note(c->list_reads, c->nbins_bytes, hh_le32(p + 4));
                 note(c->list_reads, c->nbins_bytes, hh_le32(p + 8));
             }
-        } else if (p[0] == 'l') {
-            note_list(c, p, len - 4);
-        } else if (p[0] == 'r' && p[1] == 'i') {
-            ok &= census_push(&c->ris, &c->nris, &c->capr, off);
-            note_list(c, p, len - 4);
         }
         off += len;
     }

@@ -86,7 +86,7 @@ int hh_hive_grow_image(hh_hive *hive, size_t need, char *err, size_t errlen);
 typedef struct hh_cell_census {
     int clean;
     uint32_t nbins_bytes;     /* the base block's hive bins size */
-    uint64_t *starts;         /* a cell starts here */
+    uint64_t *starts;         /* an allocated cell other than a key or value starts here (data may) */
     uint64_t *key_reads;      /* a key cell's subkey list, value list, security or class offset points here */
     uint64_t *list_reads;     /* a value list, subkey list, index root or security cell's link points here */
     uint32_t *vks;            /* allocated value cells with data outside them */

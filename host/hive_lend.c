@@ -34,7 +34,7 @@
 typedef struct lend_scan {
     const uint8_t *bins;      /* hive->data + 4096 */
     uint32_t nbins_bytes;     /* bytes of hive bins walked */
-    const uint64_t *starts;   /* bit per 8 bytes: a cell starts here (the census) */
+    const uint64_t *starts;   /* bit per 8 bytes: a cell other than a key or value starts here (the census) */
     uint64_t *lent;           /* bit per 8 bytes: a value cell we lend */
     int minor;
 } lend_scan;
@@ -144,13 +144,17 @@ static int reads_itself(const lend_scan *s, const uint8_t *vk)
         uint64_t total;
         return s->minor >= 5 && big_data(s->bins, s->nbins_bytes, s, data, size, NULL, &total);
     }
-    uint32_t avail;
-    return allocated(s, data, &avail) && avail >= size;
+    if (!is_cell(s, data))
+        return 0;
+    int32_t raw = (int32_t)hh_le32(s->bins + data); /* a census cell: 8 bytes or more */
+    return raw < 0 && (uint32_t)(-(int64_t)raw) - 4 >= size;
 }
 
 static void unlend(lend_scan *s, uint32_t off, int *changed)
 {
-    if (is_cell(s, off) && bit(s->lent, off)) {
+    /* Lent bits are set at value cells only (which the census does not
+     * mark as cell starts). */
+    if (off % 8 == 0 && off < s->nbins_bytes && bit(s->lent, off)) {
         clear_bit(s->lent, off);
         *changed = 1;
     }
@@ -191,7 +195,7 @@ static void unlend_data_of(lend_scan *s, const uint8_t *vk, int *changed)
  * key cells, lists and security cells point at (the census), and the data
  * chains of values not lent (extra). A view cell inside a hidden cell (a
  * filler) is then never the target of a read either. */
-static int read_inside(const lend_scan *s, const hh_cell_census *c, const uint64_t *extra, uint32_t off, uint32_t len)
+static int read_inside(const hh_cell_census *c, const uint64_t *extra, uint32_t off, uint32_t len)
 {
     for (uint32_t slot = off / 8; slot < (off + len) / 8; slot++) {
         uint64_t word = c->key_reads[slot / 64] | c->list_reads[slot / 64] | extra[slot / 64];
@@ -203,7 +207,6 @@ static int read_inside(const lend_scan *s, const hh_cell_census *c, const uint64
             return 1;
         }
     }
-    (void)s;
     return 0;
 }
 
@@ -215,22 +218,17 @@ static void note(uint64_t *map, const lend_scan *s, uint32_t off)
 
 /* The cells a value not lent makes libregf read: its data, or a db cell's
  * segment list and segments. */
-static void note_unlent_data(const lend_scan *s, const hh_cell_census *c, uint64_t *extra)
+static void note_unlent_data(const lend_scan *s, const uint8_t *vk, uint64_t *extra)
 {
-    for (size_t i = 0; i < c->nvks; i++) {
-        if (bit(s->lent, c->vks[i]))
-            continue;
-        const uint8_t *vk = s->bins + c->vks[i] + 4;
-        uint32_t data = hh_le32(vk + VK_DATA_OFFSET), len;
-        note(extra, s, data);
-        const uint8_t *db = allocated(s, data, &len);
-        if (db && len >= 8 && db[0] == 'd' && db[1] == 'b') {
-            uint32_t list = hh_le32(db + 4), nseg = hh_le16(db + 2), llen;
-            note(extra, s, list);
-            const uint8_t *segs = allocated(s, list, &llen);
-            for (uint32_t k = 0; segs && k < nseg && 4 * (size_t)k + 4 <= llen; k++)
-                note(extra, s, hh_le32(segs + 4 * k));
-        }
+    uint32_t data = hh_le32(vk + VK_DATA_OFFSET), len;
+    note(extra, s, data);
+    const uint8_t *db = allocated(s, data, &len);
+    if (db && len >= 8 && db[0] == 'd' && db[1] == 'b') {
+        uint32_t list = hh_le32(db + 4), nseg = hh_le16(db + 2), llen;
+        note(extra, s, list);
+        const uint8_t *segs = allocated(s, list, &llen);
+        for (uint32_t k = 0; segs && k < nseg && 4 * (size_t)k + 4 <= llen; k++)
+            note(extra, s, hh_le32(segs + 4 * k));
     }
 }
 
@@ -269,7 +267,7 @@ static int hideable(const lend_scan *s, const hh_cell_census *c, const uint64_t 
             if (p[0] == (uint8_t)sigs[i][0] && p[1] == (uint8_t)sigs[i][1])
                 return 0;
     }
-    return !read_inside(s, c, extra, off, len);
+    return !read_inside(c, extra, off, len);
 }
 
 /* Plans the view's bin headers and filler cells (hive->split, by offset).
@@ -364,19 +362,22 @@ int hh_hive_lend_values(hh_hive *hive, const hh_cell_census *c)
             if (!bit(s.lent, c->vks[i]))
                 unlend_data_of(&s, s.bins + c->vks[i] + 4, &changed);
     } while (changed);
+    /* One pass lists the lent values and notes what the others make
+     * libregf read: bins shown split must have their cells over page
+     * boundaries read by nothing. */
     hive->lent = n ? malloc(n * sizeof *hive->lent) : NULL;
-    for (size_t i = 0; hive->lent && i < c->nvks; i++)
+    uint64_t *extra = hive->lent ? calloc((size_t)c->nbins_bytes / 8 / 64 + 1, sizeof *extra) : NULL;
+    for (size_t i = 0; hive->lent && i < c->nvks; i++) {
         if (bit(s.lent, c->vks[i]))
             hive->lent[hive->nlent++] = (uint64_t)HH_BASE_BLOCK_SIZE + c->vks[i] + 4 + VK_DATA_SIZE;
-    /* Bins shown split: the cells over their page boundaries must be read
-     * by nothing, including the data of the values not lent. */
-    uint64_t *extra = hive->nlent ? calloc((size_t)c->nbins_bytes / 8 / 64 + 1, sizeof *extra) : NULL;
-    if (extra) {
-        note(extra, &s, hh_le32(hive->data + 36)); /* the root key */
-        note_unlent_data(&s, c, extra);
-        plan_splits(hive, &s, c, extra);
-        free(extra);
+        else if (extra)
+            note_unlent_data(&s, s.bins + c->vks[i] + 4, extra);
     }
+    if (extra && hive->nlent) {
+        note(extra, &s, hh_le32(hive->data + 36)); /* the root key */
+        plan_splits(hive, &s, c, extra);
+    }
+    free(extra);
     free(s.lent);
     return hive->nlent > 0;
 }
@@ -388,6 +389,7 @@ typedef struct lend_io {
     size_t size;              /* whole 4 KB pages (see hive.c, open_libregf) */
     uint64_t pos;
     int open;
+    size_t lent_at, split_at; /* where the last read stopped in each list: reads mostly go forward */
 } lend_io;
 
 static int io_free(intptr_t **io, libbfio_error_t **e)
@@ -433,34 +435,47 @@ static ssize_t io_read(intptr_t *io, uint8_t *buf, size_t size, libbfio_error_t 
         return 0;
     size_t n = r->size - r->pos < size ? (size_t)(r->size - r->pos) : size;
     memcpy(buf, r->hive->data + r->pos, n);
-    /* Lent fields overlapping [pos, pos + n): the first by binary search. */
+    /* Lent fields overlapping [pos, pos + n): the first where the last
+     * read stopped, else by binary search. */
     const uint64_t *lent = r->hive->lent;
-    size_t lo = 0, hi = r->hive->nlent;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (lent[mid] + 4 <= r->pos)
-            lo = mid + 1;
-        else
-            hi = mid;
+    size_t nlent = r->hive->nlent, lo = r->lent_at;
+    if (lo > nlent || (lo > 0 && lent[lo - 1] + 4 > r->pos) || (lo < nlent && lent[lo] + 4 <= r->pos)) {
+        size_t hi = nlent;
+        lo = 0;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (lent[mid] + 4 <= r->pos)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
     }
     static const uint8_t no_data[4] = {0, 0, 0, 0x80}; /* size 0, inline */
-    for (size_t i = lo; i < r->hive->nlent && lent[i] < r->pos + n; i++)
+    for (; lo < nlent && lent[lo] < r->pos + n; lo++)
         for (int b = 0; b < 4; b++)
-            if (lent[i] + b >= r->pos && lent[i] + b < r->pos + n)
-                buf[lent[i] + b - r->pos] = no_data[b];
+            if (lent[lo] + b >= r->pos && lent[lo] + b < r->pos + n)
+                buf[lent[lo] + b - r->pos] = no_data[b];
+    r->lent_at = lo;
     const hh_view_patch *split = r->hive->split;
-    lo = 0, hi = r->hive->nsplit;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (split[mid].off + split[mid].len <= r->pos)
-            lo = mid + 1;
-        else
-            hi = mid;
+    size_t nsplit = r->hive->nsplit;
+    lo = r->split_at;
+    if (lo > nsplit || (lo > 0 && split[lo - 1].off + split[lo - 1].len > r->pos) ||
+        (lo < nsplit && split[lo].off + split[lo].len <= r->pos)) {
+        size_t hi = nsplit;
+        lo = 0;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (split[mid].off + split[mid].len <= r->pos)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
     }
-    for (size_t i = lo; i < r->hive->nsplit && split[i].off < r->pos + n; i++)
-        for (uint32_t b = 0; b < split[i].len; b++)
-            if (split[i].off + b >= r->pos && split[i].off + b < r->pos + n)
-                buf[split[i].off + b - r->pos] = split[i].bytes[b];
+    for (; lo < nsplit && split[lo].off < r->pos + n; lo++)
+        for (uint32_t b = 0; b < split[lo].len; b++)
+            if (split[lo].off + b >= r->pos && split[lo].off + b < r->pos + n)
+                buf[split[lo].off + b - r->pos] = split[lo].bytes[b];
+    r->split_at = lo;
     r->pos += n;
     return (ssize_t)n;
 }

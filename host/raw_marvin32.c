@@ -18,7 +18,17 @@ static inline void marvin_mix(uint32_t *lo, uint32_t *hi)
 uint64_t hh_marvin32(uint64_t seed, const uint8_t *data, size_t len)
 {
     uint32_t lo = (uint32_t)seed, hi = (uint32_t)(seed >> 32);
-    while (len >= 4) {
+    /* Two words a turn: the same rounds with half the loop overhead (log
+     * replay hashes every entry, megabytes on a busy hive). */
+    while (len >= 8) {
+        lo += hh_le32(data);
+        marvin_mix(&lo, &hi);
+        lo += hh_le32(data + 4);
+        marvin_mix(&lo, &hi);
+        data += 8;
+        len -= 8;
+    }
+    if (len >= 4) {
         lo += hh_le32(data);
         marvin_mix(&lo, &hi);
         data += 4;
