@@ -211,6 +211,49 @@ static void test_defuse_from_census(const char *testdata)
     hh_hive_close(&h);
 }
 
+/* A bin is shown split only when nothing libregf reads points into the
+ * cells over its page boundaries: a key whose class name points where the
+ * view would put a filler cell (inside a lent value's data) must keep that
+ * bin whole, else libregf would find a cell there that the hive lacks. */
+static void test_pointer_into_split_cell(const char *corpus)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/regipy/SYSTEM", corpus);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        printf("# %s absent: skipped\n", path);
+        return;
+    }
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *img = len > 0 ? malloc((size_t)len) : NULL;
+    size_t size = img ? fread(img, 1, (size_t)len, f) : 0;
+    fclose(f);
+    hh_hive *h = NULL;
+    char err[HH_ERRLEN];
+    uint64_t filler = 0;
+    size_t before = 0;
+    if (size && hh_hive_open_memory(path, img, size, NULL, &h, err, sizeof err) == 1) {
+        before = h->nsplit;
+        for (size_t i = 0; i < h->nsplit && !filler; i++)
+            if (h->split[i].len == 36) /* a bin header and the filler cell after it */
+                filler = h->split[i].off + 32;
+    }
+    hh_hive_close(&h);
+    uint32_t nks[2];
+    if (ok(filler && find_cells(img, size, "nk", nks, 2) == 2, "the Win7 hive's view has a filler cell, and keys")) {
+        uint8_t *nk = img + 4096 + nks[1] + 4;
+        put_le32(nk + 0x30, (uint32_t)(filler - 4096)); /* class name: the filler's offset */
+        nk[0x4A] = 8;
+        nk[0x4B] = 0;
+        size_t lent = 0;
+        compare_hive_image("regipy/SYSTEM with a class name inside a split cell", img, size, &lent);
+        ok(last_split < before, "the bin it points into is shown whole (%zu of %zu patches left)", last_split, before);
+    }
+    free(img);
+}
+
 int main(void)
 {
     const char *testdata = getenv("HH_TESTDATA"), *corpus = getenv("HH_CORPUS");
@@ -234,6 +277,8 @@ int main(void)
     ok(clean_lent > 0, "the clean fixture's value data is lent (%zu cells)", clean_lent);
     test_raw_reads_of_value_cells(testdata);
     test_defuse_from_census(testdata);
+    if (corpus)
+        test_pointer_into_split_cell(corpus);
     for (size_t i = 0; corpus && i < sizeof real / sizeof real[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", corpus, real[i]);
         FILE *f = fopen(path, "rb");
