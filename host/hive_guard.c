@@ -87,7 +87,7 @@ static inline void note(uint64_t *map, uint32_t nbins, uint32_t off)
 
 /* The entries of a subkey list or index root: cells libregf reads as keys
  * or lists. Any list-like cell is taken, reached or not (over-approximate). */
-static void note_list(hh_cell_census *c, const uint8_t *p, uint32_t len)
+static inline void note_list(hh_cell_census *c, const uint8_t *p, uint32_t len)
 {
     if (len < 4)
         return;
@@ -103,27 +103,38 @@ static void note_list(hh_cell_census *c, const uint8_t *p, uint32_t len)
  * guarded as guard_nk does, and the cells it names that libregf reads as
  * bytes or structures noted (its lists, security and class, and the values
  * its guarded count takes from its value list). */
-static void census_key(hh_hive *hive, hh_cell_census *c, uint32_t off, uint32_t len)
+static inline void census_key(hh_hive *hive, hh_cell_census *c, uint32_t off, uint32_t len)
 {
     const uint8_t *p = hive->data + HH_BASE_BLOCK_SIZE + off + 4;
     if (len - 4 < HH_CENSUS_NK_MIN)
         return; /* too short for guard_nk too */
     uint32_t count = hh_le32(p + NK_VALUE_COUNT), list = hh_le32(p + NK_VALUE_LIST);
-    static const uint32_t fields[] = {NK_SUBKEY_LIST, NK_VALUE_LIST, NK_SECURITY, NK_CLASS};
-    for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
-        uint32_t to = hh_le32(p + fields[f]);
-        if (to % 8 == 0)
-            note(c->key_reads, c->nbins_bytes, to);
-    }
+    uint32_t subkeys = hh_le32(p + NK_SUBKEY_LIST), security = hh_le32(p + NK_SECURITY), cls = hh_le32(p + NK_CLASS);
+    if (subkeys % 8 == 0)
+        note(c->key_reads, c->nbins_bytes, subkeys);
+    if (list % 8 == 0)
+        note(c->key_reads, c->nbins_bytes, list);
+    if (security % 8 == 0)
+        note(c->key_reads, c->nbins_bytes, security);
+    if (cls % 8 == 0)
+        note(c->key_reads, c->nbins_bytes, cls);
     if (count == 0)
         return;
-    uint32_t fits = value_list_fits(hive, p);
+    /* value_list_fits, inline: the list cell inside the image. */
+    size_t at = (size_t)HH_BASE_BLOCK_SIZE + list;
+    uint32_t fits = 0;
+    if (list != CELL_NONE && at + 4 <= hive->size) {
+        int32_t raw = (int32_t)hh_le32(hive->data + at);
+        size_t cell = raw < 0 ? (size_t)(-(int64_t)raw) : 0;
+        if (cell >= 4 && cell <= hive->size - at)
+            fits = (uint32_t)((cell - 4) / 4);
+    }
     if (count > fits) {
         if (len >= 4 + NK_NAME)
             cap_value_count(hive, (size_t)HH_BASE_BLOCK_SIZE + off, len, count, fits);
         count = fits;
     }
-    const uint8_t *v = hive->data + HH_BASE_BLOCK_SIZE + list + 4; /* fits > 0: inside the image */
+    const uint8_t *v = hive->data + at + 4; /* count > 0: fits > 0, inside the image */
     for (uint32_t i = 0; i < count; i++)
         note(c->list_reads, c->nbins_bytes, hh_le32(v + 4 * i));
 }

@@ -168,9 +168,11 @@ static void unlend_data_of(lend_scan *s, const uint8_t *vk, int *changed)
     if (size & INLINE_DATA)
         return;
     unlend(s, data, changed);
+    if (size < BIG_DATA_MIN)
+        return;
     uint32_t len;
     const uint8_t *db = allocated(s, data, &len);
-    if (size < BIG_DATA_MIN || !db || len < 8 || db[0] != 'd' || db[1] != 'b')
+    if (!db || len < 8 || db[0] != 'd' || db[1] != 'b')
         return;
     uint32_t list = hh_le32(db + 4), nseg = hh_le16(db + 2), llen;
     unlend(s, list, changed);
