@@ -37,6 +37,8 @@ typedef struct lend_scan {
     const uint64_t *starts;   /* bit per 8 bytes: a cell other than a key or value starts here (the census) */
     uint64_t *lent;           /* bit per 8 bytes: a value cell we lend */
     int minor;
+    uint32_t *unlent;         /* value cells of the census not lent, in the order found */
+    size_t nunlent;
 } lend_scan;
 
 static int bit(const uint64_t *map, uint32_t off) { return (map[off / 8 / 64] >> (off / 8 % 64)) & 1; }
@@ -156,6 +158,7 @@ static void unlend(lend_scan *s, uint32_t off, int *changed)
      * mark as cell starts). */
     if (off % 8 == 0 && off < s->nbins_bytes && bit(s->lent, off)) {
         clear_bit(s->lent, off);
+        s->unlent[s->nunlent++] = off; /* at most once per census value: room for all */
         *changed = 1;
     }
 }
@@ -348,37 +351,53 @@ int hh_hive_lend_values(hh_hive *hive, const hh_cell_census *c)
     s.lent = calloc((size_t)c->nbins_bytes / 8 / 64 + 1, sizeof *s.lent);
     if (!s.lent)
         return 0;
-    size_t n = 0;
+    s.unlent = malloc((c->nvks + 1) * sizeof *s.unlent);
+    hive->lent = malloc((c->nvks + 1) * sizeof *hive->lent);
+    if (!s.unlent || !hive->lent) {
+        free(s.unlent);
+        free(s.lent);
+        free(hive->lent);
+        hive->lent = NULL;
+        return 0;
+    }
     /* Raw-byte reads of a lent cell would see the change: such a cell is not
      * lent, which may expose its own data in turn. What key cells read as
-     * bytes the census noted; values not lent are followed to a fixpoint. */
-    for (size_t i = 0; i < c->nvks; i++)
-        if (!bit(c->key_reads, c->vks[i]) && reads_itself(&s, s.bins + c->vks[i] + 4)) {
-            set_bit(s.lent, c->vks[i]);
-            n++;
+     * bytes the census noted; the data of values not lent is followed from
+     * a work list (unlend appends to it) until nothing changes. */
+    for (size_t i = 0; i < c->nvks; i++) {
+        uint32_t vk = c->vks[i];
+        if (!bit(c->key_reads, vk) && reads_itself(&s, s.bins + vk + 4)) {
+            set_bit(s.lent, vk);
+            hive->lent[hive->nlent++] = (uint64_t)HH_BASE_BLOCK_SIZE + vk + 4 + VK_DATA_SIZE;
+        } else {
+            s.unlent[s.nunlent++] = vk;
         }
-    int changed;
-    do {
-        changed = 0;
-        for (size_t i = 0; i < c->nvks; i++)
-            if (!bit(s.lent, c->vks[i]))
-                unlend_data_of(&s, s.bins + c->vks[i] + 4, &changed);
-    } while (changed);
-    /* One pass lists the lent values and notes what the others make
-     * libregf read: bins shown split must have their cells over page
-     * boundaries read by nothing. */
-    hive->lent = n ? malloc(n * sizeof *hive->lent) : NULL;
-    uint64_t *extra = hive->lent ? calloc((size_t)c->nbins_bytes / 8 / 64 + 1, sizeof *extra) : NULL;
-    for (size_t i = 0; hive->lent && i < c->nvks; i++) {
-        if (bit(s.lent, c->vks[i]))
-            hive->lent[hive->nlent++] = (uint64_t)HH_BASE_BLOCK_SIZE + c->vks[i] + 4 + VK_DATA_SIZE;
-        else if (extra)
-            note_unlent_data(&s, s.bins + c->vks[i] + 4, extra);
     }
-    if (extra && hive->nlent) {
+    size_t first_unlent = s.nunlent;
+    int changed = 0;
+    for (size_t k = 0; k < s.nunlent; k++)
+        unlend_data_of(&s, s.bins + s.unlent[k] + 4, &changed);
+    if (s.nunlent > first_unlent) { /* some were unlent after all: keep the rest, in order */
+        size_t kept = 0;
+        for (size_t i = 0; i < hive->nlent; i++)
+            if (bit(s.lent, (uint32_t)(hive->lent[i] - HH_BASE_BLOCK_SIZE - 4 - VK_DATA_SIZE)))
+                hive->lent[kept++] = hive->lent[i];
+        hive->nlent = kept;
+    }
+    /* Bins shown split must have their cells over page boundaries read by
+     * nothing, including what the values not lent make libregf read. */
+    uint64_t *extra = hive->nlent ? calloc((size_t)c->nbins_bytes / 8 / 64 + 1, sizeof *extra) : NULL;
+    if (extra) {
+        for (size_t k = 0; k < s.nunlent; k++)
+            note_unlent_data(&s, s.bins + s.unlent[k] + 4, extra);
         note(extra, &s, hh_le32(hive->data + 36)); /* the root key */
         plan_splits(hive, &s, c, extra);
     }
+    if (!hive->nlent) {
+        free(hive->lent);
+        hive->lent = NULL;
+    }
+    free(s.unlent);
     free(extra);
     free(s.lent);
     return hive->nlent > 0;
