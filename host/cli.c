@@ -32,8 +32,9 @@ static void vreport(const char *kind, const char *what, const char *fmt, va_list
 {
     char buf[2048];
     vsnprintf(buf, sizeof buf, fmt, ap);
-    if (!kind)
-        snprintf(last_error, sizeof last_error, "%s%s%s", what ? what : "", what ? ": " : "", buf);
+    /* A longer message is kept cut: it only names the error for callers. */
+    if (!kind && snprintf(last_error, sizeof last_error, "%s%s%s", what ? what : "", what ? ": " : "", buf) < 0)
+        last_error[0] = '\0';
     fputs("hivehunt: ", stderr);
     if (kind)
         fputs(kind, stderr);
