@@ -339,32 +339,6 @@ static int file_is_hive(const char *path)
     return n == 4 && memcmp(sig, "regf", 4) == 0;
 }
 
-static char *read_text_file(const char *path, size_t max, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s", strerror(errno));
-        return NULL;
-    }
-    char *buf = malloc(max + 1);
-    size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
-    int bad = ferror(f);
-    fclose(f);
-    if (!buf || bad) {
-        snprintf(err, errlen, "cannot read it");
-        free(buf);
-        return NULL;
-    }
-    if (n > max) {
-        snprintf(err, errlen, "larger than %zu bytes", max);
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 /* Calls the plugin's collect(system, software) with the hive userdata at
  * sys_idx / soft_idx (0: none). Pushes the input table. */
 static int plugin_collect(lua_State *L, int plugin_ref, int sys_idx, int soft_idx, const char *label)
@@ -427,7 +401,7 @@ static int load_baseline(hh_sandbox *sb, int plugin_ref, const hh_hunt_opts *o)
         lua_remove(L, gi);
     } else {
         size_t len;
-        char *text = read_text_file(o->baseline, (size_t)256 << 20, &len, err, sizeof err);
+        char *text = hh_read_text_file(o->baseline, (size_t)256 << 20, &len, err, sizeof err);
         if (!text) {
             hh_error(o->baseline, "%s", err);
             return HH_EXIT_INPUT;

@@ -355,27 +355,6 @@ size_t hh_sandbox_search_dirs(hh_sandbox *sb, const char *const **dirs)
     return sb->ndirs;
 }
 
-/* A policy file's bytes, when it is small enough to be one of the bundled
- * ones (the largest is ~40 KB); NULL otherwise, and on any error (the text
- * loader then says what is wrong with the file). */
-static char *read_policy_file(const char *path, size_t *len)
-{
-    enum { MAX_BYTES = 1 << 20 };
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = malloc(MAX_BYTES + 1);
-    size_t n = buf ? fread(buf, 1, MAX_BYTES + 1, f) : 0;
-    int bad = !buf || ferror(f) || n > MAX_BYTES;
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return NULL;
-    }
-    *len = n;
-    return buf;
-}
-
 int hh_sandbox_loadfile(hh_sandbox *sb, const char *path, char *err, size_t errlen)
 {
     lua_State *L = sb->L;
@@ -383,7 +362,10 @@ int hh_sandbox_loadfile(hh_sandbox *sb, const char *path, char *err, size_t errl
      * other file is text only: mode "t", bytecode refused. */
     int rc = LUA_ERRFILE;
     size_t len = 0;
-    char *text = read_policy_file(path, &len);
+    char why[256];
+    /* Bundled files are ~40 KB; anything larger (or unreadable) goes to the
+     * text loader, which says what is wrong with it. */
+    char *text = hh_read_text_file(path, (size_t)1 << 20, &len, why, sizeof why);
     if (text) {
         lua_pushfstring(L, "@%s", path);
         int bundled = hh_bundle_load(L, text, len, lua_tostring(L, -1));

@@ -34,4 +34,9 @@ size_t hh_utf8_valid_seq(const unsigned char *s, size_t n);
 char **hh_dir_names_sorted(const char *dir, size_t *n);
 void hh_names_free(char **names, size_t n);
 
+/* The whole of a file of at most max bytes, NUL-terminated (*len without
+ * the NUL); NULL with a one-line reason in err when it cannot be read or
+ * is larger. Free with free(). */
+char *hh_read_text_file(const char *path, size_t max, size_t *len, char *err, size_t errlen);
+
 #endif
