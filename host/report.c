@@ -10,6 +10,7 @@
 #include <lauxlib.h>
 
 #include "report_internal.h"
+#include "util.h"
 
 /* Fixed column orders: analysts' scripts and spreadsheets index by them. */
 const hh_field hh_finding_fields[] = {
@@ -514,22 +515,16 @@ int hh_parse_iso8601(const char *s, size_t n, long long *out)
 
 void hh_format_iso8601(long long t, char out[48])
 {
+    if (hh_utc_text(t, out, 48))
+        return;
     long long days = t / 86400, rem = t % 86400;
     if (rem < 0) {
         rem += 86400;
         days--;
     }
-    /* civil_from_days, the inverse of days_from_civil. */
-    days += 719468;
-    long long era = (days >= 0 ? days : days - 146096) / 146097;
-    unsigned doe = (unsigned)(days - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long long y = (long long)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    unsigned d = doy - (153 * mp + 2) / 5 + 1;
-    unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
+    long long y;
+    unsigned m, d;
+    hh_civil_from_days(days, &y, &m, &d);
     snprintf(out, 48, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", y, m, d, rem / 3600, rem / 60 % 60, rem % 60);
 }
 

@@ -125,6 +125,50 @@ int64_t hh_filetime_unix(uint64_t ft)
     return -(int64_t)((FILETIME_UNIX_EPOCH - ft + 9999999ULL) / 10000000ULL);
 }
 
+void hh_civil_from_days(long long days, long long *year, unsigned *month, unsigned *day)
+{
+    /* Whole 400-year eras (146097 days) counted from 0000-03-01, so a leap
+     * day falls at the end of each year of the count. */
+    days += 719468;
+    long long era = (days >= 0 ? days : days - 146096) / 146097;
+    unsigned doe = (unsigned)(days - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *day = doy - (153 * mp + 2) / 5 + 1;
+    *month = mp < 10 ? mp + 3 : mp - 9;
+    *year = (long long)yoe + era * 400 + (*month <= 2);
+}
+
+int hh_utc_text(long long t, char *buf, size_t buflen)
+{
+    long long days = t / 86400, rem = t % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        days--;
+    }
+    long long year;
+    unsigned month, day;
+    hh_civil_from_days(days, &year, &month, &day);
+    if (buflen < 21 || year < 0 || year > 9999)
+        return 0;
+    /* Digits by hand: a services row carries two of these, and gmtime +
+     * strftime cost more than the rest of the row's time fields. */
+    unsigned v[6] = {(unsigned)year, month, day, (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60),
+                     (unsigned)(rem % 60)};
+    static const char seps[] = "--T::Z";
+    char *o = buf;
+    *o++ = (char)('0' + v[0] / 1000);
+    *o++ = (char)('0' + v[0] / 100 % 10);
+    for (int i = 0; i < 6; i++) {
+        *o++ = (char)('0' + v[i] / 10 % 10);
+        *o++ = (char)('0' + v[i] % 10);
+        *o++ = seps[i];
+    }
+    *o = '\0';
+    return 1;
+}
+
 const char *hh_filetime_iso(uint64_t ft, char *buf, size_t buflen)
 {
     if (buflen == 0)
@@ -132,6 +176,9 @@ const char *hh_filetime_iso(uint64_t ft, char *buf, size_t buflen)
     buf[0] = '\0';
     if (ft == 0)
         return buf;
+    if (hh_utc_text(hh_filetime_unix(ft), buf, buflen))
+        return buf;
+    /* Years past 9999 (FILETIME reaches 30828): the C library's digits. */
     time_t t = (time_t)hh_filetime_unix(ft);
     struct tm tm;
     if (!gmtime_r(&t, &tm))

@@ -34,6 +34,12 @@ size_t hh_utf8_valid_seq(const unsigned char *s, size_t n);
 char **hh_dir_names_sorted(const char *dir, size_t *n);
 void hh_names_free(char **names, size_t n);
 
+/* Days since 1970-01-01 to a proleptic Gregorian date. */
+void hh_civil_from_days(long long days, long long *year, unsigned *month, unsigned *day);
+/* Unix seconds as "YYYY-MM-DDTHH:MM:SSZ" (UTC) into buf (>= 21 bytes).
+ * Returns 0, writing nothing, for years outside 0000..9999. */
+int hh_utc_text(long long t, char *buf, size_t buflen);
+
 /* The whole of a file of at most max bytes, NUL-terminated (*len without
  * the NUL); NULL with a one-line reason in err when it cannot be read or
  * is larger. Free with free(). */

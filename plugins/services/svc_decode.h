@@ -42,9 +42,4 @@ char *svc_hex(const uint8_t *data, size_t len);
 /* FILETIME to Unix seconds (floor). */
 int64_t svc_filetime_unix(uint64_t ft);
 
-/* FILETIME as "YYYY-MM-DDTHH:MM:SSZ" (UTC) into buf (>= 21 bytes), as
- * gmtime + strftime would write it, without their per-call cost (a row
- * carries two). Returns 0 for years outside 1601..9999 (not written). */
-int svc_filetime_iso(uint64_t ft, char *buf, size_t buflen);
-
 #endif

@@ -293,9 +293,7 @@ static void set_time(svc_ctx *c, int row, const char *iso_field, const char *epo
     if (!ft)
         return;
     char buf[40];
-    if (!svc_filetime_iso(ft, buf, sizeof buf))
-        svc_host->filetime_iso(ft, buf, sizeof buf);
-    lua_pushstring(c->L, buf);
+    lua_pushstring(c->L, svc_host->filetime_iso(ft, buf, sizeof buf));
     lua_setfield(c->L, row, iso_field);
     lua_pushinteger(c->L, (lua_Integer)svc_filetime_unix(ft));
     lua_setfield(c->L, row, epoch_field);

@@ -2,13 +2,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <lauxlib.h>
 #include <lualib.h>
 
 #include "escape.h"
+#include "hive.h"
 #include "report.h"
 #include "report_internal.h"
+#include "util.h"
 
 static int failures;
 
@@ -166,6 +169,39 @@ static void test_time(void)
     }
 }
 
+/* hh_filetime_iso writes what gmtime + strftime would, across FILETIME's
+ * range (its own digits up to 9999, the C library's past it). */
+static void test_filetime_iso(void)
+{
+    char want[64], got[64];
+    uint64_t samples[] = {116444736000000000ULL, 129781039310000000ULL, 1ULL, 9999999ULL,
+                          116444735999999999ULL, 126227808000000000ULL /* 2001-01-01 */,
+                          2650467743999999999ULL /* 9999-12-31T23:59:59 */,
+                          2650467744000000000ULL /* 10000-01-01 */, 0x7FFFFFFFFFFFFFFFULL};
+    uint64_t seed = 88172645463325252ULL;
+    for (int i = 0; i < 20000; i++) {
+        uint64_t ft;
+        if (i < (int)(sizeof samples / sizeof samples[0])) {
+            ft = samples[i];
+        } else {
+            seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17;
+            ft = 1 + seed % 2650467744000000000ULL;
+        }
+        time_t t = (time_t)hh_filetime_unix(ft);
+        struct tm tm;
+        CHECK(gmtime_r(&t, &tm) != NULL);
+        strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        hh_filetime_iso(ft, got, sizeof got);
+        if (strcmp(got, want) != 0) {
+            fprintf(stderr, "filetime %llu: got %s, want %s\n", (unsigned long long)ft, got, want);
+            failures++;
+        }
+    }
+    hh_filetime_iso(0, got, sizeof got);
+    CHECK(got[0] == '\0'); /* no time */
+    CHECK(!hh_utc_text(0, got, 20)); /* no room */
+}
+
 static void test_formats(void)
 {
     hh_format f;
@@ -294,6 +330,7 @@ int main(void)
     test_csv();
     test_html();
     test_time();
+    test_filetime_iso();
     test_formats();
     test_report_errors();
     if (failures) {

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "svc_decode.h"
 
@@ -131,40 +130,8 @@ static void test_names(void)
     CHECK(svc_filetime_unix(129781039310000000ULL) == 1333630331);
 }
 
-/* The fast ISO writer agrees with gmtime + strftime across its range. */
-static void test_iso_time(void)
-{
-    char want[64], got[64];
-    uint64_t samples[] = {116444736000000000ULL, 129781039310000000ULL, 1ULL, 9999999ULL,
-                          116444735999999999ULL, 126227808000000000ULL /* 2001-01-01 */,
-                          2650467743999999999ULL /* 9999-12-31T23:59:59 */};
-    uint64_t seed = 88172645463325252ULL;
-    for (int i = 0; i < 20000; i++) {
-        uint64_t ft;
-        if (i < (int)(sizeof samples / sizeof samples[0])) {
-            ft = samples[i];
-        } else {
-            seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17;
-            ft = seed % 2650467744000000000ULL;
-        }
-        time_t t = (time_t)svc_filetime_unix(ft);
-        struct tm tm;
-        CHECK(gmtime_r(&t, &tm) != NULL);
-        strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        int ok = svc_filetime_iso(ft, got, sizeof got);
-        CHECK(ok == (tm.tm_year + 1900 <= 9999));
-        if (ok && strcmp(got, want) != 0) {
-            fprintf(stderr, "filetime %llu: got %s, want %s\n", (unsigned long long)ft, got, want);
-            failures++;
-        }
-    }
-    CHECK(svc_filetime_iso(2650467744000000000ULL, got, sizeof got) == 0); /* year 10000 */
-    CHECK(svc_filetime_iso(116444736000000000ULL, got, 20) == 0);         /* no room */
-}
-
 int main(void)
 {
-    test_iso_time();
     test_svchost();
     test_integers();
     test_names();
