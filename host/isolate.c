@@ -14,13 +14,7 @@
 #include "cli.h"
 #include "hh_limits.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define HH_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HH_UNDER_ASAN 1
-#endif
-#endif
+#include "hh_asan.h"
 
 void hh_isolate_limits_default(hh_isolate_limits *lim)
 {

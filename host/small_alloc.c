@@ -4,13 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define HH_PLAIN_MALLOC 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HH_PLAIN_MALLOC 1
-#endif
-#endif
+#include "hh_asan.h"
 
 enum {
     GRAIN = 16,                  /* every class is a multiple: malloc's alignment */
@@ -82,7 +76,7 @@ static void small_put(hh_small_alloc *a, void *p, size_t cls)
 
 void *hh_small_alloc_realloc(hh_small_alloc *a, void *ptr, size_t osize, size_t nsize)
 {
-#ifdef HH_PLAIN_MALLOC
+#ifdef HH_UNDER_ASAN
     /* Under ASan every block stays a malloc block, so it is checked. */
     (void)a;
     (void)osize;

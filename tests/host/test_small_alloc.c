@@ -11,13 +11,7 @@
 #include "small_alloc.h"
 #include "tap.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
+#include "hh_asan.h"
 
 static void fill(unsigned char *p, size_t n, unsigned seed)
 {
@@ -64,7 +58,7 @@ int main(void)
     ok(((uintptr_t)b1 & 15) == 0, "blocks are 16-byte aligned");
     hh_small_alloc_realloc(a, b1, 40, 0);
     void *b2 = hh_small_alloc_realloc(a, NULL, 0, 48);
-#ifdef UNDER_ASAN
+#ifdef HH_UNDER_ASAN
     ok(1, "under ASan every block is a malloc block: no reuse to check");
 #else
     ok(b2 == b1, "a freed block is reused by the next block of its class");
