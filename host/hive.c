@@ -16,6 +16,7 @@
 #include <libregf.h>
 
 #include "hive_internal.h"
+#include "regf_format.h"
 #include "util.h"
 
 /* Hives larger than this are not registry hives we can reason about safely. */
@@ -617,22 +618,13 @@ static char *ascii_cell_name(const hh_hive *hive, off64_t off, const char sig[2]
     return copy;
 }
 
-#define NK_FLAGS 0x02
-#define NK_NAME_LENGTH 0x48
-#define NK_NAME 0x4C
-#define NK_COMP_NAME 0x0020
-#define VK_NAME_LENGTH 0x02
-#define VK_FLAGS 0x10
-#define VK_NAME 0x14
-#define VK_COMP_NAME 0x0001
-
 static char *key_utf8_name(hh_hive *hive, libregf_key_t *lk)
 {
     size_t size = 0;
     libregf_error_t *e = NULL;
     off64_t cell_off = 0;
     if (libregf_key_get_offset(lk, &cell_off, NULL) == 1) {
-        char *fast = ascii_cell_name(hive, cell_off, "nk", NK_NAME_LENGTH, NK_NAME, NK_FLAGS, NK_COMP_NAME);
+        char *fast = ascii_cell_name(hive, cell_off, "nk", HH_NK_NAME_LENGTH, HH_NK_NAME, HH_NK_FLAGS, HH_NK_COMP_NAME);
         if (fast)
             return fast;
     }
@@ -917,7 +909,7 @@ static char *value_utf8_name(const hh_hive *hive, libregf_value_t *lv)
     libregf_error_t *e = NULL;
     off64_t cell_off = 0;
     if (libregf_value_get_offset(lv, &cell_off, NULL) == 1) {
-        char *fast = ascii_cell_name(hive, cell_off, "vk", VK_NAME_LENGTH, VK_NAME, VK_FLAGS, VK_COMP_NAME);
+        char *fast = ascii_cell_name(hive, cell_off, "vk", HH_VK_NAME_LENGTH, HH_VK_NAME, HH_VK_FLAGS, HH_VK_COMP_NAME);
         if (fast)
             return fast;
     }

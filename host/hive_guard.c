@@ -12,16 +12,9 @@
 #include <string.h>
 
 #include "hive_internal.h"
+#include "regf_format.h"
 #include "util.h"
 
-#define NK_SUBKEY_LIST 0x1C
-#define NK_VALUE_COUNT 0x24
-#define NK_VALUE_LIST 0x28
-#define NK_SECURITY 0x2C
-#define NK_CLASS 0x30
-#define NK_NAME_LENGTH 0x48
-#define NK_NAME 0x4C
-#define CELL_NONE 0xFFFFFFFFu
 #define SIG(a, b) ((uint16_t)((uint8_t)(a) | (uint8_t)(b) << 8))
 
 /* The size of the allocated cell at a hive-bins offset, or 0 when the offset
@@ -29,7 +22,7 @@
 static size_t allocated_cell_size(const uint8_t *data, size_t size, uint32_t off)
 {
     size_t pos = (size_t)HH_BASE_BLOCK_SIZE + off;
-    if (off == CELL_NONE || pos < HH_BASE_BLOCK_SIZE || pos + 4 > size)
+    if (off == HH_CELL_NONE || pos < HH_BASE_BLOCK_SIZE || pos + 4 > size)
         return 0;
     int32_t cell = (int32_t)hh_le32(data + pos);
     if (cell >= 0)
@@ -43,14 +36,14 @@ static size_t allocated_cell_size(const uint8_t *data, size_t size, uint32_t off
 static void cap_value_count(hh_hive *hive, size_t cell, size_t len, uint32_t count, uint32_t fits)
 {
     uint8_t *nk = hive->data + cell + 4;
-    hh_put_le32(nk + NK_VALUE_COUNT, fits);
-    size_t namelen = hh_le16(nk + NK_NAME_LENGTH);
-    if (namelen > len - 4 - NK_NAME)
+    hh_put_le32(nk + HH_NK_VALUE_COUNT, fits);
+    size_t namelen = hh_le16(nk + HH_NK_NAME_LENGTH);
+    if (namelen > len - 4 - HH_NK_NAME)
         namelen = 0;
     char name[64];
     size_t n = 0;
     for (size_t i = 0; i < namelen && n + 1 < sizeof name; i++) {
-        unsigned char c = nk[NK_NAME + i];
+        unsigned char c = nk[HH_NK_NAME + i];
         name[n++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
     }
     name[n] = '\0';
@@ -62,16 +55,16 @@ static void cap_value_count(hh_hive *hive, size_t cell, size_t len, uint32_t cou
  * may be trusted with. */
 static uint32_t value_list_fits(const hh_hive *hive, const uint8_t *nk)
 {
-    size_t list = allocated_cell_size(hive->data, hive->size, hh_le32(nk + NK_VALUE_LIST));
+    size_t list = allocated_cell_size(hive->data, hive->size, hh_le32(nk + HH_NK_VALUE_LIST));
     return list >= 4 ? (uint32_t)((list - 4) / 4) : 0;
 }
 
 static void guard_nk(hh_hive *hive, size_t cell, size_t len)
 {
     uint8_t *nk = hive->data + cell + 4;
-    if (len < 4 + NK_NAME || memcmp(nk, "nk", 2) != 0)
+    if (len < 4 + HH_NK_NAME || memcmp(nk, "nk", 2) != 0)
         return;
-    uint32_t count = hh_le32(nk + NK_VALUE_COUNT);
+    uint32_t count = hh_le32(nk + HH_NK_VALUE_COUNT);
     if (count == 0)
         return;
     uint32_t fits = value_list_fits(hive, nk);
@@ -108,8 +101,8 @@ static inline void census_key(hh_hive *hive, hh_cell_census *c, uint32_t off, ui
     const uint8_t *p = hive->data + HH_BASE_BLOCK_SIZE + off + 4;
     if (len - 4 < HH_CENSUS_NK_MIN)
         return; /* too short for guard_nk too */
-    uint32_t count = hh_le32(p + NK_VALUE_COUNT), list = hh_le32(p + NK_VALUE_LIST);
-    uint32_t subkeys = hh_le32(p + NK_SUBKEY_LIST), security = hh_le32(p + NK_SECURITY), cls = hh_le32(p + NK_CLASS);
+    uint32_t count = hh_le32(p + HH_NK_VALUE_COUNT), list = hh_le32(p + HH_NK_VALUE_LIST);
+    uint32_t subkeys = hh_le32(p + HH_NK_SUBKEY_LIST), security = hh_le32(p + HH_NK_SECURITY), cls = hh_le32(p + HH_NK_CLASS);
     if (subkeys % 8 == 0)
         note(c->key_reads, c->nbins_bytes, subkeys);
     if (list % 8 == 0)
@@ -123,14 +116,14 @@ static inline void census_key(hh_hive *hive, hh_cell_census *c, uint32_t off, ui
     /* value_list_fits, inline: the list cell inside the image. */
     size_t at = (size_t)HH_BASE_BLOCK_SIZE + list;
     uint32_t fits = 0;
-    if (list != CELL_NONE && at + 4 <= hive->size) {
+    if (list != HH_CELL_NONE && at + 4 <= hive->size) {
         int32_t raw = (int32_t)hh_le32(hive->data + at);
         size_t cell = raw < 0 ? (size_t)(-(int64_t)raw) : 0;
         if (cell >= 4 && cell <= hive->size - at)
             fits = (uint32_t)((cell - 4) / 4);
     }
     if (count > fits) {
-        if (len >= 4 + NK_NAME)
+        if (len >= 4 + HH_NK_NAME)
             cap_value_count(hive, (size_t)HH_BASE_BLOCK_SIZE + off, len, count, fits);
         count = fits;
     }

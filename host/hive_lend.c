@@ -22,14 +22,11 @@
 #include <string.h>
 
 #include "hive_internal.h"
+#include "regf_format.h"
 #include "util.h"
 
-#define CELL_NONE 0xFFFFFFFFu
-/* Field offsets from a cell's "vk"/"nk" signature. */
-#define VK_DATA_SIZE 0x04
-#define VK_DATA_OFFSET 0x08
-#define INLINE_DATA 0x80000000u
-#define BIG_DATA_MIN 16345   /* libregf reads larger data from a db list (1.5+) */
+/* libregf reads data larger than one segment from a db list (format 1.5+). */
+#define BIG_DATA_MIN (HH_BIG_DATA_SEGMENT + 1)
 
 typedef struct lend_scan {
     const uint8_t *bins;      /* hive->data + 4096 */
@@ -47,7 +44,7 @@ static void clear_bit(uint64_t *map, uint32_t off) { map[off / 8 / 64] &= ~((uin
 
 static int is_cell(const lend_scan *s, uint32_t off)
 {
-    return off != CELL_NONE && off % 8 == 0 && off < s->nbins_bytes && bit(s->starts, off);
+    return off != HH_CELL_NONE && off % 8 == 0 && off < s->nbins_bytes && bit(s->starts, off);
 }
 
 /* The payload (after the size field) of the allocated cell at off, or NULL. */
@@ -65,7 +62,7 @@ static const uint8_t *allocated(const lend_scan *s, uint32_t off, uint32_t *len)
 /* The payload of the allocated cell at a bins offset, inside the image. */
 static const uint8_t *payload_in(const uint8_t *bins, uint64_t nbins, uint32_t off, uint32_t *len)
 {
-    if (off == CELL_NONE || (uint64_t)off + 4 > nbins)
+    if (off == HH_CELL_NONE || (uint64_t)off + 4 > nbins)
         return NULL;
     int32_t raw = (int32_t)hh_le32(bins + off);
     if (raw >= 0 || (uint64_t)off + (uint64_t)(-(int64_t)raw) > nbins || -(int64_t)raw < 4)
@@ -111,7 +108,7 @@ static int big_data(const uint8_t *bins, uint64_t nbins, const lend_scan *s, uin
 int hh_hive_lent_big_data(hh_hive *hive, uint64_t vk_off, uint8_t **out, size_t *len)
 {
     /* Only values lent at open: their cells were checked against the census. */
-    uint64_t field = vk_off + VK_DATA_SIZE;
+    uint64_t field = vk_off + HH_VK_DATA_SIZE;
     size_t lo = 0, hi = hive->nlent;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -124,7 +121,7 @@ int hh_hive_lent_big_data(hh_hive *hive, uint64_t vk_off, uint8_t **out, size_t 
         return 0;
     const uint8_t *vk = hive->data + vk_off, *bins = hive->data + HH_BASE_BLOCK_SIZE;
     uint64_t nbins = hive->size - HH_BASE_BLOCK_SIZE, total;
-    uint32_t size = hh_le32(vk + VK_DATA_SIZE), data = hh_le32(vk + VK_DATA_OFFSET);
+    uint32_t size = hh_le32(vk + HH_VK_DATA_SIZE), data = hh_le32(vk + HH_VK_DATA_OFFSET);
     if (!big_data(bins, nbins, NULL, data, size, NULL, &total))
         return 0;
     uint8_t *buf = total ? malloc(total) : NULL;
@@ -139,8 +136,8 @@ int hh_hive_lent_big_data(hh_hive *hive, uint64_t vk_off, uint8_t **out, size_t 
 /* What vk_data_direct reads itself, from the unchanged cells. */
 static int reads_itself(const lend_scan *s, const uint8_t *vk)
 {
-    uint32_t size = hh_le32(vk + VK_DATA_SIZE), data = hh_le32(vk + VK_DATA_OFFSET);
-    if (size & INLINE_DATA)
+    uint32_t size = hh_le32(vk + HH_VK_DATA_SIZE), data = hh_le32(vk + HH_VK_DATA_OFFSET);
+    if (size & HH_VK_DATA_INLINE)
         return 0;
     if (size > 16344 && s->minor >= 4) {
         uint64_t total;
@@ -167,8 +164,8 @@ static void unlend(lend_scan *s, uint32_t off, int *changed)
  * data the db cell's segment list and segments. */
 static void unlend_data_of(lend_scan *s, const uint8_t *vk, int *changed)
 {
-    uint32_t size = hh_le32(vk + VK_DATA_SIZE), data = hh_le32(vk + VK_DATA_OFFSET);
-    if (size & INLINE_DATA)
+    uint32_t size = hh_le32(vk + HH_VK_DATA_SIZE), data = hh_le32(vk + HH_VK_DATA_OFFSET);
+    if (size & HH_VK_DATA_INLINE)
         return;
     unlend(s, data, changed);
     if (size < BIG_DATA_MIN)
@@ -225,7 +222,7 @@ static void note(uint64_t *map, const lend_scan *s, uint32_t off)
  * segment list and segments. */
 static void note_unlent_data(const lend_scan *s, const uint8_t *vk, uint64_t *extra)
 {
-    uint32_t data = hh_le32(vk + VK_DATA_OFFSET), len;
+    uint32_t data = hh_le32(vk + HH_VK_DATA_OFFSET), len;
     note(extra, s, data);
     const uint8_t *db = allocated(s, data, &len);
     if (db && len >= 8 && db[0] == 'd' && db[1] == 'b') {
@@ -368,7 +365,7 @@ int hh_hive_lend_values(hh_hive *hive, const hh_cell_census *c)
         uint32_t vk = c->vks[i];
         if (!bit(c->key_reads, vk) && reads_itself(&s, s.bins + vk + 4)) {
             set_bit(s.lent, vk);
-            hive->lent[hive->nlent++] = (uint64_t)HH_BASE_BLOCK_SIZE + vk + 4 + VK_DATA_SIZE;
+            hive->lent[hive->nlent++] = (uint64_t)HH_BASE_BLOCK_SIZE + vk + 4 + HH_VK_DATA_SIZE;
         } else {
             s.unlent[s.nunlent++] = vk;
         }
@@ -380,7 +377,7 @@ int hh_hive_lend_values(hh_hive *hive, const hh_cell_census *c)
     if (s.nunlent > first_unlent) { /* some were unlent after all: keep the rest, in order */
         size_t kept = 0;
         for (size_t i = 0; i < hive->nlent; i++)
-            if (bit(s.lent, (uint32_t)(hive->lent[i] - HH_BASE_BLOCK_SIZE - 4 - VK_DATA_SIZE)))
+            if (bit(s.lent, (uint32_t)(hive->lent[i] - HH_BASE_BLOCK_SIZE - 4 - HH_VK_DATA_SIZE)))
                 hive->lent[kept++] = hive->lent[i];
         hive->nlent = kept;
     }

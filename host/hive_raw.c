@@ -12,9 +12,8 @@
 #include <string.h>
 
 #include "raw.h"
+#include "regf_format.h"
 #include "util.h"
-
-#define HIVE_ENTRY_FLAG 0x0004u
 
 struct hh_raw_key {
     uint32_t *children;
@@ -595,7 +594,7 @@ static int raw_root_nk(struct hh_raw_state *st, hh_raw_nk *nk)
     hh_raw_nk_clear(nk);
     ensure_kids(st);
     for (size_t i = 0; i < st->nkids; i++) {
-        if (hh_raw_read_nk(&st->img, st->kids[i].off, HH_RAW_ALLOCATED, nk) && (nk->flags & HIVE_ENTRY_FLAG)) {
+        if (hh_raw_read_nk(&st->img, st->kids[i].off, HH_RAW_ALLOCATED, nk) && (nk->flags & HH_NK_HIVE_ENTRY)) {
             st->root = nk->off;
             return 1;
         }

@@ -5,15 +5,8 @@
 #include <string.h>
 
 #include "hive_internal.h"
+#include "regf_format.h"
 #include "util.h"
-
-#define HBIN_HEADER 32u
-#define HBIN_ALIGN 4096u
-#define NK_FIXED 76u
-#define VK_FIXED 20u
-#define BIG_DATA_SEGMENT 16344u
-#define KEY_COMP_NAME 0x0020u
-#define VALUE_COMP_NAME 0x0001u
 
 /* ---- bins ------------------------------------------------------------------- */
 
@@ -25,7 +18,7 @@ int hh_raw_image_init(hh_raw_image *img, const uint8_t *data, size_t size)
     uint32_t declared = hh_le32(data + 40);
     size_t present = size - HH_BASE_BLOCK_SIZE;
     /* Garbage after the declared bins is not hive data. */
-    if (declared >= HBIN_ALIGN && declared < present)
+    if (declared >= HH_HBIN_ALIGN && declared < present)
         present = declared;
     if (present > 0xFFFFFFF0u)
         present = 0xFFFFFFF0u;
@@ -34,10 +27,10 @@ int hh_raw_image_init(hh_raw_image *img, const uint8_t *data, size_t size)
     img->minor = hh_le32(data + 24);
     size_t cap = 0;
     uint32_t pos = 0;
-    while (img->len - pos >= HBIN_ALIGN) {
+    while (img->len - pos >= HH_HBIN_ALIGN) {
         const uint8_t *h = img->bins + pos;
         uint32_t bsize = hh_le32(h + 8);
-        if (memcmp(h, "hbin", 4) == 0 && hh_le32(h + 4) == pos && bsize >= HBIN_ALIGN && bsize % HBIN_ALIGN == 0 &&
+        if (memcmp(h, "hbin", 4) == 0 && hh_le32(h + 4) == pos && bsize >= HH_HBIN_ALIGN && bsize % HH_HBIN_ALIGN == 0 &&
             bsize <= img->len - pos) {
             if (img->n == cap) {
                 size_t ncap = cap ? cap * 2 : 64;
@@ -52,8 +45,8 @@ int hh_raw_image_init(hh_raw_image *img, const uint8_t *data, size_t size)
         } else {
             /* A damaged bin header: resynchronise on the next 4 KiB page
              * rather than trusting a size we cannot check. */
-            img->damaged += HBIN_ALIGN;
-            pos += HBIN_ALIGN;
+            img->damaged += HH_HBIN_ALIGN;
+            pos += HH_HBIN_ALIGN;
         }
     }
     return 1;
@@ -87,7 +80,7 @@ int hh_raw_cell(const hh_raw_image *img, uint32_t off, int accept, const uint8_t
     if (off == HH_RAW_NIL || off % 8 != 0)
         return 0;
     const hh_raw_bin *b = find_bin(img, off);
-    if (!b || off - b->off < HBIN_HEADER)
+    if (!b || off - b->off < HH_HBIN_HEADER)
         return 0;
     uint32_t room = b->off + b->size - off;
     if (room < 8)
@@ -114,7 +107,7 @@ void hh_raw_each_cell(const hh_raw_image *img,
 {
     for (size_t i = 0; i < img->n; i++) {
         const hh_raw_bin *b = &img->v[i];
-        uint32_t off = b->off + HBIN_HEADER, end = b->off + b->size;
+        uint32_t off = b->off + HH_HBIN_HEADER, end = b->off + b->size;
         while (end - off >= 8) {
             int32_t raw = (int32_t)hh_le32(img->bins + off);
             if (raw == 0 || raw == INT32_MIN)
@@ -201,23 +194,23 @@ int hh_raw_time_plausible(uint64_t ft)
 int hh_raw_parse_nk(const uint8_t *d, uint32_t cell_len, uint32_t off, int allocated, hh_raw_nk *out)
 {
     memset(out, 0, sizeof *out);
-    if (cell_len < NK_FIXED || d[0] != 'n' || d[1] != 'k')
+    if (cell_len < HH_NK_NAME || d[0] != 'n' || d[1] != 'k')
         return 0;
-    uint16_t namelen = hh_le16(d + 72);
-    if (namelen == 0 || namelen > cell_len - NK_FIXED)
+    uint16_t namelen = hh_le16(d + HH_NK_NAME_LENGTH);
+    if (namelen == 0 || namelen > cell_len - HH_NK_NAME)
         return 0;
     out->off = off;
     out->allocated = allocated;
-    out->flags = hh_le16(d + 2);
+    out->flags = hh_le16(d + HH_NK_FLAGS);
     out->last_write = hh_le64(d + 4);
-    out->parent = hh_le32(d + 16);
-    out->nsub = hh_le32(d + 20);
-    out->sublist = hh_le32(d + 28);
-    out->nvalues = hh_le32(d + 36);
-    out->valuelist = hh_le32(d + 40);
-    out->classoff = hh_le32(d + 48);
-    out->classlen = hh_le16(d + 74);
-    out->name = decode_name(d + NK_FIXED, namelen, (out->flags & KEY_COMP_NAME) != 0, 1, &out->name_plausible);
+    out->parent = hh_le32(d + HH_NK_PARENT);
+    out->nsub = hh_le32(d + HH_NK_SUBKEY_COUNT);
+    out->sublist = hh_le32(d + HH_NK_SUBKEY_LIST);
+    out->nvalues = hh_le32(d + HH_NK_VALUE_COUNT);
+    out->valuelist = hh_le32(d + HH_NK_VALUE_LIST);
+    out->classoff = hh_le32(d + HH_NK_CLASS);
+    out->classlen = hh_le16(d + HH_NK_CLASS_LENGTH);
+    out->name = decode_name(d + HH_NK_NAME, namelen, (out->flags & HH_NK_COMP_NAME) != 0, 1, &out->name_plausible);
     return out->name != NULL;
 }
 
@@ -320,7 +313,7 @@ static int read_value_data(const hh_raw_image *img, uint32_t size_field, uint32_
     uint32_t len;
     if (!hh_raw_cell(img, data_off, accept, &d, &len, NULL))
         return 0;
-    if (size > BIG_DATA_SEGMENT && img->minor >= 4 && len >= 8 && d[0] == 'd' && d[1] == 'b') {
+    if (size > HH_BIG_DATA_SEGMENT && img->minor >= 4 && len >= 8 && d[0] == 'd' && d[1] == 'b') {
         uint16_t nseg = hh_le16(d + 2);
         const uint8_t *list;
         uint32_t list_len;
@@ -336,8 +329,8 @@ static int read_value_data(const hh_raw_image *img, uint32_t size_field, uint32_
             if (!hh_raw_cell(img, hh_le32(list + 4 * i), accept, &seg, &seg_len, NULL))
                 goto bad;
             size_t take = size - got;
-            if (take > BIG_DATA_SEGMENT)
-                take = BIG_DATA_SEGMENT;
+            if (take > HH_BIG_DATA_SEGMENT)
+                take = HH_BIG_DATA_SEGMENT;
             if (take > seg_len)
                 goto bad;
             memcpy(v->data + got, seg, take);
@@ -367,18 +360,18 @@ static int read_vk(const hh_raw_image *img, uint32_t off, int accept, hh_raw_vk 
     const uint8_t *d;
     uint32_t len;
     memset(v, 0, sizeof *v);
-    if (!hh_raw_cell(img, off, accept, &d, &len, NULL) || len < VK_FIXED || d[0] != 'v' || d[1] != 'k')
+    if (!hh_raw_cell(img, off, accept, &d, &len, NULL) || len < HH_VK_NAME || d[0] != 'v' || d[1] != 'k')
         return 0;
-    uint16_t namelen = hh_le16(d + 2);
-    if (namelen > len - VK_FIXED)
+    uint16_t namelen = hh_le16(d + HH_VK_NAME_LENGTH);
+    if (namelen > len - HH_VK_NAME)
         return 0;
     int plausible;
     v->off = off;
-    v->name = decode_name(d + VK_FIXED, namelen, (hh_le16(d + 16) & VALUE_COMP_NAME) != 0, 0, &plausible);
+    v->name = decode_name(d + HH_VK_NAME, namelen, (hh_le16(d + HH_VK_FLAGS) & HH_VK_COMP_NAME) != 0, 0, &plausible);
     if (!v->name)
         return 0;
-    v->type = hh_le32(d + 12);
-    v->data_ok = read_value_data(img, hh_le32(d + 4), hh_le32(d + 8), accept, v);
+    v->type = hh_le32(d + HH_VK_TYPE);
+    v->data_ok = read_value_data(img, hh_le32(d + HH_VK_DATA_SIZE), hh_le32(d + HH_VK_DATA_OFFSET), accept, v);
     return 1;
 }
 

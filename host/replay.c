@@ -19,10 +19,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "regf_format.h"
 #include "util.h"
 
 #define SECTOR 512u
-#define HBIN_ALIGN 4096u
 /* A log entry or page count beyond these is not something Windows writes. */
 #define MAX_LOG_FILES 8
 #define MAX_ENTRIES_PER_LOG 65536
@@ -137,7 +137,7 @@ static void read_new_entries(log_file *lf, uint32_t sector)
         const char *bad = NULL;
         if (size < 40 || size % SECTOR != 0 || size > lf->size - off)
             bad = "bad size";
-        else if (bins == 0 || bins % HBIN_ALIGN != 0 || bins > MAX_BINS_SIZE)
+        else if (bins == 0 || bins % HH_HBIN_ALIGN != 0 || bins > MAX_BINS_SIZE)
             bad = "bad hive bins size";
         else if (npages > MAX_PAGES_PER_ENTRY || npages > (size - 40) / 8)
             bad = "bad dirty page count";
@@ -375,7 +375,7 @@ static int replay_old(hh_hive *hive, log_file *logs, size_t nlogs, int *applied,
     if (!lf)
         return 0;
     uint32_t bins = lf->bins;
-    if (bins == 0 || bins % HBIN_ALIGN != 0 || bins > MAX_BINS_SIZE) {
+    if (bins == 0 || bins % HH_HBIN_ALIGN != 0 || bins > MAX_BINS_SIZE) {
         snprintf(lf->why, sizeof lf->why, "bad hive bins size %u in the log", bins);
         return 0;
     }
@@ -390,7 +390,7 @@ static int replay_old(hh_hive *hive, log_file *logs, size_t nlogs, int *applied,
             return 0;
         }
     }
-    size_t bitmap_len = bins / HBIN_ALIGN; /* one bit per 512-byte page */
+    size_t bitmap_len = bins / HH_HBIN_ALIGN; /* one bit per 512-byte page */
     const uint8_t *bitmap = lf->data + dv + 4;
     if (lf->size - dv - 4 < bitmap_len) {
         snprintf(lf->why, sizeof lf->why, "dirty vector is truncated");
@@ -415,13 +415,13 @@ static int replay_old(hh_hive *hive, log_file *logs, size_t nlogs, int *applied,
             continue;
         size_t at = bit * SECTOR;
         const uint8_t *page = lf->data + pages + k++ * SECTOR;
-        if (at % HBIN_ALIGN != 0)
+        if (at % HH_HBIN_ALIGN != 0)
             continue;
         int log_bin = memcmp(page, "hbin", 4) == 0;
         int primary_bin = HH_BASE_BLOCK_SIZE + at + 4 <= hive->size &&
                           memcmp(hive->data + HH_BASE_BLOCK_SIZE + at, "hbin", 4) == 0;
         uint32_t bsize = log_bin ? hh_le32(page + 8) : 0;
-        if ((log_bin && (hh_le32(page + 4) != at || bsize < HBIN_ALIGN || bsize % HBIN_ALIGN != 0)) ||
+        if ((log_bin && (hh_le32(page + 4) != at || bsize < HH_HBIN_ALIGN || bsize % HH_HBIN_ALIGN != 0)) ||
             (primary_bin && !log_bin)) {
             snprintf(lf->why, sizeof lf->why, "dirty page at hive bins offset 0x%zx breaks the bin chain", at);
             return 0;
