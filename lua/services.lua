@@ -261,6 +261,21 @@ local function memo_reset()
 end
 memo_reset()
 
+-- f(x), memoised per run in memo[store] (nil results kept as false); nil
+-- for a nil x.
+local function once(store, f)
+  return function(x)
+    if x == nil then return nil end
+    local t = memo[store]
+    local v = t[x]
+    if v == nil then
+      v = f(x) or false
+      t[x] = v
+    end
+    return v or nil
+  end
+end
+
 -- A path's parent (up to its last backslash; the leading runs of p's
 -- components are its parent's and p itself) and its file name (as
 -- paths.basename), found with one scan and memoised per run: svchost.exe's
@@ -416,15 +431,7 @@ end
 
 -- paths.dir, memoised per run (svchost.exe's directory is asked for by
 -- every svchost-hosted service).
-local function dir_of(p)
-  if p == nil then return nil end
-  local d = memo.dirs[p]
-  if d == nil then
-    d = paths.dir(p) or false
-    memo.dirs[p] = d
-  end
-  return d or nil
-end
+local dir_of = once("dirs", function(p) return paths.dir(p) end)
 
 -- Whether normalised path p sits in one of a SYSTEM_BINARIES home list.
 local function in_home(p, homes)
@@ -481,27 +488,11 @@ local function program_path_once(raw, driver)
   return p or nil
 end
 
-local function dll_path_once(raw)
-  if raw == nil then return nil end
-  local p = memo.dll[raw]
-  if p == nil then
-    p = paths.normalize(raw, SYSTEM32) or false
-    memo.dll[raw] = p
-  end
-  return p or nil
-end
+local dll_path_once = once("dll", function(raw) return paths.normalize(raw, SYSTEM32) end)
 
 -- The parsed svchost arguments of a command line's argument string,
 -- memoised per run ("-k netsvcs" is shared by dozens of services). Read only.
-local function svchost_args_once(args)
-  if args == nil then return nil end
-  local sa = memo.svchost[args]
-  if sa == nil then
-    sa = paths.svchost_args(args) or false
-    memo.svchost[args] = sa
-  end
-  return sa or nil
-end
+local svchost_args_once = once("svchost", function(args) return paths.svchost_args(args) end)
 
 -- Facts derived once per row and shared by every rule (ctx.facts(row)).
 -- Built as locals and then one table constructor, which sizes the table
@@ -710,14 +701,7 @@ end
 
 -- random_reason, memoised per run: a driver's binary is usually named
 -- after its service ("atapi" runs atapi.sys), so most names come twice.
-local function random_reason_once(name)
-  local why = memo.random[name]
-  if why == nil then
-    why = random_reason(name) or false
-    memo.random[name] = why
-  end
-  return why or nil
-end
+local random_reason_once = once("random", random_reason)
 
 -- Whether names a and b, given as arrays of their bytes, are one edit
 -- apart: one character substituted, inserted, deleted, or two neighbours
