@@ -132,9 +132,11 @@ int hh_plugin_load_file(hh_plugin_set *set, const char *path, char *err, size_t 
         dlclose(h);
         return -1;
     }
-    if (d->struct_size < sizeof(hh_plugin)) {
-        snprintf(err, errlen, "descriptor is %u bytes, ABI %u needs %zu", d->struct_size,
-                 HH_PLUGIN_ABI_VERSION, sizeof(hh_plugin));
+    /* Append-only: a descriptor built before later members were added is
+     * served; one smaller than the first release is not. */
+    if (d->struct_size < HH_PLUGIN_MIN_STRUCT_SIZE) {
+        snprintf(err, errlen, "descriptor is %u bytes, ABI %u needs at least %zu", d->struct_size,
+                 HH_PLUGIN_ABI_VERSION, (size_t)HH_PLUGIN_MIN_STRUCT_SIZE);
         dlclose(h);
         return -1;
     }

@@ -122,7 +122,15 @@ typedef struct hh_host_api {
      * their values read like any other. */
     int (*hive_deleted_key_count)(hh_hive *hive);
     int (*hive_deleted_key_at)(hh_hive *hive, int index, hh_key **out, char *err, size_t errlen);
+
+    /* The account a user hive (NTUSER.DAT) belongs to: from the case layout
+     * (Users\<name>\NTUSER.DAT) or the path Windows wrote into its base
+     * block. NULL for machine hives or when it cannot be told. */
+    const char *(*hive_user)(const hh_hive *hive);
 } hh_host_api;
+
+/* A bit per hive kind, for hh_plugin.hives_required / hives_optional. */
+#define HH_HIVE_BIT(kind) (1u << (unsigned)(kind))
 
 /* The descriptor a plugin returns. The first three members never move. */
 typedef struct hh_plugin {
@@ -139,7 +147,29 @@ typedef struct hh_plugin {
     int (*open_lua)(lua_State *L);
     /* Called before dlclose; may be NULL. */
     void (*shutdown)(void);
+
+    /* ---- appended: a host reads these only when struct_size covers them ---- */
+
+    /* Hive kinds the plugin reads, as HH_HIVE_BIT masks. The host runs it when
+     * every required kind was given and, when nothing is required, when at
+     * least one optional kind was. A plugin whose descriptor ends before
+     * these members reads SYSTEM (required) and SOFTWARE (optional).
+     *
+     * A plugin that declares them is called as collect(hives), where
+     *   hives = { system = hive|nil, software = hive|nil,
+     *             users = { hive, ... } }      -- user hives, each hive.user set
+     * and one that does not as collect(system, software). */
+    uint32_t hives_required;
+    uint32_t hives_optional;
+    /* Names of plugins whose rows this plugin's policy reads at
+     * input.previous[name]: they run before it when present. NULL-terminated;
+     * NULL for none. */
+    const char *const *reads_rows_of;
 } hh_plugin;
+
+/* The size of the first ABI-1 descriptor, before the appended members: the
+ * smallest descriptor a host accepts. */
+#define HH_PLUGIN_MIN_STRUCT_SIZE offsetof(hh_plugin, hives_required)
 
 typedef const hh_plugin *(*hh_plugin_entry_fn)(void);
 
