@@ -5,12 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Build and run-time dependencies, and the tools the tests use (third-party
-# hive readers, CSV/JSON parsers, a real browser for the HTML report).
+# hive readers, CSV/JSON parsers, a real browser for the HTML report, man and
+# groff for the man page).
 HH_PACKAGES=(
   build-essential cmake pkg-config
   libregf-dev libbfio-dev liblua5.4-dev lua5.4 lua-busted lua-cjson libreadline-dev
   libregf-utils reglookup regripper
-  python3 chromium clang libclang-rt-14-dev time
+  python3 chromium clang libclang-rt-14-dev time man-db
 )
 
 missing=()
