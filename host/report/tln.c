@@ -5,7 +5,7 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "report_internal.h"
+#include "fields.h"
 
 /* Appends text escaped for a tln field. */
 static void put_field(hh_buf *out, hh_buf *scratch, const char *s, size_t n)

@@ -7,7 +7,7 @@
  * data (a csv file is data for a parser, not text for a terminal). */
 #include <string.h>
 
-#include "report_internal.h"
+#include "fields.h"
 
 void hh_report_csv(hh_report_ctx *c)
 {

@@ -3,7 +3,7 @@
  * the record lacks it), so line-oriented tools and Timesketch ingest it. */
 #include <lauxlib.h>
 
-#include "report_internal.h"
+#include "fields.h"
 
 void hh_report_jsonl(hh_report_ctx *c)
 {

@@ -12,7 +12,7 @@
 
 #include <lauxlib.h>
 
-#include "report_internal.h"
+#include "fields.h"
 
 static const char *const sev_names[] = {"info", "low", "medium", "high", "critical"};
 #define NSEV 5

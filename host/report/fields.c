@@ -9,7 +9,7 @@
 
 #include <lauxlib.h>
 
-#include "report_internal.h"
+#include "fields.h"
 #include "util.h"
 
 /* Fixed column orders: analysts' scripts and spreadsheets index by them. */

@@ -7,7 +7,7 @@
 
 #include <lauxlib.h>
 
-#include "report_internal.h"
+#include "fields.h"
 
 typedef enum { SRC_FIELD, SRC_FIRST_OF, SRC_SEVERITY } cell_source;
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "hive.h"
+#include "hivehunt/plugin.h"
 
 char *hh_strdup(const char *s)
 {
