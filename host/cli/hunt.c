@@ -18,6 +18,7 @@
 #include "policy.h"
 #include "regf_lua.h"
 #include "util.h"
+#include "watch.h"
 
 void hh_hunt_opts_default(hh_hunt_opts *o)
 {
@@ -800,6 +801,31 @@ static int run_later_plugins(hunt_state *st, const hh_hunt_opts *o, int first_in
     return -1;
 }
 
+/* hunt --watch: watch.c reruns the policy chain through this, over the
+ * policy search path and the --policy files. */
+typedef struct {
+    const hh_hunt_opts *o;
+    const char *plugin;
+} watch_ctx;
+
+static int watch_evaluate(void *ctx, hh_sandbox *sb, int input, char *err, size_t errlen)
+{
+    const watch_ctx *wc = ctx;
+    return hh_run_policy(sb, wc->o, input, wc->plugin, err, errlen);
+}
+
+static int watch(hh_sandbox *sb, const hh_hunt_opts *o, int input, const char *plugin, FILE *out)
+{
+    const char *dirs[4];
+    size_t ndirs;
+    char xdg[1024];
+    hh_policy_search_dirs(o, dirs, &ndirs, xdg, sizeof xdg);
+    watch_ctx wc = {o, plugin};
+    hh_watch w = {dirs, ndirs, o->policies, o->npolicies, watch_evaluate, &wc,
+                  o->format, o->color, o->system, o->watch_runs};
+    return hh_watch_loop(sb, &w, input, out);
+}
+
 static int hunt_run(hunt_state *st, const hh_hunt_opts *o, FILE *out)
 {
     char err[2048];
@@ -880,7 +906,7 @@ static int hunt_run(hunt_state *st, const hh_hunt_opts *o, FILE *out)
             lua_setfield(L, input, "until");
         }
         if (o->watch)
-            return hh_watch_loop(st->sb, o, input, plugin->desc->name, out);
+            return watch(st->sb, o, input, plugin->desc->name, out);
 
         if (hh_run_policy(st->sb, o, input, plugin->desc->name, err, sizeof err) != 1) {
             hh_error(NULL, "policy error: %s", err);

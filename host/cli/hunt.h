@@ -73,9 +73,6 @@ size_t hh_policy_layer_files(const hh_hunt_opts *o, const char *plugin, const ch
 /* Loads the policy chain in sb and evaluates it on the input table at
  * index input; pushes the enriched, sorted findings. 1, or -1 with err. */
 int hh_run_policy(hh_sandbox *sb, const hh_hunt_opts *o, int input, const char *plugin, char *err, size_t errlen);
-/* hunt --watch (watch.c): evaluate, then re-evaluate whenever a policy file
- * changes and print what changed. Returns the exit code. */
-int hh_watch_loop(hh_sandbox *sb, const hh_hunt_opts *o, int input, const char *plugin, FILE *out);
 
 /* Percent-escapes control bytes and '%' so a value can sit in a frame's
  * "key\tvalue" line (cmd_case.c decodes it). */

@@ -14,10 +14,10 @@
 
 #include <lauxlib.h>
 
+#include "watch.h"
+
 #include "cli.h"
 #include "escape.h"
-#include "hunt.h"
-#include "policy.h"
 
 #define WATCH_POLL_MS 100
 #define WATCH_MAX_DEPTH 4
@@ -82,17 +82,13 @@ static void mix_dir(signature *s, const char *dir, int depth)
     closedir(d);
 }
 
-static signature policy_signature(const hh_hunt_opts *o)
+static signature policy_signature(const hh_watch *w)
 {
     signature s = {14695981039346656037ULL, 0};
-    const char *dirs[4];
-    size_t ndirs;
-    char xdg[1024];
-    hh_policy_search_dirs(o, dirs, &ndirs, xdg, sizeof xdg);
-    for (size_t i = 0; i < ndirs; i++)
-        mix_dir(&s, dirs[i], 0);
-    for (size_t i = 0; i < o->npolicies; i++)
-        mix_file(&s, o->policies[i]);
+    for (size_t i = 0; i < w->ndirs; i++)
+        mix_dir(&s, w->dirs[i], 0);
+    for (size_t i = 0; i < w->nfiles; i++)
+        mix_file(&s, w->files[i]);
     return s;
 }
 
@@ -213,7 +209,7 @@ static void print_diff(lua_State *L, int old_idx, int new_idx, int run, FILE *ou
     lua_pop(L, 1); /* new_map */
 }
 
-int hh_watch_loop(hh_sandbox *sb, const hh_hunt_opts *o, int input, const char *plugin, FILE *out)
+int hh_watch_loop(hh_sandbox *sb, const hh_watch *w, int input, FILE *out)
 {
     lua_State *L = hh_sandbox_state(sb);
     char err[2048];
@@ -226,12 +222,12 @@ int hh_watch_loop(hh_sandbox *sb, const hh_hunt_opts *o, int input, const char *
     lua_newtable(L); /* the last good run's findings, by identity */
     int prev = lua_gettop(L);
     int runs = 0, have_prev = 0;
-    signature seen = policy_signature(o);
+    signature seen = policy_signature(w);
     for (;;) {
         hh_sandbox_forget_modules(sb);
         int base = lua_gettop(L);
         runs++;
-        if (hh_run_policy(sb, o, input, plugin, err, sizeof err) != 1) {
+        if (w->evaluate(w->ctx, sb, input, err, sizeof err) != 1) {
             fprintf(out, "== run %d: policy error: %s\n", runs, err);
             fflush(out);
         } else if (!have_prev) {
@@ -244,8 +240,8 @@ int hh_watch_loop(hh_sandbox *sb, const hh_hunt_opts *o, int input, const char *
             lua_setfield(L, -2, "rows");
             lua_newtable(L);
             lua_setfield(L, -2, "meta");
-            if (hh_report_write(L, lua_gettop(L), o->format, out, o->color, err, sizeof err) != 1)
-                hh_error(o->system, "cannot write the report: %s", err);
+            if (hh_report_write(L, lua_gettop(L), w->format, out, w->color, err, sizeof err) != 1)
+                hh_error(w->what, "cannot write the report: %s", err);
             lua_pop(L, 1);
             fflush(out);
             index_findings(L, -1);
@@ -259,7 +255,7 @@ int hh_watch_loop(hh_sandbox *sb, const hh_hunt_opts *o, int input, const char *
             lua_replace(L, prev);
         }
         lua_settop(L, base);
-        if (o->watch_runs && runs >= o->watch_runs)
+        if (w->max_runs && runs >= w->max_runs)
             break;
         /* Wait for a change. */
         for (;;) {
@@ -267,13 +263,13 @@ int hh_watch_loop(hh_sandbox *sb, const hh_hunt_opts *o, int input, const char *
                 return HH_EXIT_OK;
             struct timespec ts = {0, WATCH_POLL_MS * 1000000L};
             nanosleep(&ts, NULL);
-            signature now = policy_signature(o);
+            signature now = policy_signature(w);
             if (now.hash != seen.hash) {
                 seen = now;
                 /* Let an editor finish writing before reading the file. */
                 struct timespec settle = {0, 50 * 1000000L};
                 nanosleep(&settle, NULL);
-                seen = policy_signature(o);
+                seen = policy_signature(w);
                 break;
             }
         }
