@@ -1,6 +1,7 @@
-/* Format selection, the protected entry point, and what every writer shares:
- * field lists, value-to-text, times. */
-#include "report.h"
+/* Layer: report. What every writer shares: the field lists, value-to-text,
+ * JSON, times, emitting a record. May call: base (util.h) and Lua's C API;
+ * never a writer or the dispatcher (report.c). */
+#include "fields.h"
 
 #include <errno.h>
 #include <math.h>
@@ -9,7 +10,6 @@
 
 #include <lauxlib.h>
 
-#include "fields.h"
 #include "util.h"
 
 /* Fixed column orders: analysts' scripts and spreadsheets index by them. */
@@ -32,28 +32,6 @@ const hh_field hh_row_fields[] = {
     {"hive", 0}, {"key", 0},
 };
 const size_t hh_row_nfields = sizeof hh_row_fields / sizeof hh_row_fields[0];
-
-static const char *const format_names[] = {"table", "csv", "jsonl", "tln", "html"};
-
-int hh_format_parse(const char *name, hh_format *out)
-{
-    if (!name)
-        return 0;
-    for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++) {
-        if (strcmp(name, format_names[i]) == 0) {
-            *out = (hh_format)i;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-const char *hh_format_name(hh_format fmt)
-{
-    if ((size_t)fmt < sizeof format_names / sizeof format_names[0])
-        return format_names[fmt];
-    return "unknown";
-}
 
 int hh_report_records(hh_report_ctx *c) { return c->is_findings ? c->findings : c->rows; }
 
@@ -581,82 +559,3 @@ const char *hh_report_meta_str(hh_report_ctx *c, const char *name, size_t *len)
 }
 
 /* ---- entry point ---- */
-
-static int optional_table(lua_State *L, int parent, const char *name)
-{
-    lua_pushstring(L, name);
-    int t = lua_rawget(L, parent);
-    if (t == LUA_TTABLE)
-        return lua_gettop(L);
-    if (t != LUA_TNIL)
-        luaL_error(L, "report.%s is a %s, not a table", name, lua_typename(L, t));
-    lua_pop(L, 1);
-    return 0;
-}
-
-static int report_protected(lua_State *L)
-{
-    hh_report_ctx *c = lua_touserdata(L, 1);
-    c->L = L;
-    c->report = 2;
-    if (!lua_istable(L, 2))
-        return luaL_error(L, "report is a %s, not a table", luaL_typename(L, 2));
-    lua_pushliteral(L, "kind");
-    lua_rawget(L, 2);
-    const char *kind = lua_tostring(L, -1);
-    if (!kind || (strcmp(kind, "findings") != 0 && strcmp(kind, "services") != 0))
-        return luaL_error(L, "report.kind must be \"findings\" or \"services\"");
-    c->is_findings = strcmp(kind, "findings") == 0;
-    lua_pop(L, 1);
-    c->findings = optional_table(L, 2, "findings");
-    c->rows = optional_table(L, 2, "rows");
-    c->meta = optional_table(L, 2, "meta");
-    hh_report_count(c, c->findings); /* refuse a malformed table before writing anything */
-    hh_report_count(c, c->rows);
-    switch (c->fmt) {
-    case HH_FMT_TABLE: hh_report_table(c); break;
-    case HH_FMT_CSV: hh_report_csv(c); break;
-    case HH_FMT_JSONL: hh_report_jsonl(c); break;
-    case HH_FMT_TLN: hh_report_tln(c); break;
-    case HH_FMT_HTML: hh_report_html(c); break;
-    default: return luaL_error(L, "unknown format");
-    }
-    if (fflush(c->out) != 0)
-        return luaL_error(L, "write failed: %s", strerror(errno));
-    return 0;
-}
-
-int hh_report_write(lua_State *L, int report_idx, hh_format fmt, FILE *out, int color, char *err, size_t errlen)
-{
-    if (err && errlen)
-        err[0] = '\0';
-    report_idx = lua_absindex(L, report_idx);
-    if (!lua_checkstack(L, 8)) {
-        if (err)
-            snprintf(err, errlen, "report: Lua stack exhausted");
-        return -1;
-    }
-    hh_report_ctx c;
-    memset(&c, 0, sizeof c);
-    c.fmt = fmt;
-    c.out = out;
-    c.color = color;
-    hh_buf_init(&c.rec);
-    hh_buf_init(&c.tmp);
-    hh_buf_init(&c.tmp2);
-    int top = lua_gettop(L);
-    lua_pushcfunction(L, report_protected);
-    lua_pushlightuserdata(L, &c);
-    lua_pushvalue(L, report_idx);
-    int rc = lua_pcall(L, 2, 0, 0);
-    if (rc != LUA_OK) {
-        const char *msg = lua_tostring(L, -1);
-        if (err)
-            snprintf(err, errlen, "report: %s", msg ? msg : "error object is not a string");
-    }
-    lua_settop(L, top);
-    hh_buf_free(&c.rec);
-    hh_buf_free(&c.tmp);
-    hh_buf_free(&c.tmp2);
-    return rc == LUA_OK ? 1 : -1;
-}

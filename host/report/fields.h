@@ -1,6 +1,8 @@
-/* Shared by the report_*.c writers; not part of the public interface. */
-#ifndef HH_REPORT_INTERNAL_H
-#define HH_REPORT_INTERNAL_H
+/* Layer: report. What the writers (csv.c, html.c, jsonl.c, table.c, tln.c)
+ * share, from fields.c; not part of the public interface. May include: base
+ * and escape.h. */
+#ifndef HH_REPORT_FIELDS_H
+#define HH_REPORT_FIELDS_H
 
 #include <stdio.h>
 
@@ -39,13 +41,6 @@ extern const size_t hh_row_nfields;
 
 /* What a value was, so csv can neutralise only text (never a number). */
 enum { HH_VAL_NIL, HH_VAL_STRING, HH_VAL_NUMBER, HH_VAL_BOOL, HH_VAL_TABLE };
-
-/* The writers; each raises a Lua error on failure (caught by hh_report_write). */
-void hh_report_table(hh_report_ctx *c);
-void hh_report_csv(hh_report_ctx *c);
-void hh_report_jsonl(hh_report_ctx *c);
-void hh_report_tln(hh_report_ctx *c);
-void hh_report_html(hh_report_ctx *c);
 
 
 /* The records to write (findings or rows) as an absolute index, 0 if none. */
