@@ -1,5 +1,6 @@
-/* Internals shared by hive.c and the raw cell layer (hive_raw.c). Not part
- * of the plugin ABI. */
+/* Layer: hive. The entry points of the opener (hive.c) and of the helpers
+ * it calls (guard.c, lend.c, raw.c); the structures they share are in
+ * image.h. Not part of the plugin ABI. */
 #ifndef HH_HIVE_INTERNAL_H
 #define HH_HIVE_INTERNAL_H
 
@@ -7,75 +8,12 @@
 #include <libbfio.h>
 
 #include "hive.h"
+#include "image.h"
 
-#define HH_BASE_BLOCK_SIZE 4096
-
-struct hh_raw_state; /* owned by hive_raw.c */
-
-struct hh_hive {
-    int refs;                 /* the opener + every live key and value */
-    int closed;
-    char *path;
-    hh_hive_info info;
-    hh_open_options opts;
-    uint8_t *data;            /* the hive image (after any replay), owned */
-    size_t size;
-    size_t mapped;            /* data is a private mapping of the file this long; 0: malloc'd */
-    libbfio_handle_t *bfio;
-    libregf_file_t *file;     /* NULL when only the raw layer could read it */
-    char **warnings;
-    size_t nwarnings;
-    struct hh_raw_state *raw;
-    int base_block_bad;       /* the file's base block checksum was wrong */
-    uint64_t *lent;           /* file offsets of value size fields libregf sees as "no data" (hive_lend.c) */
-    size_t nlent;
-    struct hh_view_patch *split; /* bin headers and filler cells libregf sees (hive_lend.c), by offset */
-    size_t nsplit;
-    int free_cells_known;     /* free_cells lists every free cell (a clean hive, from the guard's walk) */
-    uint32_t *free_cells;     /* for recover.c's deleted-key scan */
-    size_t nfree_cells;
-};
-
-typedef struct hh_view_patch {
-    uint64_t off;             /* file offset */
-    uint32_t len;
-    uint8_t bytes[36];
-} hh_view_patch;
-
-struct hh_key {
-    hh_hive *hive;
-    libregf_key_t *lk;        /* NULL for a key read by the raw layer */
-    uint32_t raw_offset;      /* cell offset for raw keys */
-    char *name;
-    char *path;
-    char *class_name;
-    int class_loaded;
-    uint64_t last_write;
-    int recovered;            /* from unallocated space, not the live tree */
-    struct hh_raw_key *raw;   /* the raw layer's per-key cache (raw keys only) */
-};
-
-struct hh_value {
-    hh_hive *hive;
-    libregf_value_t *lv;      /* NULL for a raw value */
-    uint32_t raw_offset;
-    char *name;
-    uint32_t type;
-    uint8_t *data;
-    size_t len;
-    int data_loaded;
-    int data_borrowed;        /* data points into hive->data (not freed) */
-};
-
-void hh_hive_ref(hh_hive *hive);
+/* The opener and libregf view (hive.c). */
 void hh_hive_unref(hh_hive *hive);
 int hh_hive_root_key(hh_hive *hive, hh_key **out, char *err, size_t errlen);
 hh_key *hh_key_wrap(hh_hive *hive, libregf_key_t *lk, const char *parent_path);
-uint32_t hh_base_block_checksum(const uint8_t *base);
-/* Reads a regular file (a hive or a log) whole; -1 with a reason. */
-int hh_read_whole_file(const char *path, uint8_t **out, size_t *outlen, char *err, size_t errlen);
-/* Makes the image need bytes long, zero-filled (replay). 1, or -1 with err. */
-int hh_hive_grow_image(hh_hive *hive, size_t need, char *err, size_t errlen);
 
 /* What the guard's walk notes for hive_lend.c, hive_raw.c and recover.c,
  * for a hive whose bins and cells are all well formed (clean; otherwise
