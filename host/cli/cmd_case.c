@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "case.h"
-#include "cli.h"
+#include "diag.h"
 #include "commands.h"
 #include "escape.h"
 #include "hunt.h"

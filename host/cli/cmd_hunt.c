@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
+#include "diag.h"
 #include "commands.h"
 #include "hunt.h"
 

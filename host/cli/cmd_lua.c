@@ -7,7 +7,8 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
-#include "cli.h"
+#include "cmd_common.h"
+#include "diag.h"
 #include "commands.h"
 #include "luaenv.h"
 #include "plugins.h"

@@ -1,7 +1,8 @@
 /* hivehunt plugins [--plugin-dir DIR] */
 #include <stdio.h>
 
-#include "cli.h"
+#include "cmd_common.h"
+#include "diag.h"
 #include "commands.h"
 #include "plugins.h"
 

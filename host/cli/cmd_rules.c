@@ -6,7 +6,7 @@
 
 #include <lauxlib.h>
 
-#include "cli.h"
+#include "diag.h"
 #include "commands.h"
 #include "hunt.h"
 #include "policy.h"

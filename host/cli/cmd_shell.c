@@ -20,7 +20,7 @@
 #include <readline/readline.h>
 #endif
 
-#include "cli.h"
+#include "diag.h"
 #include "commands.h"
 #include "hunt.h"
 #include "luaenv.h"

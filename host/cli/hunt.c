@@ -10,7 +10,7 @@
 
 #include <lauxlib.h>
 
-#include "cli.h"
+#include "diag.h"
 #include "escape.h"
 #include "hive.h"
 #include "luaenv.h"

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "diag.h"
 #include "hh_limits.h"
 
 #include "hh_asan.h"

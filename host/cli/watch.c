@@ -16,7 +16,7 @@
 
 #include "watch.h"
 
-#include "cli.h"
+#include "diag.h"
 #include "escape.h"
 
 #define WATCH_POLL_MS 100
