@@ -26,14 +26,6 @@ struct hh_raw_key {
 
 /* ---- the hive's raw view ---------------------------------------------------- */
 
-int hh_raw_kid_cmp(const void *a, const void *b)
-{
-    const hh_raw_kid *x = a, *y = b;
-    if (x->parent != y->parent)
-        return x->parent < y->parent ? -1 : 1;
-    return x->off < y->off ? -1 : x->off > y->off;
-}
-
 typedef struct {
     struct hh_raw_state *st;
     size_t cap;

@@ -23,7 +23,14 @@ int hh_replay_logs(hh_hive *hive, char *err, size_t errlen);
 /* ---- the raw view of one hive (hive_raw.c, recover.c) ---- */
 
 typedef struct { uint32_t parent, off; } hh_raw_kid;
-int hh_raw_kid_cmp(const void *a, const void *b); /* by parent, then offset */
+/* By parent, then offset (raw.c's live kids, recover.c's deleted ones). */
+static inline int hh_raw_kid_cmp(const void *a, const void *b)
+{
+    const hh_raw_kid *x = a, *y = b;
+    if (x->parent != y->parent)
+        return x->parent < y->parent ? -1 : 1;
+    return x->off < y->off ? -1 : x->off > y->off;
+}
 
 typedef struct {
     uint32_t off, parent;
