@@ -1,3 +1,4 @@
+/* Layer: base, the bottom. May call: libc only. */
 /* HH_UNDER_ASAN is defined when AddressSanitizer instruments this build
  * (gcc says so with __SANITIZE_ADDRESS__, clang with __has_feature). Code
  * that would hide memory from ASan (rlimits on address space, pooled

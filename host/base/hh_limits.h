@@ -1,3 +1,4 @@
+/* Layer: base, the bottom. May call: libc only. */
 /* Default limits, in one place. Each can be overridden on the command line. */
 #ifndef HH_LIMITS_H
 #define HH_LIMITS_H

@@ -1,3 +1,4 @@
+/* Layer: base, the bottom. May call: libc only. */
 #include "util.h"
 
 #include <dirent.h>

@@ -1,3 +1,4 @@
+/* Layer: base, the bottom. May call: libc only. */
 /* Small helpers: little-endian access, strings, time. */
 #ifndef HH_UTIL_H
 #define HH_UTIL_H

@@ -1,3 +1,4 @@
+/* Layer: cli. May call: base only. */
 /* Case discovery: every SYSTEM hive under a folder, paired with the
  * SOFTWARE hive beside it, named for the host folder it sits in. */
 #include "case.h"

@@ -1,3 +1,4 @@
+/* Layer: cli. May call: diag.h, lua, report, hive, base. */
 /* Case runs: discovery of hosts under a folder. */
 #ifndef HH_CASE_H
 #define HH_CASE_H

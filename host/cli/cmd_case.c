@@ -1,3 +1,4 @@
+/* Layer: cli. May call: diag.h, lua, report, hive, base. */
 /* hivehunt case DIR --output OUTDIR [--jobs N] [hunt options]: every host
  * under DIR, each in its own child, reports per host and a case summary. */
 #include <errno.h>

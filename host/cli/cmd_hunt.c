@@ -1,3 +1,4 @@
+/* Layer: cli. May call: diag.h, lua, report, hive, base. */
 /* hivehunt hunt SYSTEM [...] and hivehunt services SYSTEM [...]. */
 #include <stdio.h>
 #include <stdlib.h>

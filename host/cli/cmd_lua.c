@@ -1,3 +1,4 @@
+/* Layer: cli. May call: diag.h, lua, report, hive, base. */
 /* hivehunt lua [--plugin-dir DIR] SCRIPT [ARG...]: a trusted analyst script. */
 #include <errno.h>
 #include <stdio.h>

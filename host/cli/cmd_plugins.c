@@ -1,3 +1,4 @@
+/* Layer: cli. May call: diag.h, lua, report, hive, base. */
 /* hivehunt plugins [--plugin-dir DIR] */
 #include <stdio.h>
 

@@ -1,3 +1,4 @@
+/* Layer: cli. May call: diag.h, lua, report, hive, base. */
 /* hivehunt rules [--policy FILE]... : every rule of the effective policy,
  * with the file that defines it, and the rules local layers disabled. */
 #include <stdio.h>

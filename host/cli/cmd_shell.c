@@ -1,3 +1,4 @@
+/* Layer: cli. May call: diag.h, lua, report, hive, base. */
 /* hivehunt shell [HIVE...]: an interactive Lua prompt with the hives open.
  *   hives          the opened hives (also hives.system, hives.software)
  *   regf           require "hh.regf"

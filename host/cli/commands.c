@@ -1,3 +1,5 @@
+/* Layer: cli, the subcommand table cli.c reads. May call: the cmd_*.c entry
+ * points. */
 #include "commands.h"
 
 const hh_command hh_commands[] = {

@@ -1,3 +1,4 @@
+/* Layer: cli. May call: diag.h, lua, report, hive, base. */
 /* Subcommands. Each runs with argv[0] = its own name. */
 #ifndef HH_COMMANDS_H
 #define HH_COMMANDS_H

@@ -1,3 +1,5 @@
+/* Layer: cli, hunt orchestration. May call: watch.h, isolate.h, diag.h,
+ * lua, report, hive, base. */
 #include "hunt.h"
 
 #include <errno.h>

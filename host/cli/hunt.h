@@ -1,3 +1,4 @@
+/* Layer: cli. May call: diag.h, lua, report, hive, base. */
 /* One hunt (or service listing) over one host's hives: open, extract with
  * the plugin, run the policies in the sandbox, write the report. Runs inside
  * an isolated child (isolate.h); shared by hunt, services and case. */

@@ -1,3 +1,4 @@
+/* Layer: cli. May call: diag.h, base, libc. */
 #include "isolate.h"
 
 #include <errno.h>

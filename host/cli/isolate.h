@@ -1,3 +1,4 @@
+/* Layer: cli. May call: diag.h, lua, report, hive, base. */
 /* Hive parsing and policies run in child processes: the reader is treated
  * as untrusted (a hostile hive can crash or hang libregf). A child writes
  * its report into a pipe; the parent keeps it only when the child finished,

@@ -1,3 +1,4 @@
+/* Layer: cli. May call: diag.h, lua, report, hive, base. */
 /* hunt --watch: the hives are parsed once and their rows stay in the
  * sandbox's state; each time a policy file changes the policy chain is
  * loaded afresh and evaluated again, and what changed is printed: findings

@@ -1,3 +1,4 @@
+/* Layer: hive, called by the opener. May call: image.c, base. */
 /* Guards against known bugs of the hive reader, applied to the in-memory
  * image (never the evidence file) before libregf sees it.
  *
@@ -186,7 +187,7 @@ static size_t census_bin(hh_hive *hive, hh_cell_census *c, size_t pos, size_t bi
             census_key(hive, c, off, len);
         } else {
             /* Only cells that may hold a value's data, or its big-data
-             * parts, are asked whether they start a cell (hive_lend.c). */
+             * parts, are asked whether they start a cell (lend.c). */
             c->starts[off >> 9] |= (uint64_t)1 << ((off >> 3) & 63);
             if (p[0] == 'l') {
                 note_list(c, p, len - 4);

@@ -1,3 +1,5 @@
+/* Layer: hive, the opener and libregf view. May call: image.c, guard.c,
+ * lend.c, raw.c, base, libregf, libbfio. */
 /* Hive opening and the key/value view: see hive.h. */
 #include "hive.h"
 

@@ -1,3 +1,4 @@
+/* Layer: hive, its public header: what the layers above read hives through. */
 /*
  * Hive opening and the key/value view every part of hivehunt shares.
  *
@@ -24,7 +25,7 @@ typedef struct hh_open_options {
     int recover;   /* read damaged parts and unallocated cells raw */
     const char *const *logs; /* explicit log paths (NULL: look beside the hive) */
     size_t nlogs;
-    int no_lend;   /* show libregf every value's data (hive_lend.c): for tests that compare */
+    int no_lend;   /* show libregf every value's data (lend.c): for tests that compare */
 } hh_open_options;
 
 typedef struct hh_hive_info {

@@ -15,7 +15,7 @@ void hh_hive_unref(hh_hive *hive);
 int hh_hive_root_key(hh_hive *hive, hh_key **out, char *err, size_t errlen);
 hh_key *hh_key_wrap(hh_hive *hive, libregf_key_t *lk, const char *parent_path);
 
-/* What the guard's walk notes for hive_lend.c, hive_raw.c and recover.c,
+/* What the guard's walk notes for lend.c, raw.c and recover.c,
  * for a hive whose bins and cells are all well formed (clean; otherwise
  * empty). Offsets are from the start of the hive bins; the bitmaps hold a
  * bit per 8 bytes of bins. */
@@ -35,7 +35,7 @@ typedef struct hh_cell_census {
 void hh_cell_census_free(hh_cell_census *census);
 
 /* Values whose data hivehunt reads itself are shown to libregf without
- * data (hive_lend.c): 1 when any is, 0 when the image is left alone. */
+ * data (lend.c): 1 when any is, 0 when the image is left alone. */
 int hh_hive_lend_values(hh_hive *hive, const hh_cell_census *census);
 /* The data of a lent value stored as big data (db segments), read from the
  * cells: 1 with *out malloc'd, 0 when the value was not lent that way. */
@@ -45,10 +45,10 @@ int hh_hive_lent_big_data(hh_hive *hive, uint64_t vk_off, uint8_t **out, size_t 
 int hh_hive_lend_handle(hh_hive *hive, size_t size, libbfio_handle_t **out);
 
 /* Caps what the reader's known bugs would trust, and takes the census
- * (hive_guard.c). Free the census with hh_cell_census_free. */
+ * (guard.c). Free the census with hh_cell_census_free. */
 void hh_hive_guard_reader(hh_hive *hive, hh_cell_census *census);
 
-/* The raw cell layer (hive_raw.c). Each answers 1 done / 0 not applicable /
+/* The raw cell layer (raw.c). Each answers 1 done / 0 not applicable /
  * -1 error with a reason. */
 int hh_hive_raw_replay(hh_hive *hive, char *err, size_t errlen);
 int hh_hive_raw_fallback(hh_hive *hive, char *err, size_t errlen);

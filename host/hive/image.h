@@ -17,7 +17,7 @@
 #define HH_HIVE_MAX_BYTES ((size_t)2 << 30)
 #define HH_BASE_BLOCK_SIZE 4096
 
-struct hh_raw_state; /* owned by hive_raw.c */
+struct hh_raw_state; /* owned by raw.c */
 
 struct hh_hive {
     int refs;                 /* the opener + every live key and value */
@@ -34,9 +34,9 @@ struct hh_hive {
     size_t nwarnings;
     struct hh_raw_state *raw;
     int base_block_bad;       /* the file's base block checksum was wrong */
-    uint64_t *lent;           /* file offsets of value size fields libregf sees as "no data" (hive_lend.c) */
+    uint64_t *lent;           /* file offsets of value size fields libregf sees as "no data" (lend.c) */
     size_t nlent;
-    struct hh_view_patch *split; /* bin headers and filler cells libregf sees (hive_lend.c), by offset */
+    struct hh_view_patch *split; /* bin headers and filler cells libregf sees (lend.c), by offset */
     size_t nsplit;
     int free_cells_known;     /* free_cells lists every free cell (a clean hive, from the guard's walk) */
     uint32_t *free_cells;     /* for recover.c's deleted-key scan */

@@ -1,3 +1,4 @@
+/* Layer: hive, called by the opener. May call: image.c, base, libbfio. */
 /* The image libregf reads, minus work whose result we never use.
  *
  * hivehunt reads every value's data itself (hive.c, vk_data_direct), yet

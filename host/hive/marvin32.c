@@ -1,3 +1,4 @@
+/* Layer: hive, called by replay.c. May call: base only. */
 /* Marvin32, the keyed 64-bit hash Windows uses to protect transaction log
  * entries; written from the algorithm's public description. */
 #include "raw.h"

@@ -1,3 +1,5 @@
+/* Layer: hive, the raw cell layer. May call: image.c, raw_cells.c,
+ * replay.c, recover.c, base; frees its keys through hive.c. */
 /* The raw cell layer beside libregf: the entry points hive.c calls when
  * libregf cannot open a hive, its root or a subkey list, raw keys and
  * values, and deleted keys recovered from unallocated cells.
@@ -542,7 +544,7 @@ static void defuse_cell(uint32_t off, const uint8_t *data, uint32_t len, int all
  * 20201007 into unbounded recursion (a stack overflow). The format forbids
  * the nesting, so the in-memory copy (never the evidence) loses those
  * references; libregf then fails on that key alone and the raw reader takes
- * it over. (hive_guard.c guards libregf's other known over-read.) */
+ * it over. (guard.c guards libregf's other known over-read.) */
 void hh_hive_raw_defuse(hh_hive *hive, const hh_cell_census *census)
 {
     hh_raw_image img;

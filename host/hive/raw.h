@@ -1,3 +1,4 @@
+/* Layer: hive. May include: image.h, raw_cells.h. */
 /* The raw cell layer's internal interface: transaction log replay, the
  * Marvin32 hash the new log format uses, and a bounds-checked reader of
  * hive cells. Not part of the plugin ABI. */
@@ -20,7 +21,7 @@ uint64_t hh_marvin32(uint64_t seed, const uint8_t *data, size_t len);
  * -1 error. */
 int hh_replay_logs(hh_hive *hive, char *err, size_t errlen);
 
-/* ---- the raw view of one hive (hive_raw.c, recover.c) ---- */
+/* ---- the raw view of one hive (raw.c, recover.c) ---- */
 
 typedef struct { uint32_t parent, off; } hh_raw_kid;
 /* By parent, then offset (raw.c's live kids, recover.c's deleted ones). */

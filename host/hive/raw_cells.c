@@ -1,3 +1,4 @@
+/* Layer: hive, below raw.c and recover.c. May call: base only. */
 /* The bounds-checked cell reader: see raw_cells.h. */
 #include "raw_cells.h"
 

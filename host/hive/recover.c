@@ -1,3 +1,4 @@
+/* Layer: hive, called by raw.c. May call: raw_cells.c, base. */
 /* Deleted keys: key nodes left in unallocated cells.
  *
  * When Windows deletes a key it frees the key node's cell (the size turns

@@ -1,3 +1,4 @@
+/* Layer: hive. Constants only. */
 /* The REGF on-disk layout hivehunt's own readers use (the guard, libregf's
  * view, the raw cell layer, replay, name copies), in one place. Offsets of
  * key (nk) and value (vk) fields count from the cell's two-byte signature,

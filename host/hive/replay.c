@@ -1,3 +1,4 @@
+/* Layer: hive, called by the opener. May call: image.c, marvin32.c, base. */
 /* Transaction log replay for dirty hives, in memory only.
  *
  * Windows writes dirty hive data to SYSTEM.LOG1/.LOG2 (new format, "HvLE"

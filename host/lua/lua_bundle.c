@@ -1,3 +1,4 @@
+/* Layer: lua, below the sandbox. May call: the generated lua_bundled.c. */
 #include "lua_bundle.h"
 
 #include <string.h>

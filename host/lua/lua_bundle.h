@@ -1,3 +1,4 @@
+/* Layer: lua. May call: hive, base, Lua. */
 /* The stock policy files, precompiled at build time (host/tools/embed_lua.c).
  * A file whose bytes equal a bundled source is loaded from its bytecode:
  * the same functions, line numbers and names, without running Lua's parser.

@@ -1,3 +1,4 @@
+/* Layer: lua. May call: hive, base, Lua. */
 #include "luaenv.h"
 
 #include <stdlib.h>

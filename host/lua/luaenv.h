@@ -1,3 +1,4 @@
+/* Layer: lua. May call: hive, base, Lua. */
 /* Lua states for trusted analyst scripts (full standard library). */
 #ifndef HH_LUAENV_H
 #define HH_LUAENV_H

@@ -1,3 +1,5 @@
+/* Layer: lua, the plugin loader and host services table. May call:
+ * regf_lua.c, hive, base. */
 #include "plugins.h"
 
 #include <dlfcn.h>

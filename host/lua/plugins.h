@@ -1,3 +1,4 @@
+/* Layer: lua. May call: hive, base, Lua. */
 /* Plugin discovery and loading (dlopen), and the host services table. */
 #ifndef HH_PLUGINS_H
 #define HH_PLUGINS_H

@@ -1,3 +1,4 @@
+/* Layer: lua. May call: hive, base, Lua. */
 /* Policies: load (sandboxed), validate against the policy contract, run,
  * validate and order the findings. */
 #ifndef HH_POLICY_H

@@ -1,3 +1,4 @@
+/* Layer: lua. May call: hive, base, Lua. */
 /* The hh.regf Lua binding: hives, keys and values as userdata with named
  * metatables (hh.hive, hh.key, hh.value). Found -> object, absent -> nil,
  * corrupt -> nil + message, misuse (bad argument, unknown field) -> error. */

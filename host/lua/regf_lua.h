@@ -1,3 +1,4 @@
+/* Layer: lua. May call: hive, base, Lua. */
 /* The hh.regf Lua binding. */
 #ifndef HH_REGF_LUA_H
 #define HH_REGF_LUA_H

@@ -1,3 +1,4 @@
+/* Layer: lua (built as hh/regf.so). May call: regf_lua.h only. */
 /* Entry point when hh.regf is built as a plain Lua C module (hh/regf.so). */
 #include <lua.h>
 

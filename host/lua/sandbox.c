@@ -1,3 +1,4 @@
+/* Layer: lua. May call: hive, base, Lua. */
 /* See sandbox.h. Why each piece is as it is:
  * - The state never opens io, os, package, debug or coroutine at all, so no
  *   path from a policy leads to them; the environment policies see is a

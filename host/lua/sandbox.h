@@ -1,3 +1,4 @@
+/* Layer: lua. May call: hive, base, Lua. */
 /* The sandbox policies run in: a Lua state holding only base (minus load,
  * dofile, loadfile), string (minus dump), table, math and utf8, a require
  * that loads text Lua modules from the policy search path, an instruction

@@ -1,3 +1,4 @@
+/* Layer: lua, below the sandbox. May call: base, libc. */
 #include "small_alloc.h"
 
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* Layer: lua, below the sandbox. */
 /* The Lua state's allocator for small objects. A hunt holds hundreds of
  * thousands of small strings and tables (a row is ~40 of them); malloc adds
  * 8-16 bytes of header to each and a general-purpose search to every call.

@@ -1,3 +1,5 @@
+/* Layer: report. May call: fields.h, escape.h, base, Lua's C API; never the
+ * dispatcher. */
 /* csv: RFC 4180. One header line of field names (the jsonl keys, same
  * order), CRLF line ends, a field quoted only when it holds , " CR LF or an
  * edge space, quotes doubled. Text cells that a spreadsheet would run as a

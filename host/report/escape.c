@@ -1,3 +1,4 @@
+/* Layer: report, its bottom. May call: libc only. */
 #include "escape.h"
 
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* Layer: report, its bottom (escape.c); the cli layer uses it too. */
 /* Byte buffers and the per-format escapers the reporters share.
  *
  * Two families: display escapers (terminal, html, tln) make every control,

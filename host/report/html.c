@@ -1,3 +1,5 @@
+/* Layer: report. May call: fields.h, escape.h, base, Lua's C API; never the
+ * dispatcher. */
 /* html: one self-contained page (inline CSS and JS, no network: a CSP meta
  * forbids every fetch) with a summary, an SVG timeline of service-key
  * LastWrite times, and sortable findings and service tables.

@@ -1,5 +1,7 @@
+/* Layer: report. May call: fields.h, escape.h, base, Lua's C API; never the
+ * dispatcher. */
 /* jsonl: one JSON object per record and line, keys in the fixed column order
- * of report.c (nested objects' keys sorted), every key present (null when
+ * of fields.c (nested objects' keys sorted), every key present (null when
  * the record lacks it), so line-oriented tools and Timesketch ingest it. */
 #include <lauxlib.h>
 

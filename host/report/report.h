@@ -1,3 +1,5 @@
+/* Layer: report, its public header: what the cli layer writes reports
+ * through. */
 /* Reporters: findings and service rows as table, csv, jsonl, tln or html.
  *
  * The caller builds one Lua table and hands it over:
@@ -9,7 +11,7 @@
  *              warnings = { ... }, tool, generated },
  *   }
  * Records are written in the order given. Column orders (fixed, documented
- * in report_fields.c):
+ * in report/fields.c):
  *   findings: rule technique severity score service display_name control_set
  *     current key last_write image_path service_dll object_name start
  *     start_name type type_name message evidence hive plugin datetime

@@ -1,3 +1,5 @@
+/* Layer: report. May call: fields.h, escape.h, base, Lua's C API; never the
+ * dispatcher. */
 /* table: aligned columns for a terminal. Every cell goes through
  * hh_esc_term, so no byte of a hive reaches the terminal as a control;
  * widths are display columns; long cells are cut with an ellipsis. Colour

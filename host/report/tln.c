@@ -1,3 +1,5 @@
+/* Layer: report. May call: fields.h, escape.h, base, Lua's C API; never the
+ * dispatcher. */
 /* tln: RegRipper's five-field timeline line, time|source|host|user|description,
  * time in Unix seconds (0 when the record has no LastWrite), source REG,
  * host from meta.host, user empty. Every field is display-escaped and '|'
