@@ -2,22 +2,19 @@
 #include "luaenv.h"
 
 #include <stdlib.h>
-#include <sys/stat.h>
 
 #include <lauxlib.h>
 #include <lualib.h>
 
 #include "regf_lua.h"
+#include "selfdir.h"
 
 const char *hh_lua_dir(void)
 {
     const char *env = getenv("HIVEHUNT_LUA_DIR");
     if (env && *env)
         return env;
-    struct stat st;
-    if (stat(HH_BUILD_LUA_DIR, &st) == 0 && S_ISDIR(st.st_mode))
-        return HH_BUILD_LUA_DIR;
-    return HH_INSTALL_LUA_DIR;
+    return hh_default_lua_dir();
 }
 
 int hh_lua_traceback(lua_State *L)

@@ -8,7 +8,8 @@
 #include "plugins.h"
 
 /* Where the shipped Lua (policies, lua/hh helpers) lives: HIVEHUNT_LUA_DIR,
- * else the source tree of this build, else the install directory. */
+ * else the source tree for a binary in its build tree, else the install
+ * folder found from the binary's own place (selfdir.h). */
 const char *hh_lua_dir(void);
 
 /* A state with every standard library, require "hh.regf" and

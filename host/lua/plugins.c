@@ -13,6 +13,7 @@
 
 #include "hive.h"
 #include "regf_lua.h"
+#include "selfdir.h"
 #include "util.h"
 
 /* ---- host services ------------------------------------------------------- */
@@ -62,12 +63,6 @@ const hh_host_api *hh_host_api_get(void) { return &host_api; }
 
 /* ---- discovery -------------------------------------------------------------- */
 
-static int is_dir(const char *p)
-{
-    struct stat st;
-    return p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 void hh_plugin_dirs_default(hh_plugin_dirs *dirs, const char *explicit_dir)
 {
     static char env_copy[4096];
@@ -83,9 +78,7 @@ void hh_plugin_dirs_default(hh_plugin_dirs *dirs, const char *explicit_dir)
             dirs->dirs[dirs->count++] = tok;
     }
     if (!explicit_dir && !(env && *env)) {
-        if (is_dir(HH_BUILD_PLUGIN_DIR))
-            dirs->dirs[dirs->count++] = HH_BUILD_PLUGIN_DIR;
-        dirs->dirs[dirs->count++] = HH_INSTALL_PLUGIN_DIR;
+        dirs->dirs[dirs->count++] = hh_default_plugin_dir();
     }
 }
 

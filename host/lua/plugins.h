@@ -21,7 +21,8 @@ typedef struct hh_plugin_set {
 } hh_plugin_set;
 
 /* The directories searched, in order: explicit (--plugin-dir), then each
- * entry of HIVEHUNT_PLUGIN_PATH, then the build and install defaults. */
+ * entry of HIVEHUNT_PLUGIN_PATH; with neither, the build tree's or the
+ * installed plugins (selfdir.h). */
 typedef struct hh_plugin_dirs {
     const char *dirs[16];
     size_t count;
