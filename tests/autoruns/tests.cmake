@@ -9,3 +9,6 @@ function(hh_autoruns_add_host_busted name spec)
 endfunction()
 
 hh_autoruns_add_host_busted(autoruns_collect ${CMAKE_CURRENT_LIST_DIR}/collect_spec.lua)
+
+# The policy on hand-made rows (plain busted: no plugin needed).
+hh_add_busted(autoruns_policy ${CMAKE_CURRENT_LIST_DIR}/policy_spec.lua)
