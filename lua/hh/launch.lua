@@ -108,7 +108,7 @@ end
 --     interpreter (family, or nil), payload_raw / payload (the DLL, script or
 --     program an interpreter is told to run), markers (or nil),
 --     url (an http(s)/ftp URL or a javascript:/vbscript: moniker in it),
---     scriptlet (regsvr32 /i:URL or scrobj.dll, Squiblydoo) }
+--     scriptlet (regsvr32 /i:URL or scrobj.dll: Squiblydoo) }
 -- nil for a nil or blank command.
 function launch.describe(command, bare_dir)
   local raw, args = paths.split_command(command)
@@ -125,7 +125,10 @@ function launch.describe(command, bare_dir)
   d.markers = launch.markers(command)
   d.url = (low:find("https?://") or low:find("ftp://") or low:find("javascript:", 1, true)
     or low:find("vbscript:", 1, true)) and true or nil
-  d.scriptlet = kind == "regsvr32" and (low:find("/i:", 1, true) or low:find("scrobj", 1, true)) and true or nil
+  -- (Windows' own Active Setup runs "regsvr32 /s /n /i:/UserInstall x.dll":
+  -- /i: alone is no scriptlet; a URL, a UNC path or scrobj.dll is)
+  d.scriptlet = kind == "regsvr32" and (low:find("scrobj", 1, true) or low:find('/i:%s*"?https?:')
+    or low:find('/i:%s*"?\\\\')) and true or nil
   return d
 end
 

@@ -12,3 +12,24 @@ hh_autoruns_add_host_busted(autoruns_collect ${CMAKE_CURRENT_LIST_DIR}/collect_s
 
 # The policy on hand-made rows (plain busted: no plugin needed).
 hh_add_busted(autoruns_policy ${CMAKE_CURRENT_LIST_DIR}/policy_spec.lua)
+
+# Fixture hives with planted autostart entries (testdata/autoruns/*.spec,
+# notes in testdata/README.md), built by hh-mkhive like the shared fixture
+# set but registered here: hh_fixture is defined by a test area included
+# after this one.
+set(HH_AUTORUNS_FIXTURES)
+foreach(kind NTUSER SOFTWARE SYSTEM)
+  set(out ${HH_TESTDATA_BUILD_DIR}/autoruns/${kind})
+  set(spec ${CMAKE_SOURCE_DIR}/testdata/autoruns/${kind}.spec)
+  add_custom_command(OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${HH_TESTDATA_BUILD_DIR}/autoruns
+    COMMAND hh-mkhive ${spec} ${out}
+    DEPENDS hh-mkhive ${spec}
+    COMMENT "Fixture hive autoruns/${kind}"
+    VERBATIM)
+  list(APPEND HH_AUTORUNS_FIXTURES ${out})
+endforeach()
+add_custom_target(fixtures_autoruns ALL DEPENDS ${HH_AUTORUNS_FIXTURES})
+
+# The policy over the fixtures and over the real hives.
+hh_autoruns_add_host_busted(autoruns_hunt ${CMAKE_CURRENT_LIST_DIR}/hunt_spec.lua)
