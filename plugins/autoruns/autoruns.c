@@ -369,6 +369,13 @@ static void add_extra(ar_ctx *c, const ar_location *loc, int row, hh_key *k, con
         size_t len = entry ? strlen(entry) : 0;
         if (len != 38 || entry[0] != '{' || entry[37] != '}')
             break;
+        /* only a GUID's characters: the entry becomes part of a key path */
+        int guid = 1;
+        for (size_t i = 1; i < 37; i++)
+            guid &= (entry[i] == '-' || (entry[i] >= '0' && entry[i] <= '9') ||
+                     ((entry[i] | 0x20) >= 'a' && (entry[i] | 0x20) <= 'f'));
+        if (!guid)
+            break;
         char path[80];
         snprintf(path, sizeof path, "Classes\\CLSID\\%s\\InprocServer32", entry);
         if (push_default_string(c, NULL, path, ""))

@@ -33,3 +33,4 @@ add_custom_target(fixtures_autoruns ALL DEPENDS ${HH_AUTORUNS_FIXTURES})
 
 # The policy over the fixtures and over the real hives.
 hh_autoruns_add_host_busted(autoruns_hunt ${CMAKE_CURRENT_LIST_DIR}/hunt_spec.lua)
+hh_autoruns_add_host_busted(autoruns_hostile ${CMAKE_CURRENT_LIST_DIR}/hostile_spec.lua)
