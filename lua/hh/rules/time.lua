@@ -152,8 +152,10 @@ local in_window = {
 --               a burst older than every bulk group (before the install:
 --               keys that came with the image the machine was built from,
 --               seen on the corpus's Win7 hive: Virtual PC keys from 2001
---               on a 2009 install), even a lead, and such a burst
---               which does not count as a burst for routine_max either.
+--               on a 2009 install), even a lead; such a burst does not
+--               count towards routine_max either.
+--     Each finding's evidence says which reading applies (burst_kind,
+--     burst_reading, burst_leads, and the member's own leads).
 -- A patch day does not reach medium: its keys are bulk (many keys that day,
 -- or the TrustedInstaller key among them), or, when it is small and lacks
 -- TrustedInstaller, a burst of inbox keys within seconds: servicing.
