@@ -230,10 +230,16 @@ local ROW_FIELDS = {
   "service_dll", "object_name", "start", "start_name", "type", "type_name",
 }
 
-local function finding(row, rule, hit, score, scoring)
+-- def.finding_fields, when a policy gives it, lists the row fields its
+-- findings carry in place of ROW_FIELDS (a service's); def.timestamp_desc
+-- names the time its rows' last_write is; def.technique_of(row, rule, hit),
+-- the technique of a hit when it depends on the row (a rule that judges
+-- many autostart locations reports each location's). scoring: the hit's
+-- score_facts (see Scoring), nil on a row with a single hit.
+local function finding(row, rule, hit, score, def, scoring)
   local f = {
     rule = rule.id,
-    technique = rule.technique,
+    technique = def.technique_of and def.technique_of(row, rule, hit) or rule.technique,
     service = row.name,
     score = score,
     message = hit.message or rule.message,
@@ -246,7 +252,7 @@ local function finding(row, rule, hit, score, scoring)
     e.score_facts = scoring
     f.evidence = e
   end
-  for _, k in ipairs(ROW_FIELDS) do f[k] = row[k] end
+  for _, k in ipairs(def.finding_fields or ROW_FIELDS) do f[k] = row[k] end
   f.severity = M.max_severity(hit.severity or rule.severity, M.band(score))
   if row.recovered then f.recovered = true end
   if row.hive then f.hive = row.hive end
@@ -262,7 +268,7 @@ local function finding(row, rule, hit, score, scoring)
     f.timestamp_desc = "Service Parameters key LastWrite"
   elseif row.last_write then
     f.datetime = row.last_write
-    f.timestamp_desc = "Service key LastWrite"
+    f.timestamp_desc = def.timestamp_desc or "Service key LastWrite"
   end
   f._epoch = row.last_write_epoch
   return f
@@ -366,6 +372,11 @@ function M.sort(findings)
     if ca ~= cb then return ca < cb end
     local ka, kb = tostring(a.key or ""), tostring(b.key or "")
     if ka ~= kb then return ka < kb end
+    -- entries of one key (Run values, list elements, users' hives)
+    for _, k in ipairs { "value", "command", "user", "hive" } do
+      local x, y = tostring(a[k] or ""), tostring(b[k] or "")
+      if x ~= y then return x < y end
+    end
     -- a live key before a deleted one recovered under the same name
     return not a.recovered and b.recovered == true
   end)
@@ -627,7 +638,7 @@ local function build(def)
       local list = by_row[row]
       local score, scoring = M.score(list)
       for i, h in ipairs(list) do
-        findings[#findings + 1] = finding(row, h.rule, h.hit, score, scoring[i])
+        findings[#findings + 1] = finding(row, h.rule, h.hit, score, def, scoring[i])
       end
     end
     M.sort(findings)
