@@ -6,11 +6,14 @@
 -- findings, worst first. Every rule judges the normalised path (hh.paths) and
 -- reports the raw value next to it.
 --
--- Scoring (hh.policy): a row's score is the sum of the weights of the rules
--- that fired on it (allowlisted hits do not count); each finding's severity
--- is the higher of its rule's (or that hit's) severity and the score's band:
--- 2 low, 4 medium, 8 high, 12 critical. A soft signal alone stays low; two
--- strong ones (weight 6) make critical.
+-- Scoring (hh.policy): a row's score is the sum of the weights of the
+-- independent facts its rules found (allowlisted hits do not count): rules
+-- that judge the same fact (rule.fact: the location of one file, the name,
+-- the svchost group, the write time) count once, at the largest weight.
+-- Each finding's severity is the higher of its rule's (or that hit's)
+-- severity and the score's band: 2 low, 4 medium, 8 high, 12 critical. A
+-- soft signal alone stays low; two strong independent ones (weight 6) make
+-- critical. evidence.score_facts shows the sum on a row with several hits.
 --
 -- Extend it from a local file instead of editing it:
 --   local services = require "services"
@@ -22,6 +25,7 @@
 
 local paths = require "hh.paths"
 local policy = require "hh.policy"
+local inbox = require "hh.inbox"
 local launch = require "hh.launch"
 
 local T_SERVICE = "T1543.003"
@@ -710,6 +714,7 @@ local function rule(r) rules[#rules + 1] = r end
 rule {
   id = "path-user-writable", technique = T_SERVICE, severity = "high", weight = 6,
   message = "service binary in a user-writable directory",
+  fact = "location",
   facts_only = true,
   match = function(row, ctx, f)
     f = f or ctx.facts(row)
@@ -729,6 +734,7 @@ rule {
 rule {
   id = "path-programdata", technique = T_SERVICE, severity = "low", weight = 2,
   message = "service binary under ProgramData",
+  fact = "location",
   facts_only = true,
   match = function(row, ctx, f)
     f = f or ctx.facts(row)
@@ -739,6 +745,7 @@ rule {
 rule {
   id = "path-windows-root", technique = T_SERVICE, severity = "medium", weight = 4,
   message = "service binary directly in the Windows directory, not System32",
+  fact = "location",
   facts_only = true,
   match = function(row, ctx, f)
     f = f or ctx.facts(row)
@@ -756,6 +763,7 @@ rule {
 rule {
   id = "svchost-dll-outside-system32", technique = T_SERVICE, severity = "high", weight = 6,
   message = "svchost-hosted service whose ServiceDll is outside System32",
+  fact = "location",
   facts_only = true,
   match = function(row, ctx, f)
     f = f or ctx.facts(row)
@@ -780,6 +788,7 @@ end
 rule {
   id = "svchost-group-unknown", technique = T_SERVICE, severity = "medium", weight = 4,
   message = "svchost -k group absent from SOFTWARE's Svchost key",
+  fact = "svchost group",
   facts_only = true,
   match = function(row, ctx, f)
     f = f or ctx.facts(row)
@@ -794,6 +803,7 @@ rule {
 rule {
   id = "svchost-group-nonmember", technique = T_SERVICE, severity = "medium", weight = 4,
   message = "service claims a svchost group that does not list it",
+  fact = "svchost group",
   facts_only = true,
   match = function(row, ctx, f)
     f = f or ctx.facts(row)
@@ -843,12 +853,19 @@ rule {
 rule {
   id = "name-random", technique = T_SERVICE, severity = "low", weight = 2,
   message = "service or binary name looks generated",
+  fact = "name",
   facts_only = true,
   match = function(row, ctx, f)
     f = f or ctx.facts(row)
     if not f.defined or type(row.name) ~= "string" then return nil end
+    -- Windows' own names (hh.inbox) are abbreviations, not generated
+    -- (DXGKrnl, sffdisk, Cpqarray): a Windows service whose files are in
+    -- the system directories is not judged at all (vpcbus runs
+    -- vpcgbus.sys), and a file stem that is a Windows name is not judged
+    local own = inbox.is_windows_name(f.instance_base or row.name)
+    if own and not inbox.outside_file(row, f) then return nil end
     local e
-    local why = random_reason_once(f.instance_base or row.name)
+    local why = not own and random_reason_once(f.instance_base or row.name)
     if why then
       e = { field = "name", name = row.name, reason = why }
     else
@@ -856,7 +873,7 @@ rule {
       for i = 1, #cs do
         local c = cs[i]
         local stem = c.base:gsub("%.[^%.]*$", "")
-        if not SYSTEM_BINARIES[c.base] then
+        if not SYSTEM_BINARIES[c.base] and not inbox.is_windows_name(stem) then
           why = random_reason_once(stem)
           if why then
             e = path_evidence(c, { name = stem, reason = why })
@@ -880,6 +897,7 @@ rule {
 rule {
   id = "binary-impersonation", technique = T_SERVICE, severity = "high", weight = 6,
   message = "binary named like a Windows system file outside its real directory",
+  fact = "name",
   facts_only = true,
   match = function(row, ctx, f)
     f = f or ctx.facts(row)
@@ -1024,6 +1042,13 @@ rule {
       local p = interpreter_payload(kind, args)
       e.payload = p and paths.normalize(p, SYSTEM32)
     end
+    -- a recovery program any user can replace (or an attacker dropped) is
+    -- a second fact, not a soft one: the SCM runs it as the service's account
+    local writable = under_any(e.payload or norm, USER_WRITABLE)
+    if writable and not under_any(e.payload or norm, PROGRAMDATA) then
+      e.user_writable = writable
+      return e, "high"
+    end
     return e
   end,
 }
@@ -1031,6 +1056,7 @@ rule {
 rule {
   id = "driver-outside-drivers", technique = T_SERVICE, severity = "medium", weight = 3,
   message = "kernel or filesystem driver loaded from outside System32\\drivers",
+  fact = "location",
   facts_only = true,
   match = function(row, ctx, f)
     f = f or ctx.facts(row)

@@ -162,6 +162,7 @@ int hh_hunt_parse(int argc, char **argv, hh_hunt_opts *o, const char **positiona
         {"watch", no_argument, 0, OPT_WATCH},
         {"log", required_argument, 0, OPT_LOG},
         {"watch-runs", required_argument, 0, OPT_WATCH_RUNS},
+        {"verbose", no_argument, 0, 'v'},
         {"help", no_argument, 0, OPT_HELP},
         {0, 0, 0, 0}};
     *npositional = 0;
@@ -170,7 +171,7 @@ int hh_hunt_parse(int argc, char **argv, hh_hunt_opts *o, const char **positiona
     long long v;
     /* Leading '-': positional arguments come back as 1, in order, so
      * options may follow the hive. */
-    while ((c = getopt_long(argc, argv, "-o:f:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "-o:f:v", opts, NULL)) != -1) {
         switch (c) {
         case 1:
             if (*npositional >= max_positional) {
@@ -180,6 +181,7 @@ int hh_hunt_parse(int argc, char **argv, hh_hunt_opts *o, const char **positiona
             positional[(*npositional)++] = optarg;
             break;
         case OPT_SOFTWARE: o->software = optarg; break;
+        case 'v': o->verbose = 1; break;
         case OPT_BASELINE: o->baseline = optarg; break;
         case OPT_POLICY:
             if (o->npolicies >= HH_MAX_POLICIES) {
@@ -584,6 +586,8 @@ static void push_meta(lua_State *L, const hh_hunt_opts *o, hh_hive *sys, int inp
     }
     lua_setfield(L, m, "warnings");
     set_str(L, m, "tool", "hivehunt " HH_VERSION);
+    lua_pushboolean(L, o->verbose);
+    lua_setfield(L, m, "verbose");
     if (o->format == HH_FMT_HTML) {
         char t[40];
         now_iso(t, sizeof t);

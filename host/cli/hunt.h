@@ -46,6 +46,7 @@ typedef struct hh_hunt_opts {
     hh_isolate_limits isolate_limits;
     int isolate;                         /* 0: run in this process (debugging) */
     int color;
+    int verbose;                         /* -v: the table shows each finding under its service */
     int services_only;                   /* the services command: rows, no policy */
     const char *case_dir;
     int jobs;

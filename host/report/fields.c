@@ -536,6 +536,106 @@ int hh_report_epoch(hh_report_ctx *c, int rec, long long *out)
     return ok;
 }
 
+/* A severity's rank for grouping: info 1 .. critical 5, anything else 0. */
+static int group_rank(const hh_buf *b)
+{
+    static const char *const names[] = {"info", "low", "medium", "high", "critical"};
+    for (int i = 0; i < 5; i++)
+        if (b->data && strcmp(b->data, names[i]) == 0)
+            return i + 1;
+    return 0;
+}
+
+/* The fields a service line copies from its first (worst-ranked) finding. */
+static const char *const group_fields[] = {"severity", "score", "last_write", "service", "control_set",
+                                           "key", "recovered", "service_dll", "image_path", "object_name",
+                                           "technique", "message"};
+
+lua_Integer hh_report_group_findings(hh_report_ctx *c, int records, lua_Integer n)
+{
+    lua_State *L = c->L;
+    lua_newtable(L);
+    int groups = lua_gettop(L);
+    lua_newtable(L);
+    int index = lua_gettop(L); /* key text -> group number */
+    lua_Integer ng = 0;
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, records, i);
+        int rec = lua_gettop(L);
+        /* key path, service, set and recovered: a live key and a deleted one
+         * of the same name are two lines */
+        hh_buf_reset(&c->tmp2);
+        static const char *const key_fields[] = {"key", "service", "control_set", "recovered"};
+        for (size_t k = 0; k < sizeof key_fields / sizeof *key_fields; k++) {
+            hh_report_field_text(c, rec, key_fields[k], &c->tmp);
+            hh_buf_put(&c->tmp2, c->tmp.data ? c->tmp.data : "", c->tmp.len);
+            hh_buf_putc(&c->tmp2, '\x1f');
+        }
+        if (c->tmp2.oom)
+            luaL_error(L, "out of memory building the report");
+        lua_pushlstring(L, c->tmp2.data, c->tmp2.len);
+        lua_pushvalue(L, -1);
+        if (lua_rawget(L, index) == LUA_TNUMBER) {
+            lua_Integer g = lua_tointeger(L, -1);
+            lua_pop(L, 2);
+            lua_rawgeti(L, groups, g);
+        } else {
+            lua_pop(L, 1);
+            lua_pushinteger(L, ++ng);
+            lua_rawset(L, index);
+            lua_createtable(L, 0, 10);
+            for (size_t k = 0; k < sizeof group_fields / sizeof *group_fields; k++) {
+                lua_getfield(L, rec, group_fields[k]);
+                lua_setfield(L, -2, group_fields[k]);
+            }
+            lua_newtable(L);
+            lua_setfield(L, -2, "members");
+            lua_pushvalue(L, -1);
+            lua_rawseti(L, groups, ng);
+        }
+        int g = lua_gettop(L);
+        lua_getfield(L, g, "members");
+        lua_pushinteger(L, i);
+        lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+        lua_pop(L, 1);
+        /* the worst severity */
+        hh_report_field_text(c, rec, "severity", &c->tmp);
+        int s = group_rank(&c->tmp);
+        hh_report_field_text(c, g, "severity", &c->tmp);
+        if (s > group_rank(&c->tmp)) {
+            lua_getfield(L, rec, "severity");
+            lua_setfield(L, g, "severity");
+        }
+        /* the rule, once */
+        hh_report_field_text(c, g, "rules", &c->tmp2);
+        hh_report_field_text(c, rec, "rule", &c->tmp);
+        int seen = 0;
+        for (size_t at = 0; c->tmp.len && at + c->tmp.len <= c->tmp2.len;) {
+            const char *end = memchr(c->tmp2.data + at, ',', c->tmp2.len - at);
+            size_t len = end ? (size_t)(end - (c->tmp2.data + at)) : c->tmp2.len - at;
+            if (len == c->tmp.len && memcmp(c->tmp2.data + at, c->tmp.data, len) == 0) {
+                seen = 1;
+                break;
+            }
+            if (!end)
+                break;
+            at += len + 1;
+        }
+        if (!seen) {
+            if (c->tmp2.len)
+                hh_buf_putc(&c->tmp2, ',');
+            hh_buf_put(&c->tmp2, c->tmp.data ? c->tmp.data : "", c->tmp.len);
+            if (c->tmp2.oom)
+                luaL_error(L, "out of memory building the report");
+            lua_pushlstring(L, c->tmp2.data ? c->tmp2.data : "", c->tmp2.len);
+            lua_setfield(L, g, "rules");
+        }
+        lua_pop(L, 2);
+    }
+    lua_pop(L, 1); /* index; the groups stay */
+    return ng;
+}
+
 void hh_report_emit(hh_report_ctx *c, hh_buf *b)
 {
     if (b->oom)

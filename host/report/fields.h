@@ -78,6 +78,14 @@ int hh_report_epoch(hh_report_ctx *c, int rec, long long *out);
 /* ISO 8601 UTC text of unix seconds. */
 void hh_format_iso8601(long long t, char out[48]);
 
+/* The findings at records grouped by service key (a service in one control
+ * set), in the order of each key's first finding (findings come worst
+ * first): pushes an array of groups and returns their count. A group holds
+ * its first finding's locating fields, score and message, severity = the
+ * worst, rules = the rule ids that fired ("a,b"), members = the findings'
+ * indices. The table and html findings tables show one line per group. */
+lua_Integer hh_report_group_findings(hh_report_ctx *c, int records, lua_Integer n);
+
 /* Writes b whole to the output, then resets it; raises on a write error or
  * when b ran out of memory. */
 void hh_report_emit(hh_report_ctx *c, hh_buf *b);

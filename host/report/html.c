@@ -617,14 +617,17 @@ typedef struct html_column {
     cell_kind kind;
 } html_column;
 
-/* Message early: it is what an analyst reads first; the rest is context. */
+/* One row per service key (hh_report_group_findings): its worst severity,
+ * the rules that fired, the worst-ranked finding's message early (it is what
+ * an analyst reads first), then context; Details holds every rule's
+ * message and evidence. */
 static const html_column finding_cols[] = {
     {"Severity", "severity", NULL, CELL_SEVERITY},   {"Score", "score", NULL, CELL_NUM},
-    {"Service", "service", NULL, CELL_CODE},         {"Rule", "rule", NULL, CELL_CODE},
+    {"Service", "service", NULL, CELL_CODE},         {"Rules", "rules", NULL, CELL_CODE},
     {"Message", "message", NULL, CELL_MESSAGE},      {"Last write (UTC)", "last_write", NULL, CELL_TIME},
     {"Control set", "control_set", NULL, CELL_TEXT}, {"Image path", "image_path", NULL, CELL_MONO},
     {"ServiceDll", "service_dll", NULL, CELL_MONO},  {"Account", "object_name", NULL, CELL_CODE},
-    {"Technique", "technique", NULL, CELL_CODE},     {"Evidence", "evidence", NULL, CELL_JSON},
+    {"Technique", "technique", NULL, CELL_CODE},     {"Details", "members", NULL, CELL_JSON},
 };
 
 static const html_column service_cols[] = {
@@ -725,24 +728,67 @@ static void write_cell(hh_report_ctx *c, hh_buf *b, int rec, const html_column *
     hh_buf_puts(b, "</td>");
 }
 
+/* A service row's Details: each finding's rule, severity, message and evidence. */
+static void write_details(hh_report_ctx *c, hh_buf *b, int group)
+{
+    lua_State *L = c->L;
+    lua_getfield(L, group, "members");
+    int members = lua_gettop(L);
+    lua_Integer m = (lua_Integer)lua_rawlen(L, members);
+    hh_buf_printf(b, "<td class=\"m\"><details><summary>%lld finding%s</summary>", (long long)m, m == 1 ? "" : "s");
+    for (lua_Integer j = 1; j <= m; j++) {
+        lua_rawgeti(L, members, j);
+        lua_rawgeti(L, c->findings, lua_tointeger(L, -1));
+        int rec = lua_gettop(L);
+        hh_buf_puts(b, "<p><b>");
+        put_field(c, b, rec, "rule");
+        hh_buf_puts(b, "</b> (");
+        put_field(c, b, rec, "severity");
+        hh_buf_puts(b, ", ");
+        put_field(c, b, rec, "technique");
+        hh_buf_puts(b, "): ");
+        put_field(c, b, rec, "message");
+        hh_buf_puts(b, "</p><pre>");
+        lua_getfield(L, rec, "evidence");
+        hh_buf_reset(&c->tmp);
+        if (!lua_isnil(L, -1))
+            hh_value_json(L, -1, &c->tmp, 0, 0);
+        put_esc(b, c->tmp.data, c->tmp.len);
+        hh_buf_puts(b, "</pre>");
+        lua_pop(L, 3);
+    }
+    hh_buf_puts(b, "</details></td>");
+    lua_pop(L, 1);
+}
+
 static void write_findings(hh_report_ctx *c, hh_buf *b, lua_Integer n)
 {
+    lua_State *L = c->L;
     size_t ncols = sizeof finding_cols / sizeof finding_cols[0];
-    hh_buf_printf(b, "<section>\n<h2>Findings <span class=\"n\">(%lld)</span></h2>\n", (long long)n);
     if (n == 0) {
-        hh_buf_puts(b, "<p class=\"empty\">No findings.</p>\n</section>\n");
+        hh_buf_puts(b, "<section>\n<h2>Findings <span class=\"n\">(0)</span></h2>\n"
+                       "<p class=\"empty\">No findings.</p>\n</section>\n");
         return;
     }
+    lua_Integer ng = hh_report_group_findings(c, c->findings, n);
+    int groups = lua_gettop(L);
+    hh_buf_printf(b, "<section>\n<h2>Findings <span class=\"n\">(%lld on %lld service key%s: one row each)</span></h2>\n",
+                  (long long)n, (long long)ng, ng == 1 ? "" : "s");
     write_table_head(b, "findings", finding_cols, ncols, 0);
-    for (lua_Integer i = 1; i <= n; i++) {
-        lua_rawgeti(c->L, c->findings, i);
-        int rec = lua_gettop(c->L);
+    for (lua_Integer i = 1; i <= ng; i++) {
+        lua_rawgeti(L, groups, i);
+        int rec = lua_gettop(L);
         hh_buf_printf(b, "<tr data-i=\"%lld\">", (long long)i);
-        for (size_t k = 0; k < ncols; k++)
-            write_cell(c, b, rec, &finding_cols[k]);
+        for (size_t k = 0; k < ncols; k++) {
+            if (strcmp(finding_cols[k].field, "members") == 0)
+                write_details(c, b, rec);
+            else
+                write_cell(c, b, rec, &finding_cols[k]);
+        }
         hh_buf_puts(b, "</tr>\n");
-        lua_pop(c->L, 1);
+        lua_pop(L, 1);
     }
+    lua_pop(L, 1);
     hh_buf_puts(b, "</tbody></table></div>\n</section>\n");
 }
 

@@ -3,7 +3,11 @@
 /* table: aligned columns for a terminal. Every cell goes through
  * hh_esc_term, so no byte of a hive reaches the terminal as a control;
  * widths are display columns; long cells are cut with an ellipsis. Colour
- * (severity only) when the caller says the output is a terminal. */
+ * (severity only) when the caller says the output is a terminal.
+ * Findings are shown one line per service key (a service in one control
+ * set): its worst severity, the score, and the rules that fired; with
+ * meta.verbose (-v) each rule's message and evidence follow on their own
+ * lines. csv and jsonl keep one record per finding. */
 #include <ctype.h>
 #include <string.h>
 
@@ -27,10 +31,9 @@ static const column finding_columns[] = {
     {"LAST_WRITE", SRC_FIELD, "last_write", NULL, 24, 0},
     {"SERVICE", SRC_FIELD, "service", NULL, 32, 0},
     {"SET", SRC_FIELD, "control_set", NULL, 14, 0},
-    {"RULE", SRC_FIELD, "rule", NULL, 30, 0},
+    {"RULES", SRC_FIELD, "rules", NULL, 100, 0},
     /* The binary that runs: a svchost service's DLL, else its ImagePath. */
     {"PATH", SRC_FIRST_OF, "service_dll", "image_path", 60, 0},
-    {"MESSAGE", SRC_FIELD, "message", NULL, 160, 0},
 };
 
 static const column service_columns[] = {
@@ -58,6 +61,45 @@ static const char *severity_colour(const char *sev)
     return NULL;
 }
 
+static size_t severity_index(const hh_buf *b)
+{
+    size_t s = 0;
+    while (s < NSEVERITIES && !(b->data && strcmp(b->data, severities[s]) == 0))
+        s++;
+    return s;
+}
+
+/* -v: each finding of a service line, indented, its message and evidence. */
+static void put_members(hh_report_ctx *c, int records, int group)
+{
+    lua_State *L = c->L;
+    lua_getfield(L, group, "members");
+    int members = lua_gettop(L);
+    lua_Integer m = (lua_Integer)lua_rawlen(L, members);
+    for (lua_Integer j = 1; j <= m; j++) {
+        lua_rawgeti(L, members, j);
+        lua_rawgeti(L, records, lua_tointeger(L, -1));
+        int rec = lua_gettop(L);
+        static const char *const parts[] = {"rule", "severity", "message"};
+        static const char *const before[] = {"    ", " (", "): "};
+        for (size_t k = 0; k < 3; k++) {
+            hh_buf_puts(&c->rec, before[k]);
+            hh_report_field_text(c, rec, parts[k], &c->tmp);
+            hh_esc_term(&c->rec, c->tmp.data ? c->tmp.data : "", c->tmp.len, 0);
+        }
+        hh_buf_puts(&c->rec, "\n      evidence: ");
+        lua_getfield(L, rec, "evidence");
+        hh_buf_reset(&c->tmp);
+        if (!lua_isnil(L, -1))
+            hh_value_json(L, -1, &c->tmp, 0, 0);
+        hh_esc_term(&c->rec, c->tmp.data ? c->tmp.data : "", c->tmp.len, 0);
+        hh_buf_putc(&c->rec, '\n');
+        hh_report_emit(c, &c->rec);
+        lua_pop(L, 3);
+    }
+    lua_pop(L, 1);
+}
+
 /* Raw text of one cell into b. */
 static void cell_text(hh_report_ctx *c, int rec, const column *col, hh_buf *b)
 {
@@ -76,16 +118,33 @@ void hh_report_table(hh_report_ctx *c)
     size_t ncols = c->is_findings ? sizeof finding_columns / sizeof *cols : sizeof service_columns / sizeof *cols;
     int records = hh_report_records(c);
     lua_Integer n = hh_report_count(c, records);
+    lua_Integer nfindings = n;
+    size_t counts[NSEVERITIES + 1] = {0};
+    int verbose = 0;
+    if (c->is_findings) {
+        for (lua_Integer i = 1; i <= n; i++) {
+            lua_rawgeti(L, records, i);
+            hh_report_field_text(c, lua_gettop(L), "severity", &c->tmp);
+            counts[severity_index(&c->tmp)]++;
+            lua_pop(L, 1);
+        }
+        if (c->meta) {
+            lua_getfield(L, c->meta, "verbose");
+            verbose = lua_toboolean(L, -1);
+            lua_pop(L, 1);
+        }
+        n = hh_report_group_findings(c, records, n);
+    }
+    int lines = c->is_findings ? lua_gettop(L) : records;
 
     /* Pass 1: every escaped cell, kept as Lua strings (collected on error). */
     lua_createtable(L, (int)(n * (lua_Integer)ncols), 0);
     int cells = lua_gettop(L);
     size_t width[MAX_COLUMNS];
-    size_t counts[NSEVERITIES + 1] = {0};
     for (size_t k = 0; k < ncols; k++)
         width[k] = strlen(cols[k].header);
     for (lua_Integer i = 1; i <= n; i++) {
-        lua_rawgeti(L, records, i);
+        lua_rawgeti(L, lines, i);
         int rec = lua_gettop(L);
         for (size_t k = 0; k < ncols; k++) {
             cell_text(c, rec, &cols[k], &c->tmp);
@@ -97,13 +156,6 @@ void hh_report_table(hh_report_ctx *c)
                 width[k] = w;
             lua_pushlstring(L, c->tmp2.data ? c->tmp2.data : "", c->tmp2.len);
             lua_rawseti(L, cells, (i - 1) * (lua_Integer)ncols + (lua_Integer)k + 1);
-        }
-        if (c->is_findings) {
-            hh_report_field_text(c, rec, "severity", &c->tmp);
-            size_t s = 0;
-            while (s < NSEVERITIES && !(c->tmp.data && strcmp(c->tmp.data, severities[s]) == 0))
-                s++;
-            counts[s]++;
         }
         lua_pop(L, 1);
     }
@@ -154,9 +206,15 @@ void hh_report_table(hh_report_ctx *c)
             c->rec.len--;
         hh_buf_putc(&c->rec, '\n');
         hh_report_emit(c, &c->rec);
+        if (verbose) {
+            lua_rawgeti(L, lines, i);
+            put_members(c, records, lua_gettop(L));
+            lua_pop(L, 1);
+        }
     }
     if (c->is_findings) {
-        hh_buf_printf(&c->rec, "%lld finding%s", (long long)n, n == 1 ? "" : "s");
+        hh_buf_printf(&c->rec, "%lld finding%s on %lld service key%s", (long long)nfindings,
+                      nfindings == 1 ? "" : "s", (long long)n, n == 1 ? "" : "s");
         const char *sep = " (";
         for (size_t s = 0; s <= NSEVERITIES; s++) {
             if (!counts[s])
@@ -164,10 +222,10 @@ void hh_report_table(hh_report_ctx *c)
             hh_buf_printf(&c->rec, "%s%zu %s", sep, counts[s], s < NSEVERITIES ? severities[s] : "other");
             sep = ", ";
         }
-        hh_buf_puts(&c->rec, n ? ")\n" : "\n");
+        hh_buf_puts(&c->rec, nfindings ? ")\n" : "\n");
     } else {
         hh_buf_printf(&c->rec, "%lld service row%s\n", (long long)n, n == 1 ? "" : "s");
     }
     hh_report_emit(c, &c->rec);
-    lua_pop(L, 1);
+    lua_pop(L, c->is_findings ? 2 : 1);
 }

@@ -1,7 +1,8 @@
 /* Layer: report. May call: fields.h, escape.h, base, Lua's C API; never the
  * dispatcher. */
 /* tln: RegRipper's five-field timeline line, time|source|host|user|description,
- * time in Unix seconds (0 when the record has no LastWrite), source REG,
+ * time in Unix seconds (a finding's datetime, the write it is about, else the
+ * LastWrite; 0 when the record has neither), source REG,
  * host from meta.host, user empty. Every field is display-escaped and '|'
  * becomes \x7c, so no value can add a field or a line. */
 #include <ctype.h>
@@ -49,7 +50,11 @@ void hh_report_tln(hh_report_ctx *c)
         lua_rawgeti(L, records, i);
         int rec = lua_gettop(L);
         long long t = 0;
-        if (!hh_report_epoch(c, rec, &t))
+        /* a finding's time is the write it is about (datetime) */
+        int dated = 0;
+        if (c->is_findings && hh_report_field_text(c, rec, "datetime", &c->tmp) == HH_VAL_STRING)
+            dated = hh_parse_iso8601(c->tmp.data, c->tmp.len, &t);
+        if (!dated && !hh_report_epoch(c, rec, &t))
             t = 0;
         hh_buf_printf(&c->rec, "%lld|REG|", t);
         put_field(&c->rec, &c->tmp2, host ? host : "", host ? hostlen : 0);

@@ -48,7 +48,11 @@ end
 -- table) and optionally a severity for this hit in place of the rule's; any
 -- other true value counts as a hit with empty evidence (so
 -- `return s:find(...)` works, whatever find returns second). A set rule's evaluate(input,
--- ctx) returns an array of { row =, evidence =, message =, severity = }.
+-- ctx) returns an array of { row =, evidence =, message =, severity = },
+-- and optionally weight = (this hit's, in place of the rule's), fact = (see
+-- Scoring), datetime = and timestamp_desc = (the write the hit is about,
+-- when it is not the row's key LastWrite). Set rules run after every
+-- per-row rule and may ask ctx.flagged(row) which rules fired on a row.
 -- Either way a finding's severity is the higher of that and the band of the
 -- row's score.
 --
@@ -70,6 +74,7 @@ end
 local RULE_FIELDS = {
   id = true, technique = true, severity = true, weight = true, message = true,
   match = true, evaluate = true, description = true, notes = true, facts_only = true,
+  fact = true,
 }
 
 -- Check one rule table; `where` names it in messages ("extend: rules[2]").
@@ -119,6 +124,9 @@ function M.check_rule(rule, where)
   end
   if rule.facts_only ~= nil and type(rule.facts_only) ~= "boolean" then
     fail(w, ".facts_only must be a boolean")
+  end
+  if rule.fact ~= nil and (type(rule.fact) ~= "string" or rule.fact == "") then
+    fail(w, ".fact must be a string naming what the rule judges")
   end
   if rule.facts_only and not has_match then
     fail(w, ".facts_only applies to a per-row rule (match)")
@@ -226,8 +234,9 @@ local ROW_FIELDS = {
 -- findings carry in place of ROW_FIELDS (a service's); def.timestamp_desc
 -- names the time its rows' last_write is; def.technique_of(row, rule, hit),
 -- the technique of a hit when it depends on the row (a rule that judges
--- many autostart locations reports each location's).
-local function finding(row, rule, hit, score, def)
+-- many autostart locations reports each location's). scoring: the hit's
+-- score_facts (see Scoring), nil on a row with a single hit.
+local function finding(row, rule, hit, score, def, scoring)
   local f = {
     rule = rule.id,
     technique = def.technique_of and def.technique_of(row, rule, hit) or rule.technique,
@@ -236,16 +245,105 @@ local function finding(row, rule, hit, score, def)
     message = hit.message or rule.message,
     evidence = hit.evidence or {},
   }
+  if scoring then
+    -- a copy: one evidence table may serve several hits
+    local e = {}
+    for k, v in pairs(f.evidence) do e[k] = v end
+    e.score_facts = scoring
+    f.evidence = e
+  end
   for _, k in ipairs(def.finding_fields or ROW_FIELDS) do f[k] = row[k] end
   f.severity = M.max_severity(hit.severity or rule.severity, M.band(score))
   if row.recovered then f.recovered = true end
   if row.hive then f.hive = row.hive end
-  if row.last_write then
+  -- the write the finding is about: the hit's when it names one (a
+  -- Parameters key written after its service key), else the key's
+  if hit.datetime then
+    f.datetime = hit.datetime
+    f.timestamp_desc = hit.timestamp_desc or "LastWrite"
+  elseif type(hit.evidence) == "table" and hit.evidence.field == "service_dll"
+      and row.service_dll_source == "Parameters" and row.parameters_last_write then
+    -- a ServiceDll read from the Parameters key was written with that key
+    f.datetime = row.parameters_last_write
+    f.timestamp_desc = "Service Parameters key LastWrite"
+  elseif row.last_write then
     f.datetime = row.last_write
     f.timestamp_desc = def.timestamp_desc or "Service key LastWrite"
   end
   f._epoch = row.last_write_epoch
   return f
+end
+
+-- Scoring ------------------------------------------------------------------
+-- A row's score adds independent facts, not rules: two rules that judge the
+-- same fact (a ServiceDll under ProgramData is also outside System32) are
+-- one piece of evidence told twice. Each rule names the fact it judges
+-- (rule.fact, by default its own id; a set rule's hit may name its own);
+-- the fact is qualified by the file the hit's evidence names
+-- (evidence.normalized), so the locations of two files stay two facts.
+-- Hits resting on one fact count once, at their largest weight. When a row
+-- has more than one hit, each finding's evidence.score_facts shows the sum:
+-- the fact this finding rests on, whether its weight counted, and every
+-- fact of the row with its weight and rules.
+
+local function fact_of(rule, hit)
+  local name = hit.fact or rule.fact or rule.id
+  local e = hit.evidence
+  if type(e) == "table" and type(e.normalized) == "string" then
+    return name .. " of " .. e.normalized
+  end
+  return name
+end
+
+local function fmt_weight(w)
+  if math.type(w) == "integer" or w == math.floor(w) then return string.format("%d", w) end
+  return string.format("%g", w)
+end
+
+-- Score one row's hits; returns the score and, per hit, its scoring evidence
+-- (nil for a row with a single hit: nothing to explain).
+function M.score(list)
+  local facts, order = {}, {}
+  local of_hit = {}
+  for i, h in ipairs(list) do
+    local w = h.hit.weight or h.rule.weight
+    local key = fact_of(h.rule, h.hit)
+    local f = facts[key]
+    if not f then
+      f = { key = key, weight = -1, rules = {} }
+      facts[key] = f
+      order[#order + 1] = f
+    end
+    f.rules[#f.rules + 1] = { h.rule.id, w }
+    if w > f.weight then f.weight, f.top = w, i end
+    of_hit[i] = f
+  end
+  local score = 0
+  for _, f in ipairs(order) do score = score + f.weight end
+  if #list < 2 then return score, {} end
+  local lines = {}
+  for i, f in ipairs(order) do
+    -- the counted rule first
+    table.sort(f.rules, function(a, b)
+      if a[2] ~= b[2] then return a[2] > b[2] end
+      return a[1] < b[1]
+    end)
+    local parts = {}
+    for j, r in ipairs(f.rules) do parts[j] = r[1] .. " " .. fmt_weight(r[2]) end
+    lines[i] = string.format("%s: %s (%s)", f.key, fmt_weight(f.weight), table.concat(parts, ", "))
+  end
+  local per_hit = {}
+  for i in ipairs(list) do
+    local f = of_hit[i]
+    per_hit[i] = {
+      fact = f.key,
+      counted = f.top == i,
+      independent_facts = #order,
+      score = score,
+      facts = lines,
+    }
+  end
+  return score, per_hit
 end
 
 local function lw_key(f)
@@ -454,6 +552,14 @@ local function build(def)
 
     -- hits grouped by row, in first-seen row order
     local order, by_row = {}, {}
+    -- The ids of the rules that fired on a row so far (allowlisted hits
+    -- left out): set rules run after every per-row rule, so a set rule can
+    -- tell a row other rules flag.
+    function run.flagged(row)
+      local ids = {}
+      for _, h in ipairs(by_row[row] or {}) do ids[#ids + 1] = h.rule.id end
+      return ids
+    end
     local function add(row, rule, hit)
       local facts = run.facts(row)
       for _, a in ipairs(allow_list(rule.id)) do
@@ -473,7 +579,11 @@ local function build(def)
     local nrows = 0
     while rows[nrows + 1] ~= nil do nrows = nrows + 1 end
     local groups = {}   -- rows by shared facts (group_by_facts), on first need
-    for _, rule in ipairs(rules) do
+    -- per-row rules first, then set rules, each kind in list order
+    local ordered = {}
+    for _, rule in ipairs(rules) do if rule.match then ordered[#ordered + 1] = rule end end
+    for _, rule in ipairs(rules) do if not rule.match then ordered[#ordered + 1] = rule end end
+    for _, rule in ipairs(ordered) do
       if skip[rule.id] then
         -- disabled for this run
       elseif rule.match then
@@ -509,7 +619,16 @@ local function build(def)
           if h.severity ~= nil and not RANK[h.severity] then
             error("rule " .. rule.id .. ": hit " .. i .. " has unknown severity '" .. tostring(h.severity) .. "'", 0)
           end
-          add(h.row, rule, { evidence = h.evidence, message = h.message, severity = h.severity })
+          if h.weight ~= nil and (type(h.weight) ~= "number" or h.weight ~= h.weight
+              or h.weight < 0 or h.weight == math.huge) then
+            error("rule " .. rule.id .. ": hit " .. i .. " has a weight that is not a finite number >= 0", 0)
+          end
+          if h.fact ~= nil and type(h.fact) ~= "string" then
+            error("rule " .. rule.id .. ": hit " .. i .. " has a fact that is not a string", 0)
+          end
+          add(h.row, rule, { evidence = h.evidence, message = h.message, severity = h.severity,
+                             weight = h.weight, fact = h.fact, datetime = h.datetime,
+                             timestamp_desc = h.timestamp_desc })
         end
       end
     end
@@ -517,10 +636,9 @@ local function build(def)
     local findings = {}
     for _, row in ipairs(order) do
       local list = by_row[row]
-      local score = 0
-      for _, h in ipairs(list) do score = score + h.rule.weight end
-      for _, h in ipairs(list) do
-        findings[#findings + 1] = finding(row, h.rule, h.hit, score, def)
+      local score, scoring = M.score(list)
+      for i, h in ipairs(list) do
+        findings[#findings + 1] = finding(row, h.rule, h.hit, score, def, scoring[i])
       end
     end
     M.sort(findings)

@@ -16,7 +16,7 @@ describe("diffrules rule modules", function()
         assert.is_nil(seen[rule.id], rule.id)
         seen[rule.id] = true
         for k in pairs(rule) do
-          assert.truthy(({ id = 1, technique = 1, severity = 1, weight = 1, message = 1, evaluate = 1 })[k],
+          assert.truthy(({ id = 1, technique = 1, severity = 1, weight = 1, message = 1, evaluate = 1, fact = 1 })[k],
             rule.id .. " has extra field " .. tostring(k))
         end
       end

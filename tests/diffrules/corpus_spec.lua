@@ -103,8 +103,10 @@ describe("diffrules on the corpus", function()
 
   -- What the cluster finds, and why:
   --  Win7: three bursts, none high. 2001 Virtual PC keys older than the
-  --    install (low); VMware Tools + .NET 3.0 on 2011-07-05 and .NET 4 on
-  --    2011-09-09 (medium). The PsExec key (2012-04-04 18:52) is not one: it
+  --    install (low); VMware Tools + .NET 3.0 on 2011-07-05 (a lead: the
+  --    VMware binaries are outside the system directories; they are medium,
+  --    the .NET keys written with them low) and .NET 4 on 2011-09-09
+  --    (servicing: Windows' own .NET services within 35 s, low). The PsExec key (2012-04-04 18:52) is not one: it
   --    was written on a day with a 130-key bulk.
   --  Win10 (logs replayed): none. The logs add a group on 2018-04-06
   --    12:26-12:42 (a USB storage driver, kernel streaming drivers and
@@ -124,14 +126,20 @@ describe("diffrules on the corpus", function()
     end))
   end
 
-  it("Win10 SYSTEM: without the servicing test, the USB/driver group is a medium burst",
+  it("Win10 SYSTEM: without the servicing test, the USB/driver group is a lead burst: ad_driver medium, the inbox drivers low",
     with_rows("regipy/SYSTEM_B", function(rows, input)
       input.args = { cluster_servicing = "0" }
       local hits = cluster.evaluate(input, {})
       assert.equals(7, #hits)
       for _, h in ipairs(hits) do
-        assert.equals("medium", h.severity)
         assert.is_true(h.evidence.drivers_only)
+        assert.equals("lead", h.evidence.burst_kind)
+        if h.row.name == "ad_driver" then
+          assert.equals("medium", h.severity)
+        else
+          assert.equals("low", h.severity)
+          assert.is_true(h.evidence.windows_service)
+        end
       end
     end))
 

@@ -124,11 +124,12 @@ describe("lastwrite-cluster", function()
     assert.equals(3600, require("hh.rules.time").knobs.window)
   end)
 
-  it("finds a planted burst of 12 keys two years after install, high", function()
+  it("finds a planted burst of 12 keys two years after install, medium: time alone is not high", function()
     local hits = cluster_rule.evaluate(H.input(fixture()), {})
     assert.same(burst_names(), names_of(hits))
     for _, h in ipairs(hits) do
-      assert.equals("high", h.severity)
+      assert.equals("medium", h.severity)
+      assert.equals("unexplained", h.evidence.burst_kind)
       assert.equals(12, h.evidence.burst_size)
       assert.is_true(h.evidence.burst_span_seconds <= 3600)
       assert.is_true(h.evidence.nearest_bulk_days > 500)
@@ -157,7 +158,7 @@ describe("lastwrite-cluster", function()
       else
         assert.truthy(h.row.name:find("^burst"))
         burst = burst + 1
-        assert.equals("high", h.severity)
+        assert.equals("medium", h.severity)
       end
     end
     assert.equals(40, patch) -- reported (medium): the knobs made it a burst
@@ -188,7 +189,7 @@ describe("lastwrite-cluster", function()
     assert.truthy(hits[#hits].message:find("(one of 5 such bursts)", 1, true))
   end)
 
-  it("with one routine-sized second burst, only a unique compact burst is high", function()
+  it("reports two bursts after the install at medium, neither high", function()
     local rows = fixture()
     local t = INSTALL + 500 * DAY
     for i = 1, 6 do -- a compact install of six keys: two compact bursts now
@@ -200,7 +201,7 @@ describe("lastwrite-cluster", function()
     for _, h in ipairs(hits) do assert.equals("medium", h.severity) end
   end)
 
-  it("never makes a burst of driver keys only high (a device install)", function()
+  it("says when a burst holds driver keys only (a device install)", function()
     local rows = fixture { burst = false }
     local t = INSTALL + 730 * DAY
     for i = 1, 8 do
@@ -215,7 +216,8 @@ describe("lastwrite-cluster", function()
     -- one Win32 service in the burst makes it an ordinary burst again
     rows[#rows + 1] = svc("svc", t + 30, { type = 0x10 })
     hits = cluster_rule.evaluate(H.input(rows), {})
-    assert.equals("high", hits[1].severity)
+    assert.equals("medium", hits[1].severity)
+    assert.is_nil(hits[1].evidence.drivers_only)
   end)
 
   -- The shape of the clean/compromised fixture pair: a small hive, a patch
@@ -239,13 +241,13 @@ describe("lastwrite-cluster", function()
     assert.equals(12, #hits)
     for _, h in ipairs(hits) do
       assert.truthy(h.row.name:find("^b%d"))
-      assert.equals("high", h.severity)
+      assert.equals("medium", h.severity)
     end
     -- without the servicing test, time alone cannot tell this patch day
-    -- from the planted burst: it comes out as a high burst
+    -- from the planted burst: it comes out as a burst
     hits = cluster_rule.evaluate(H.input(small_hive(false), { args = { cluster_servicing = "0" } }), {})
     assert.equals(10, #hits)
-    assert.equals("high", hits[1].severity)
+    assert.equals("medium", hits[1].severity)
   end)
 
   it("keeps a burst older than the install low, and out of the counts", function()
@@ -260,7 +262,7 @@ describe("lastwrite-cluster", function()
     assert.equals("low", by.tmpl1.severity)
     assert.is_true(by.tmpl1.evidence.before_install)
     assert.truthy(by.tmpl1.message:find("before the hive's bulk", 1, true))
-    assert.equals("high", by.burst01.severity) -- still the only burst after the install
+    assert.equals("medium", by.burst01.severity) -- still the only burst after the install
     assert.equals(1, by.burst01.evidence.bursts_in_hive)
   end)
 
@@ -319,5 +321,97 @@ describe("lastwrite-cluster", function()
     assert.equals(6, hits[1].evidence.burst_size)
     hits = cluster_rule.evaluate(H.input(rows, { args = { cluster_window = "14400" } }), {})
     assert.equals(12, hits[1].evidence.burst_size)
+  end)
+
+  -- Windows' own services (hh.inbox names, System32 binaries) rewritten
+  -- together: the shape of a cumulative update.
+  local INBOX = { "RpcSs", "DcomLaunch", "PlugPlay", "Power", "LSM", "SysMain", "kbldfltr", "HidBth",
+                  "WUDFRd", "Themes", "Schedule", "gpsvc", "SENS", "EventSystem", "CryptSvc",
+                  "Dnscache", "nsi", "Tcpip", "Ntfs", "FltMgr" }
+  local function servicing_rows(step, extra)
+    local rows = fixture { burst = false }
+    local t = INSTALL + 730 * DAY
+    for i, name in ipairs(INBOX) do
+      rows[#rows + 1] = svc(name, t + (i - 1) * step, { object_name = "LocalSystem" })
+    end
+    for _, r in ipairs(extra or {}) do rows[#rows + 1] = r end
+    return rows, t
+  end
+
+  it("reads Windows' own services rewritten within seconds as servicing: low, weight 0", function()
+    local hits = cluster_rule.evaluate(H.input((servicing_rows(1))), {})
+    assert.equals(20, #hits)
+    for _, h in ipairs(hits) do
+      assert.equals("low", h.severity)
+      assert.equals(0, h.weight)
+      assert.equals("servicing", h.evidence.burst_kind)
+      assert.is_true(h.evidence.windows_service)
+      assert.truthy(h.message:find("Windows servicing", 1, true))
+    end
+  end)
+
+  it("does not read them as servicing when they were written over an hour, or with an odd account", function()
+    local hits = cluster_rule.evaluate(H.input((servicing_rows(180))), {})
+    assert.equals(20, #hits)
+    assert.equals("unexplained", hits[1].evidence.burst_kind)
+    assert.equals("medium", hits[1].severity)
+    local rows = servicing_rows(1)
+    rows[#rows].object_name = [[CORP\svc-backup]]
+    hits = cluster_rule.evaluate(H.input(rows), {})
+    assert.equals("unexplained", hits[1].evidence.burst_kind)
+  end)
+
+  it("reads a burst with a binary outside the system directories as a lead: that member medium, the rest low", function()
+    local rows, t = servicing_rows(1)
+    rows[#rows + 1] = svc("updsvc", t + 25, { image_path = [["C:\Program Files\Acme\upd.exe" --tmp C:\Windows\Temp]] })
+    local hits = cluster_rule.evaluate(H.input(rows), {})
+    assert.equals(21, #hits)
+    for _, h in ipairs(hits) do
+      assert.equals("lead", h.evidence.burst_kind)
+      assert.same({ "updsvc" }, h.evidence.burst_leads)
+      if h.row.name == "updsvc" then
+        assert.equals("medium", h.severity)
+        assert.truthy(h.evidence.leads[1]:find("outside the system directories", 1, true))
+      else
+        assert.equals("low", h.severity)
+        assert.truthy(h.message:find("written with updsvc", 1, true))
+      end
+    end
+  end)
+
+  it("reads a service another rule flags, or one in no other control set, as a lead; never high", function()
+    local rows, t = servicing_rows(1)
+    local flagged = rows[#rows]   -- FltMgr
+    rows[#rows + 1] = svc("fresh", t + 26)
+    -- the other set holds every service but "fresh"
+    for _, r in ipairs(servicing_rows(1)) do
+      rows[#rows + 1] = svc(r.name, r.last_write_epoch, { set = 2 })
+    end
+    local ctx = { flagged = function(row)
+      if row == flagged then return { "path-programdata", "lastwrite-cluster" } end
+      return {}
+    end }
+    local hits = cluster_rule.evaluate(H.input(rows, { current_control_set = "ControlSet001" }), ctx)
+    local by = {}
+    for _, h in ipairs(hits) do by[h.row.name] = h end
+    assert.equals("medium", by.FltMgr.severity)
+    assert.same({ "flagged by path-programdata" }, by.FltMgr.evidence.leads)
+    assert.equals("medium", by.fresh.severity)
+    assert.same({ "new: in no other control set (ControlSet002)" }, by.fresh.evidence.leads)
+    assert.equals("low", by.RpcSs.severity)
+    for _, h in ipairs(hits) do assert.are_not.equal("high", h.severity) end
+  end)
+
+  it("dates a member by the write that put it in the burst", function()
+    local rows = fixture()
+    local r = rows[5]
+    r.parameters_last_write = time.format(INSTALL + 730 * DAY + 13 * 3600 + 200)
+    r.parameters_last_write_epoch = time.parse(r.parameters_last_write)
+    local hits = cluster_rule.evaluate(H.input(rows), {})
+    local h
+    for _, x in ipairs(hits) do if x.row == r then h = x end end
+    assert.equals(r.parameters_last_write, h.datetime)
+    assert.equals("Service Parameters key LastWrite", h.timestamp_desc)
+    assert.are_not.equal(r.last_write, h.datetime)
   end)
 end)

@@ -5,6 +5,8 @@ hh_fixture(clean-full/SYSTEM clean-full-system.spec)
 hh_fixture(demo/SYSTEM demo/SYSTEM.spec)
 hh_fixture(demo/SOFTWARE demo/SOFTWARE.spec)
 hh_fixture(path-spellings path-spellings.spec)
+hh_fixture(servicing-day/SYSTEM servicing-day.spec)
+hh_fixture(servicing-day/intrusion servicing-day-intrusion.spec)
 
 foreach(name psexec-service imagepath-repointed start-changed defender-disabled
              servicedll-swap svchost-group-unknown svchost-group-nonmember

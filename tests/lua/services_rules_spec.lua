@@ -470,6 +470,14 @@ describe("rule", function()
       local g = fires(R, svc { failure_command = [[cmd.exe /c C:\Windows\Temp\x.bat]] })
       assert.equal([[c:\windows\temp\x.bat]], g.evidence.payload)
     end)
+    it("is high when the program (or the script it runs) is in a user-writable directory", function()
+      local f = fires(R, svc { failure_command = [[C:\Users\Public\r.exe -x]] })
+      assert.equal("high", f.severity)
+      assert.equal([[c:\users]], f.evidence.user_writable)
+      assert.equal("high", fires(R, svc { failure_command = [[cmd.exe /c C:\Windows\Temp\x.bat]] }).severity)
+      assert.equal("medium", fires(R, svc { failure_command = [[C:\Program Files\Vendor\recover.exe]] }).severity)
+      assert.equal("medium", fires(R, svc { failure_command = [[C:\ProgramData\Vendor\recover.exe]] }).severity)
+    end)
     it("stays quiet without one, and for Windows' and NVIDIA's stock commands", function()
       assert.is_nil(fires(R, svc {}))
       assert.is_nil(fires(R, svc { failure_command = "" }))
@@ -873,5 +881,90 @@ describe("set rules", function()
     local ok, err = pcall(run, { svc {} }, nil, p)
     assert.is_false(ok)
     assert.truthy(err:find("rule test-boom:", 1, true) and err:find("boom", 1, true), err)
+  end)
+end)
+
+describe("scoring by independent facts", function()
+  it("counts two rules on one file's location once, at the larger weight, and says so", function()
+    -- a svchost ServiceDll under ProgramData: outside System32 (6) and
+    -- under ProgramData (2) are one fact, where the file lies
+    local row = svc { name = "SessionEnv", type = 0x20, type_name = "share_process",
+                      image_path = [[%SystemRoot%\System32\svchost.exe -k netsvcs -p]],
+                      service_dll = [[%ProgramData%\Microsoft\Network\sessenv.dll]] }
+    local r = by_rule(run({ row }), "SessionEnv")
+    local out, pd = r["svchost-dll-outside-system32"], r["path-programdata"]
+    assert.equal(6, out.score)
+    assert.equal("high", out.severity)
+    assert.equal("medium", pd.severity)   -- the band of 6, not of 6 + 2
+    local sf = pd.evidence.score_facts
+    assert.equal([[location of c:\programdata\microsoft\network\sessenv.dll]], sf.fact)
+    assert.is_false(sf.counted)
+    assert.is_true(out.evidence.score_facts.counted)
+    assert.equal(1, sf.independent_facts)
+    assert.same({ [[location of c:\programdata\microsoft\network\sessenv.dll: 6 (svchost-dll-outside-system32 6, path-programdata 2)]] },
+      sf.facts)
+  end)
+
+  it("adds independent facts: a tool's name and where its binary lies", function()
+    local row = svc { name = "PSEXESVC", image_path = [[%SystemRoot%\PSEXESVC.EXE]] }
+    local r = by_rule(run({ row }), "PSEXESVC")
+    assert.equal(8, r["known-tool"].score)
+    assert.equal("high", r["known-tool"].severity)
+    assert.equal(2, r["known-tool"].evidence.score_facts.independent_facts)
+  end)
+
+  it("leaves a single finding's evidence as the rule gave it", function()
+    local f = fires("path-programdata", svc { image_path = [[C:\ProgramData\Vendor\agent.exe]] })
+    assert.is_nil(f.evidence.score_facts)
+  end)
+
+  it("lets a set rule's hit carry its own weight, fact and time, and see what per-row rules flagged", function()
+    local seen
+    local p = services.extend { rules = { {
+      id = "test-set", technique = "T1543.003", severity = "low", weight = 3, message = "set rule",
+      evaluate = function(input, ctx)
+        seen = ctx.flagged(input.rows[1])
+        return { { row = input.rows[1], weight = 0, fact = "location",
+                   datetime = "2021-02-03T04:05:06Z", timestamp_desc = "Something written",
+                   evidence = { normalized = [[c:\programdata\e.exe]] } } }
+      end } } }
+    local row = svc { name = "Evil", image_path = [[C:\ProgramData\e.exe]] }
+    local r = by_rule(run({ row }, nil, p), "Evil")
+    assert.same({ "path-programdata" }, seen)
+    assert.equal(2, r["test-set"].score)   -- one fact (the location): max(2, 0)
+    assert.equal("2021-02-03T04:05:06Z", r["test-set"].datetime)
+    assert.equal("Something written", r["test-set"].timestamp_desc)
+    assert.equal("2020-01-01T00:00:00Z", r["path-programdata"].datetime)
+  end)
+
+  it("dates a ServiceDll finding by its Parameters key", function()
+    local row = svc { name = "SessionEnv", type = 0x20, type_name = "share_process",
+                      image_path = [[%SystemRoot%\System32\svchost.exe -k netsvcs -p]],
+                      service_dll = [[C:\Users\Public\x.dll]], service_dll_source = "Parameters",
+                      parameters_last_write = "2026-10-14T02:15:00Z" }
+    local f = by_rule(run({ row }), "SessionEnv")["svchost-dll-outside-system32"]
+    assert.equal("2026-10-14T02:15:00Z", f.datetime)
+    assert.equal("Service Parameters key LastWrite", f.timestamp_desc)
+  end)
+end)
+
+describe("name-random and Windows' own names", function()
+  for _, case in ipairs {
+    { "DXGKrnl", [[\SystemRoot\System32\drivers\dxgkrnl.sys]] },
+    { "AppvVfs", [[\SystemRoot\system32\drivers\AppvVfs.sys]] },
+    { "sffdisk", [[System32\drivers\sffdisk.sys]] },
+    { "vpcbus", [[system32\DRIVERS\vpcgbus.sys]] },
+    { "Cpqarray", [[System32\DRIVERS\cpqarray.sys]] },
+  } do
+    it("is silent on " .. case[1], function()
+      assert.is_nil(fires("name-random", svc { name = case[1], type = 1, type_name = "kernel_driver",
+                                               image_path = case[2] }))
+    end)
+  end
+
+  it("still judges a Windows name whose binary lies outside the system directories", function()
+    local f = fires("name-random", svc { name = "sffdisk", image_path = [[C:\Tools\qzvwkhmtrx.exe]] })
+    assert.is_table(f)
+    assert.equal("qzvwkhmtrx", f.evidence.name)
   end)
 end)

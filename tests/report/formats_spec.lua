@@ -23,9 +23,10 @@ local function read(path)
 end
 
 -- Runs report_tool; returns the bytes written.
-local function render(format, kind, extra)
+local function render(format, kind, extra, verbose)
   local out = tmpname()
-  local cmd = string.format("HH_FIXTURE_KIND=%s %s %s %s %s %s", kind or "findings", shell_quote(tool), format,
+  local cmd = string.format("HH_FIXTURE_VERBOSE=%s HH_FIXTURE_KIND=%s %s %s %s %s %s", verbose and "1" or "0",
+    kind or "findings", shell_quote(tool), format,
     shell_quote(fixture_path), shell_quote(out), extra or "")
   local ok = os.execute(cmd)
   assert(ok, "report_tool failed: " .. cmd)
@@ -176,7 +177,7 @@ print(json.dumps(rows))
 
   describe("table " .. kind, function()
     it("escapes every control, bidi override and invalid byte", function()
-      local text = render("table", kind)
+      local text = render("table", kind, nil, true)   -- verbose: messages and evidence too
       assert_terminal_safe(text)
       assert.is_truthy(text:find("evil\\x1b[31mRED\\x1b[0m\\nsvc", 1, true))
       if kind == "findings" then
@@ -320,7 +321,58 @@ with open(sys.argv[1], encoding="utf-8", errors="strict", newline="") as f:
   end)
 end
 
+describe("tln", function()
+  it("dates a finding by its datetime (the write it is about), a row by its LastWrite", function()
+    local path = tmpname()
+    local f = assert(io.open(path, "w"))
+    f:write([[return { kind = "findings", findings = {
+  { service = "Themes", control_set = "ControlSet001", rule = "r", severity = "high", score = 8, message = "m",
+    last_write = "2024-03-10T09:10:10Z", datetime = "2026-03-17T01:15:02Z" },
+  { service = "Other", control_set = "ControlSet001", rule = "r", severity = "low", score = 2, message = "m",
+    last_write = "2024-03-10T09:10:10Z" } } }
+]])
+    f:close()
+    local out = tmpname()
+    assert(os.execute(shell_quote(tool) .. " tln " .. shell_quote(path) .. " " .. shell_quote(out)))
+    local ls = lines(read(out))
+    assert.are.equal(tostring(iso_epoch("2026-03-17T01:15:02Z")), ls[1]:match("^(%d+)|"))
+    assert.are.equal(tostring(iso_epoch("2024-03-10T09:10:10Z")), ls[2]:match("^(%d+)|"))
+  end)
+end)
+
 describe("table", function()
+  it("shows one line per service key with its worst severity and rules; verbose adds each finding", function()
+    local path = tmpname()
+    local f = assert(io.open(path, "w"))
+    f:write([[
+local function fnd(set, rule, sev, msg)
+  return { service = "Evil", control_set = set, key = set .. "\\Services\\Evil", rule = rule,
+           severity = sev, score = 9, message = msg, image_path = "C:\\x.exe",
+           last_write = "2026-01-01T00:00:00Z", evidence = { why = msg } }
+end
+return { kind = "findings", meta = { verbose = os.getenv("V") == "1" }, findings = {
+  fnd("ControlSet001", "rule-a", "medium", "first message"),
+  fnd("ControlSet002", "rule-a", "medium", "first message"),
+  fnd("ControlSet001", "rule-b", "high", "second message"),
+  fnd("ControlSet001", "rule-a", "medium", "first message again") } }
+]])
+    f:close()
+    local out = tmpname()
+    assert(os.execute(shell_quote(tool) .. " table " .. shell_quote(path) .. " " .. shell_quote(out)))
+    local ls = lines(read(out))
+    assert.are.equal(4, #ls)   -- header, two keys, count
+    assert.is_truthy(ls[2]:find("^HIGH +9 .*ControlSet001 +rule%-a,rule%-b +C:\\x%.exe$"), ls[2])
+    assert.is_truthy(ls[3]:find("^MEDIUM +9 .*ControlSet002 +rule%-a +C:"), ls[3])
+    assert.are.equal("4 findings on 2 service keys (1 high, 3 medium)", ls[4])
+    assert.is_falsy(read(out):find("first message", 1, true))
+    assert(os.execute("V=1 " .. shell_quote(tool) .. " table " .. shell_quote(path) .. " " .. shell_quote(out)))
+    ls = lines(read(out))
+    assert.are.equal(4 + 2 * 4, #ls)
+    assert.are.equal("    rule-a (medium): first message", ls[3])
+    assert.are.equal([[      evidence: {"why":"first message"}]], ls[4])
+    assert.are.equal("    rule-b (high): second message", ls[5])
+  end)
+
   it("cuts very long cells with an ellipsis, jsonl keeps them whole", function()
     local long = "C:\\" .. string.rep("x", 300) .. ".exe"
     local path = tmpname()

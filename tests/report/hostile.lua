@@ -49,7 +49,7 @@ local findings = {
     last_write = "2009-07-14T04:53:30Z", message = "plain", service_dll = rows[1].service_dll,
     image_path = rows[1].image_path, hive = "/cases/42/SYSTEM", plugin = "services" },
 }
-local meta = { host = "WS-01\27]0;pwned\7|x", hive = "/cases/42/SYSTEM", hive_kind = "SYSTEM", dirty = true, replayed = true,
+local meta = { verbose = os.getenv("HH_FIXTURE_VERBOSE") == "1", host = "WS-01\27]0;pwned\7|x", hive = "/cases/42/SYSTEM", hive_kind = "SYSTEM", dirty = true, replayed = true,
   software = "/cases/42/SOFTWARE", warnings = { "log <b>LOG2</b> absent", "\27[2Jcleared" },
   tool = "hivehunt 0.1.0", generated = "2026-11-28T18:00:00Z", baseline = nil }
 local kind = os.getenv("HH_FIXTURE_KIND") or "findings"

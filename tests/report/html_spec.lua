@@ -159,6 +159,10 @@ describe("html report in headless chromium", function()
     assert.are.equal("remote-execution tool's service <img src=x onerror=alert(1)> & \"quoted\" 'single'",
       findings.rows[1].cells[msg].t)
     assert.are.equal("line1\\nline2\\r\\n|pipe|,comma \\u202eevil \\xff", findings.rows[2].cells[msg].t)
+    -- one row per service key; its Details hold each finding's message and evidence, escaped
+    local det = column(findings, "Details")
+    assert.is_truthy(findings.rows[1].cells[det].t:find("remote-execution tool's service <img src=x onerror=alert(1)>", 1, true))
+    assert.is_truthy(findings.rows[1].cells[det].t:find("1 finding", 1, true))
     local services = dom.tables.services
     assert.are.equal(3, #services.rows)
     assert.are.equal("Flag", services.headers[1])
@@ -239,7 +243,7 @@ describe("html report in headless chromium", function()
     -- The day of the latest finding, hour by hour, holds the same three keys.
     table.sort(detail)
     assert.are.same({ "Netman", "PSEXESVC", "WinDefend" }, detail)
-    assert.are.equal(5, #dom.tables.findings.rows)
+    assert.are.equal(3, #dom.tables.findings.rows) -- 5 findings, one row per service key
     assert.are.equal(666, #dom.tables.services.rows)
   end)
 end)

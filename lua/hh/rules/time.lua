@@ -10,6 +10,7 @@
 -- Parameters key's: swapping a ServiceDll rewrites only the Parameters key.
 local time = require "hh.time"
 local diff = require "hh.diff"
+local inbox = require "hh.inbox"
 
 local TECHNIQUE = "T1543.003"
 local DAY = time.SECONDS_PER_DAY
@@ -55,6 +56,7 @@ local in_window = {
   technique = TECHNIQUE,
   severity = "low",
   weight = 2,
+  fact = "write time",
   message = "service key written inside the given time window",
   evaluate = function(input, ctx)
     local since, till = window_bound(input.since, "since"), window_bound(input["until"], "until")
@@ -73,8 +75,12 @@ local in_window = {
       if key_in or params_in then
         local which = (key_in and params_in) and "key and Parameters" or (key_in and "key" or "Parameters key")
         local when = key_in and row.last_write_epoch or row.parameters_last_write_epoch
+        -- the finding's time is the latest write inside the window
+        local params = params_in and (not key_in or row.parameters_last_write_epoch > row.last_write_epoch)
         hits[#hits + 1] = {
           row = row,
+          datetime = params and row.parameters_last_write or row.last_write,
+          timestamp_desc = params and "Service Parameters key LastWrite" or "Service key LastWrite",
           evidence = {
             since = since and time.format(since), ["until"] = till and time.format(till),
             last_write = row.last_write, parameters_last_write = row.parameters_last_write,
@@ -120,29 +126,39 @@ local in_window = {
 --     the servicing test off.
 --  4. Burst: a group that is not bulk, has at least min_size keys and at most
 --     max_share of all keys, and is more than far_days from every bulk key.
---  5. Severity of each burst member:
---       low     when the hive has more than routine_max bursts: isolated
---               batches are then this machine's routine (software installs,
---               out-of-band updates), and time alone says little;
---       high    when the burst is compact (all written within high_span),
---               has at least high_min_size keys, and is the only compact
---               burst in the hive: a one-off flurry of service writes in
---               minutes, far from any install or patch activity, is how a
---               scripted intrusion looks and how routine maintenance does not
---               (patch batches recur and spread over the reboot).
---               A burst of driver keys only is never high: Plug and Play
---               installs a new device's drivers in one go (seen on the
---               corpus's Win10 hive: a USB storage device and its kernel
---               streaming drivers, written within minutes, days after the
---               last update);
---       medium  otherwise.
---     A burst older than every bulk group (before the install) is low and
---     does not count as a burst for the two rules above: such keys come with
---     the image the machine was built from (seen on the corpus's Win7 hive:
---     Virtual PC keys from 2001 on a 2009 install).
--- A patch day does not reach high: its keys are bulk (many keys that day, or
--- the TrustedInstaller key among them), and even if a small one is not, it is
--- one of several batches (routine) or spread over hours (not compact).
+--  5. What each burst is. Time says when, not what: Windows servicing (a
+--     cumulative update, a driver update) rewrites its own service keys in
+--     one go, days or months after the install, exactly as a script would.
+--     So every member is judged (hh.inbox and the other rules):
+--       lead     the member is a newly created service (in no other control
+--                set, or absent from the --baseline), another rule flags it,
+--                or a file it names is outside the system directories;
+--       inbox    one of Windows' own services: a Windows name, binaries in
+--                system directories, a svchost group Windows ships, a
+--                built-in account.
+--     A burst with a lead is an intrusion lead; a burst of inbox members
+--     only, written within servicing_span seconds, is servicing; any other
+--     burst is unexplained.
+--  6. Severity of each member (the cluster alone never makes high: a
+--     finding reaches high only when other, independent facts on the same
+--     service add up to it in the score):
+--       medium  a lead member; every member of an unexplained burst;
+--       low     the other members of a lead burst (written with it);
+--               servicing members (weight 0: context, not evidence);
+--               every member of an unexplained burst when the hive has
+--               more than routine_max bursts that are not servicing
+--               (isolated batches are then this machine's routine:
+--               software installs, out-of-band updates); every member of
+--               a burst older than every bulk group (before the install:
+--               keys that came with the image the machine was built from,
+--               seen on the corpus's Win7 hive: Virtual PC keys from 2001
+--               on a 2009 install), even a lead; such a burst does not
+--               count towards routine_max either.
+--     Each finding's evidence says which reading applies (burst_kind,
+--     burst_reading, burst_leads, and the member's own leads).
+-- A patch day does not reach medium: its keys are bulk (many keys that day,
+-- or the TrustedInstaller key among them), or, when it is small and lacks
+-- TrustedInstaller, a burst of inbox keys within seconds: servicing.
 --
 -- Knobs live in `knobs` below (also reachable as require("hh.rules.time").knobs,
 -- for a policy or script that wants other defaults) and each can be
@@ -158,9 +174,8 @@ local knobs = {
   max_share = 0.25,       -- a burst holds at most this share of all keys
   servicing = 1,          -- 1: groups with a servicing key (below) are bulk; 0: off
   min_keys = 20,          -- fewer times than this: no baseline of normal, no bursts
-  routine_max = 3,        -- more bursts than this: each is low
-  high_span = 7200,       -- a compact burst is written within this many seconds
-  high_min_size = 5,      -- smallest burst that can be high
+  routine_max = 3,        -- more bursts (not servicing) than this: unexplained ones are low
+  servicing_span = 300,   -- inbox keys written within this many seconds are servicing
 }
 
 -- Service keys that Windows servicing (updates) rewrites on each run.
@@ -253,9 +268,13 @@ end
 -- Exposed for tests and for analysts' scripts: returns the list of groups
 -- ({first=, last=, size=, members={{t=,row=,which=}...}, bulk=bool,
 -- neighbourhood=keys within bulk_radius, servicing=bool, burst=bool, distance=seconds to the
--- nearest bulk group, nearest_bulk=that group, before_bulk=bool, severity=}),
--- the number of times considered and the number of bursts after the install.
-local function find_bursts(rows, k)
+-- nearest bulk group, nearest_bulk=that group, before_bulk=bool, kind="servicing"|"lead"|
+-- "unexplained", leads=names of lead members}; each burst member also gets inbox=bool,
+-- leads={reasons}, severity= and weight=), the number of times considered and the
+-- number of unexplained or lead bursts after the install. judge(row) -> inbox (bool),
+-- leads (array of reasons or nil) is step 5's test; without it no member is inbox or
+-- a lead.
+local function find_bursts(rows, k, judge)
   local points = {}
   for _, row in ipairs(rows) do
     local t, which = touched(row)
@@ -333,7 +352,6 @@ local function find_bursts(rows, k)
       grp.distance, grp.nearest_bulk = d, nearest
       if d > k.far_days * DAY then
         grp.burst = true
-        grp.compact = grp.last - grp.first <= k.high_span
         grp.drivers_only = true
         for _, m in ipairs(grp.members) do
           if not diff.is_driver(m.row) then grp.drivers_only = false; break end
@@ -342,57 +360,179 @@ local function find_bursts(rows, k)
       end
     end
   end
+  -- What each burst is (step 5).
+  for _, grp in ipairs(bursts) do
+    local all_inbox, leads = true, {}
+    for _, m in ipairs(grp.members) do
+      local ok, why
+      if judge then ok, why = judge(m.row) end
+      m.inbox = ok == true
+      m.leads = why and #why > 0 and why or nil
+      if m.leads then leads[#leads + 1] = m.row.name end
+      if not m.inbox then all_inbox = false end
+    end
+    grp.leads = leads
+    if #leads > 0 then
+      grp.kind = "lead"
+    elseif all_inbox and grp.last - grp.first <= k.servicing_span then
+      grp.kind = "servicing"
+    else
+      grp.kind = "unexplained"
+    end
+  end
   -- Groups older than every bulk group predate the install: keys carried
   -- over from the image or template the machine was built from (a forged
   -- timestamp that old would stand out, not hide). Low, and not counted
-  -- towards routine or uniqueness.
+  -- towards routine.
   local first_bulk = bulk[1] and bulk[1].first or math.huge
-  local counted, counted_compact = 0, 0
+  local counted = 0
   for _, grp in ipairs(bursts) do
     grp.before_bulk = grp.last < first_bulk
-    if not grp.before_bulk then
-      counted = counted + 1
-      if grp.compact and grp.size >= k.high_min_size then counted_compact = counted_compact + 1 end
-    end
+    if not grp.before_bulk and grp.kind ~= "servicing" then counted = counted + 1 end
   end
   for _, grp in ipairs(bursts) do
-    if grp.before_bulk or counted > k.routine_max then
-      grp.severity = "low"
-    elseif grp.compact and grp.size >= k.high_min_size and counted_compact == 1 and not grp.drivers_only then
-      grp.severity = "high"
-    else
-      grp.severity = "medium"
+    for _, m in ipairs(grp.members) do
+      local sev, w = "medium", nil
+      if grp.before_bulk then
+        sev = "low"
+      elseif grp.kind == "servicing" then
+        sev, w = "low", 0
+      elseif grp.kind == "lead" then
+        if not m.leads then sev = "low" end
+      elseif counted > k.routine_max then
+        sev = "low"
+      end
+      m.severity, m.weight = sev, w
+    end
+    -- the burst's own severity: its worst member's
+    grp.severity = "low"
+    for _, m in ipairs(grp.members) do
+      if m.severity == "medium" then grp.severity = "medium" end
     end
   end
   return groups, n, counted
 end
+
+-- Step 5's test for one run: judge(row) -> inbox, leads. Lead reasons: a
+-- service in no other control set of the hive (when it has others) or
+-- absent from the baseline's current set, another rule's findings on the
+-- row (rules that ran before this one: every per-row rule, the baseline and
+-- control-set diffs), a file outside the system directories.
+local function member_judge(input, ctx)
+  local others = {}   -- lowercase names present in each other live set
+  local cur = diff.current_set(input.rows, input.current_control_set)
+  for _, row in ipairs(input.rows or {}) do
+    if not row.recovered and row.control_set ~= cur and type(row.name) == "string" then
+      local set = others[row.control_set]
+      if not set then
+        set = {}
+        others[row.control_set] = set
+      end
+      set[row.name:lower()] = true
+    end
+  end
+  local other_names = {}
+  for name in pairs(others) do other_names[#other_names + 1] = name end
+  table.sort(other_names)
+  local base
+  local bl = input.baseline
+  if type(bl) == "table" and type(bl.rows) == "table" and #bl.rows > 0 then
+    local bset = diff.current_set(bl.rows, bl.current_control_set)
+    base = {}
+    for _, row in ipairs(bl.rows) do
+      if row.control_set == bset and not row.recovered and type(row.name) == "string" then
+        base[row.name:lower()] = true
+      end
+    end
+  end
+  return function(row)
+    local facts = ctx.facts and ctx.facts(row) or nil
+    local leads = {}
+    local name = type(row.name) == "string" and row.name:lower() or nil
+    if name and #other_names > 0 then
+      local anywhere = false
+      for _, set in pairs(others) do
+        if set[name] then anywhere = true; break end
+      end
+      if not anywhere then
+        leads[#leads + 1] = "new: in no other control set (" .. table.concat(other_names, ", ") .. ")"
+      end
+    end
+    if name and base and not base[name] then
+      leads[#leads + 1] = "new: absent from the baseline"
+    end
+    if ctx.flagged then
+      local ids = {}
+      for _, id in ipairs(ctx.flagged(row)) do
+        if id ~= "lastwrite-cluster" and id ~= "lastwrite-in-window" then ids[#ids + 1] = id end
+      end
+      if #ids > 0 then leads[#leads + 1] = "flagged by " .. table.concat(ids, ", ") end
+    end
+    local outside = inbox.outside_file(row, facts)
+    if outside then leads[#leads + 1] = "file outside the system directories: " .. outside end
+    local ok = inbox.judge(row, facts)
+    return ok, leads
+  end
+end
+
+local KIND_TEXT = {
+  servicing = "Windows servicing: Windows' own services, rewritten within seconds",
+  lead = "an intrusion lead: it holds a new, flagged or non-system service",
+  unexplained = "unexplained: neither servicing nor an intrusion lead",
+}
 
 local cluster = {
   id = "lastwrite-cluster",
   technique = TECHNIQUE,
   severity = "medium",
   weight = 3,
+  fact = "write time",
   message = "service key written in a burst far from the hive's install and patch activity",
   evaluate = function(input, ctx)
     -- An analyst who gave a window is reading lastwrite-in-window instead.
     if input.since ~= nil or input["until"] ~= nil then return {} end
+    ctx = ctx or {}
     local k = effective_knobs(input, knobs)
     local rows = current_rows(input)
-    local groups, n, nbursts = find_bursts(rows, k)
+    local groups, n, nbursts = find_bursts(rows, k, member_judge(input, ctx))
     local hits = {}
     for _, grp in ipairs(groups) do
       if grp.burst then
         local names = {}
         for i, m in ipairs(grp.members) do names[i] = m.row.name end
         local span = grp.last - grp.first
+        local lead_names = #grp.leads > 0 and grp.leads or nil
         for _, m in ipairs(grp.members) do
+          local note
+          if grp.before_bulk then
+            note = " (older than the install: image or template keys?)"
+          elseif grp.kind == "servicing" then
+            note = ": Windows servicing (Windows' own services, system binaries)"
+          elseif grp.kind == "lead" then
+            note = m.leads and ("; this one is a lead: " .. table.concat(m.leads, "; "))
+              or ("; written with " .. table.concat(grp.leads, ", "))
+          elseif nbursts > k.routine_max then
+            note = string.format(" (one of %d such bursts)", nbursts)
+          elseif grp.drivers_only then
+            note = " (driver keys only: a device install?)"
+          else
+            note = ""
+          end
+          local params = m.which == "parameters"
           hits[#hits + 1] = {
             row = m.row,
-            severity = grp.severity,
+            severity = m.severity,
+            weight = m.weight,
+            -- the write that put the key in the burst
+            datetime = params and m.row.parameters_last_write or m.row.last_write,
+            timestamp_desc = params and "Service Parameters key LastWrite" or "Service key LastWrite",
             evidence = {
               burst_first = time.format(grp.first), burst_last = time.format(grp.last),
               burst_size = grp.size, burst_span_seconds = span,
               burst_members = names,
+              burst_kind = grp.kind, burst_reading = KIND_TEXT[grp.kind],
+              burst_leads = lead_names,
+              leads = m.leads, windows_service = m.inbox,
               nearest_bulk_days = math.floor(grp.distance / DAY * 10 + 0.5) / 10,
               nearest_bulk_first = time.format(grp.nearest_bulk.first),
               nearest_bulk_size = grp.nearest_bulk.neighbourhood,
@@ -405,10 +545,7 @@ local cluster = {
             message = string.format("one of %d service keys written %s on %s, %s %s the hive's bulk of writes%s",
               grp.size, span == 0 and "in the same second" or ("within " .. time.duration(span)),
               time.format_date(grp.first), time.duration(grp.distance),
-              grp.before_bulk and "before" or "from",
-              grp.before_bulk and " (older than the install: image or template keys?)"
-                or (nbursts > k.routine_max and string.format(" (one of %d such bursts)", nbursts))
-                or (grp.drivers_only and " (driver keys only: a device install?)") or ""),
+              grp.before_bulk and "before" or "from", note),
           }
         end
       end
