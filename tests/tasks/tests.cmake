@@ -5,3 +5,13 @@
 hh_add_ctest(tasks_decode ${CMAKE_CURRENT_LIST_DIR}/task_decode_test.c
   ${CMAKE_SOURCE_DIR}/plugins/tasks/task_decode.c)
 target_include_directories(tasks_decode PRIVATE ${CMAKE_SOURCE_DIR}/plugins/tasks)
+
+# busted inside `hivehunt lua`: plugin.tasks exists only in a hivehunt process.
+function(hh_tasks_add_host_busted name spec)
+  add_test(NAME ${name}
+    COMMAND $<TARGET_FILE:hivehunt> lua ${HH_BUSTED} --output=TAP ${spec}
+    WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+  set_tests_properties(${name} PROPERTIES ENVIRONMENT "${HH_TEST_ENV}")
+endfunction()
+
+hh_tasks_add_host_busted(tasks_collect ${CMAKE_CURRENT_LIST_DIR}/collect_spec.lua)
