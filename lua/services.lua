@@ -22,6 +22,7 @@
 
 local paths = require "hh.paths"
 local policy = require "hh.policy"
+local commands = require "hh.commands"
 
 local T_SERVICE = "T1543.003"
 local T_UNQUOTED = "T1574.009"
@@ -33,40 +34,10 @@ local DRIVERS = paths.DRIVERS
 -- Data ---------------------------------------------------------------------
 -- Everything an analyst may want to read or tune is a table here, not code.
 
--- Directories a normal user (or any process) can write to. A service binary
--- there can be replaced without administrator rights, and dropped payloads
--- land there.
-local USER_WRITABLE = {
-  [[c:\users]],
-  [[c:\documents and settings]],          -- XP profiles
-  [[c:\$recycle.bin]], [[c:\recycler]], [[c:\recycled]],
-  [[c:\temp]], [[c:\tmp]], [[c:\perflogs]],
-  [[c:\windows\temp]],
-  [[c:\windows\tasks]],
-  [[c:\windows\tracing]],
-  [[c:\windows\debug]],
-  [[c:\windows\registration\crmlog]],
-  [[c:\windows\system32\tasks]],
-  [[c:\windows\system32\tasks_migrated]],
-  [[c:\windows\system32\spool\drivers\color]],
-  [[c:\windows\system32\spool\printers]],
-  [[c:\windows\system32\spool\servers]],
-  [[c:\windows\system32\com\dmp]],
-  [[c:\windows\system32\fxstmp]],
-  [[c:\windows\system32\microsoft\crypto\rsa\machinekeys]],
-  [[c:\windows\syswow64\tasks]],
-  [[c:\windows\syswow64\com\dmp]],
-  [[c:\windows\syswow64\fxstmp]],
-  [[c:\windows\syswow64\microsoft\crypto\rsa\machinekeys]],
-}
-
--- Shared application data: writable to users in places, and home to some
--- vendors' service binaries, so a softer signal. XP's All Users profile is
--- the same place and is judged here rather than as a user profile.
-local PROGRAMDATA = {
-  [[c:\programdata]],
-  [[c:\documents and settings\all users]],
-}
+-- Directory classes, interpreters and command markers are shared with the
+-- other policies that read command lines (hh.commands).
+local USER_WRITABLE = commands.USER_WRITABLE
+local PROGRAMDATA = commands.PROGRAMDATA
 
 -- Where a svchost-hosted ServiceDll normally lives (and where Windows keeps
 -- the system binaries that near-miss names imitate).
@@ -123,32 +94,9 @@ local SYSTEM_BINARIES = {
   },
 }
 
--- Programs that run commands or scripts rather than being a service, with
--- the family reported in evidence. msiexec is left out: the Windows
--- Installer service itself is "msiexec.exe /V".
-local INTERPRETERS = {
-  ["cmd.exe"] = "cmd", ["powershell.exe"] = "powershell", ["pwsh.exe"] = "powershell",
-  ["powershell_ise.exe"] = "powershell",
-  ["rundll32.exe"] = "rundll32", ["regsvr32.exe"] = "regsvr32", ["mshta.exe"] = "mshta",
-  ["wscript.exe"] = "script host", ["cscript.exe"] = "script host",
-  ["bitsadmin.exe"] = "bitsadmin", ["certutil.exe"] = "certutil", ["wmic.exe"] = "wmic",
-  ["installutil.exe"] = "installutil", ["regasm.exe"] = "regasm", ["regsvcs.exe"] = "regsvcs",
-  ["msbuild.exe"] = "msbuild", ["forfiles.exe"] = "forfiles", ["bash.exe"] = "bash",
-  ["wsl.exe"] = "wsl", ["python.exe"] = "python", ["pythonw.exe"] = "python",
-  ["perl.exe"] = "perl", ["node.exe"] = "node", ["java.exe"] = "java", ["javaw.exe"] = "java",
-}
-local SCRIPT_EXT = {
-  bat = true, cmd = true, ps1 = true, psm1 = true, vbs = true, vbe = true, js = true,
-  jse = true, wsf = true, wsh = true, hta = true, py = true, sct = true,
-}
--- Lowercase plain substrings of an ImagePath that mark an encoded or
--- download-and-run command line.
-local COMMAND_MARKERS = {
-  " -enc ", " -encodedcommand ", " -ec ", " -e ", "frombase64string", "iex ", "iex(",
-  "invoke-expression", "downloadstring", "downloadfile", "invoke-webrequest",
-  "net.webclient", "-nop ", "-noprofile", "-w hidden", "-windowstyle hidden",
-  "bypass", "/b /c", "http://", "https://", "\\\\.\\pipe\\", "echo ", "| ",
-}
+local INTERPRETERS = commands.INTERPRETERS
+local SCRIPT_EXT = commands.SCRIPT_EXT
+local COMMAND_MARKERS = commands.COMMAND_MARKERS
 
 -- Security products' services (lowercase key name -> product). Start=4 on
 -- one of these is defence evasion.
@@ -228,16 +176,7 @@ local ALLOW = {
     note = "NVIDIA container recovery script" },
 }
 
--- Directory lists in canonical form, so rules compare plain strings.
-local function canonical(list)
-  for i, d in ipairs(list) do
-    local star = d:match("^(.*)\\%*$")
-    list[i] = star and (paths.normalize(star) .. "\\*") or paths.normalize(d)
-  end
-  return list
-end
-canonical(USER_WRITABLE)
-canonical(PROGRAMDATA)
+local canonical = commands.canonical
 canonical(SVCHOST_DLL_HOMES)
 for _, homes in pairs(SYSTEM_BINARIES) do canonical(homes) end
 
@@ -389,45 +328,7 @@ local function type_bits(row)
   return TYPE_NAME_BITS[row.type_name] or 0
 end
 
--- Arguments split into tokens, quotes removed from quoted ones.
-local function tokens(args)
-  local out = {}
-  if not args then return out end
-  local i = 1
-  while i <= #args do
-    local c = args:sub(i, i)
-    if c:match("%s") then
-      i = i + 1
-    elseif c == '"' then
-      local close = args:find('"', i + 1, true) or (#args + 1)
-      out[#out + 1] = args:sub(i + 1, close - 1)
-      i = close + 1
-    else
-      local e = args:find("%s", i) or (#args + 1)
-      out[#out + 1] = args:sub(i, e - 1)
-      i = e
-    end
-  end
-  return out
-end
-
--- The file an interpreter is told to run: rundll32/regsvr32's DLL, the
--- script given to a script host, the program cmd /c starts.
-local function interpreter_payload(kind, args)
-  if kind == "rundll32" then
-    local dll = paths.rundll32_target(args)
-    return dll
-  end
-  for _, t in ipairs(tokens(args)) do
-    if not t:match("^[/-]") then
-      local prog = paths.split_command(t)
-      if prog and (paths.EXEC_EXT[paths.extension(prog) or ""] or SCRIPT_EXT[paths.extension(prog) or ""]) then
-        return prog
-      end
-    end
-  end
-  return nil
-end
+local interpreter_payload = commands.interpreter_payload
 
 -- paths.dir, memoised per run (svchost.exe's directory is asked for by
 -- every svchost-hosted service).
@@ -703,36 +604,7 @@ end
 -- after its service ("atapi" runs atapi.sys), so most names come twice.
 local random_reason_once = once("random", random_reason)
 
--- Whether names a and b, given as arrays of their bytes, are one edit
--- apart: one character substituted, inserted, deleted, or two neighbours
--- swapped ("scvhost", "svch0st", "lsasss"). Arrays rather than strings: the
--- test runs for every binary outside System32 against each system name of a
--- close length, and indexing costs no library call.
-local function one_edit(a, b)
-  local la, lb = #a, #b
-  if la < lb then a, b, la, lb = b, a, lb, la end
-  if la - lb > 1 then return false end
-  local i = 1
-  while i <= lb and a[i] == b[i] do i = i + 1 end
-  if i > la then return false end   -- the same name
-  if la ~= lb then
-    -- a's character i is the extra one: the rest must match
-    for j = i, lb do
-      if a[j + 1] ~= b[j] then return false end
-    end
-    return true
-  end
-  -- one substituted at i?
-  local j = i + 1
-  while j <= la and a[j] == b[j] do j = j + 1 end
-  if j > la then return true end
-  -- i and i + 1 swapped?
-  if a[i] ~= b[i + 1] or a[i + 1] ~= b[i] then return false end
-  for k = i + 2, la do
-    if a[k] ~= b[k] then return false end
-  end
-  return true
-end
+local one_edit = commands.one_edit
 
 -- (stem, extension, name, stem's bytes) of the system binaries, for the
 -- near-miss test.

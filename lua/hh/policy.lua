@@ -129,11 +129,12 @@ function M.check_rule(rule, where)
   return copy
 end
 
-local ALLOW_FIELDS = { rule = true, service = true, path = true, dir = true, note = true }
+local ALLOW_FIELDS = { rule = true, service = true, task = true, path = true, dir = true, note = true }
 
--- Check one allow entry: { rule = id | "*", service = name, path = Lua
--- pattern on a normalised path, dir = directory (component prefix) }; at
--- least one of service, path, dir. `known` is the set of rule ids.
+-- Check one allow entry: { rule = id | "*", service = name, task = a
+-- scheduled task's path, path = Lua pattern on a normalised path, dir =
+-- directory (component prefix) }; at least one of service, task, path, dir.
+-- `known` is the set of rule ids.
 function M.check_allow(entry, where, known)
   if type(entry) ~= "table" then
     fail(where, " must be a table, got " .. type(entry))
@@ -149,11 +150,14 @@ function M.check_allow(entry, where, known)
   if entry.rule ~= "*" and known and not known[entry.rule] then
     fail(where, ".rule names no rule: '" .. entry.rule .. "'")
   end
-  if entry.service == nil and entry.path == nil and entry.dir == nil then
-    fail(where, " needs service, path or dir")
+  if entry.service == nil and entry.task == nil and entry.path == nil and entry.dir == nil then
+    fail(where, " needs service, task, path or dir")
   end
   if entry.service ~= nil and type(entry.service) ~= "string" then
     fail(where, ".service must be a string")
+  end
+  if entry.task ~= nil and type(entry.task) ~= "string" then
+    fail(where, ".task must be a string (a task path such as \\Vendor\\Updater)")
   end
   if entry.dir ~= nil and type(entry.dir) ~= "string" then
     fail(where, ".dir must be a string")
@@ -173,6 +177,7 @@ function M.check_allow(entry, where, known)
   return {
     rule = entry.rule,
     service = entry.service and entry.service:lower(),
+    task = entry.task and entry.task:lower(),
     path = entry.path,
     dir = entry.dir and paths.normalize(entry.dir),
     note = entry.note,
@@ -202,6 +207,9 @@ local function allow_matches(a, rule_id, row, evidence, facts)
   if a.service and (type(row.name) ~= "string" or row.name:lower() ~= a.service) then
     return false
   end
+  if a.task and (type(row.path) ~= "string" or row.path:lower() ~= a.task) then
+    return false
+  end
   if a.path or a.dir then
     local hit = false
     for _, p in ipairs(evidence_paths(evidence, facts)) do
@@ -222,7 +230,21 @@ local ROW_FIELDS = {
   "service_dll", "object_name", "start", "start_name", "type", "type_name",
 }
 
-local function finding(row, rule, hit, score)
+-- A policy's describe(row, f) fills the row's own fields into finding f
+-- (locating fields, times, _epoch for sorting); without one, a service's.
+local function finding(row, rule, hit, score, describe)
+  if describe then
+    local f = {
+      rule = rule.id,
+      technique = rule.technique,
+      score = score,
+      message = hit.message or rule.message,
+      evidence = hit.evidence or {},
+    }
+    f.severity = M.max_severity(hit.severity or rule.severity, M.band(score))
+    describe(row, f)
+    return f
+  end
   local f = {
     rule = rule.id,
     technique = rule.technique,
@@ -346,6 +368,8 @@ local SPEC_FIELDS = { rules = true, disable = true, weights = true, allow = true
 --   prepare = function(input, ctx)        -- optional: fills ctx before rules run
 --   facts   = function(row, ctx) -> table -- optional: derived per-row facts,
 --                                           cached, reachable as ctx.facts(row)
+--   describe = function(row, finding)     -- optional: the row's fields a finding
+--                                           carries (default: a service's)
 --   exports = { name = value }            -- optional: extra fields on the policy
 local function build(def)
   local rules, by_id = {}, {}
@@ -510,7 +534,7 @@ local function build(def)
       local score = 0
       for _, h in ipairs(list) do score = score + h.rule.weight end
       for _, h in ipairs(list) do
-        findings[#findings + 1] = finding(row, h.rule, h.hit, score)
+        findings[#findings + 1] = finding(row, h.rule, h.hit, score, def.describe)
       end
     end
     M.sort(findings)
