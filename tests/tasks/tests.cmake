@@ -15,3 +15,7 @@ function(hh_tasks_add_host_busted name spec)
 endfunction()
 
 hh_tasks_add_host_busted(tasks_collect ${CMAKE_CURRENT_LIST_DIR}/collect_spec.lua)
+
+# The policy on hand-made rows (plain busted).
+hh_add_busted(tasks_rules ${CMAKE_CURRENT_LIST_DIR}/rules_spec.lua)
+hh_tasks_add_host_busted(tasks_fixtures ${CMAKE_CURRENT_LIST_DIR}/fixtures_spec.lua)
