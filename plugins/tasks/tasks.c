@@ -861,14 +861,11 @@ static int collect_body(lua_State *L)
         if (rc < 0)
             warn(c, "%s\\Tree: %s", TASKCACHE, err);
         if (rc == 1) {
-            char *path = malloc(TK_PATH_MAX);
-            if (!path)
-                return luaL_error(L, "out of memory");
+            /* a userdata, so a Lua error in the walk (out of memory) frees it too */
+            char *path = lua_newuserdatauv(L, TK_PATH_MAX, 0);
             path[0] = 0;
-            /* path is freed below; a Lua error in the walk (out of memory)
-             * leaks these 4 KB once, which the process limit bounds */
             walk_tree(c, tree, path, 0, 0);
-            free(path);
+            lua_pop(L, 1);
         }
         key_free(c, &tree);
         static const struct { const char *list, *field; } lists[] = {
