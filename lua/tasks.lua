@@ -54,8 +54,8 @@ local MICROSOFT_AUTHORS = { "^microsoft", "^%$%(@" }
 local STOCK_TASK_NAMES = {
   "scheduleddefrag", "silentcleanup", "microsoft compatibility appraiser", "programdataupdater",
   "consolidator", "queuereporting", "regidlebackup", "mapsupdatetask", "mapstoasttask",
-  "scheduled start", "schedule scan", "synchronizetime", "proxy", "sr", "winsat",
-  "usbceip", "mscmonitor", "cachetask", "startupapptask", "verifiedpublishercertstorecheck",
+  "scheduled start", "schedule scan", "synchronizetime", "winsat", "usbceip",
+  "msctfmonitor", "cachetask", "startupapptask", "verifiedpublishercertstorecheck",
 }
 
 -- Marks of a command that fetches or runs remote code, beyond COMMAND_MARKERS.
@@ -293,12 +293,15 @@ rule {
     if top and #top <= 64 and top ~= "microsoft" and commands.one_edit(commands.bytes(top), MICROSOFT_BYTES) then
       return { folder = top, imitates = "Microsoft" }
     end
-    if f.name and f.top ~= "microsoft" and ctx.stock_names[f.name] then
+    local at_root = f.name and not f.path:find("\\", 2, true)
+    -- a stock task's name at the root (vendors keep their tasks in their
+    -- own folders or under their own names; short names are too common)
+    if at_root and #f.name >= 6 and ctx.stock_names[f.name] then
       return { name = row.name, imitates = ctx.stock_names[f.name] }
     end
     -- a root-level task named like Windows whose program is outside
     -- Windows and Program Files
-    if f.name and not f.path:find("\\", 2, true) and (f.name:find("microsoft", 1, true) or f.name:find("windows", 1, true)) then
+    if at_root and (f.name:find("microsoft", 1, true) or f.name:find("windows", 1, true)) then
       for _, x in ipairs(f.actions) do
         if x.binary and not under_list(x.binary, { WINDOWS, [[c:\program files]], [[c:\program files (x86)]] }) then
           return action_evidence(row, x, { name = row.name })

@@ -142,10 +142,17 @@ describe("tasks policy rules", function()
       command = [[C:\Program Files (x86)\Microsoft\EdgeUpdate\MicrosoftEdgeUpdate.exe]] }))
     assert.falsy(fires("name-imitation", row { path = [[\Microsoft\Windows\Defrag\ScheduledDefrag]],
       command = [[%windir%\system32\defrag.exe]] }))
-    -- a name taken from this hive's own \Microsoft\Windows\ tasks
+    -- a name taken from this hive's own \Microsoft\Windows\ tasks, at the root; not in a
+    -- vendor's folder, and not when it is short
     local rows = { row { path = [[\Microsoft\Windows\Foo\FooSync]], command = "foo.exe" },
-                   row { path = [[\Vendor\FooSync]], command = [[C:\Program Files\V\f.exe]] } }
-    assert.equal(1, #hits(run(rows), "name-imitation", [[\Vendor\FooSync]]))
+                   row { path = [[\FooSync]], command = [[C:\Program Files\V\f.exe]] },
+                   row { path = [[\Vendor\FooSync]], command = [[C:\Program Files\V\f.exe]] },
+                   row { path = [[\Microsoft\Windows\Autochk\Proxy]], command = "p.exe" },
+                   row { path = [[\Proxy]], command = [[C:\Program Files\V\p.exe]] } }
+    local fs = run(rows)
+    assert.equal(1, #hits(fs, "name-imitation", [[\FooSync]]))
+    assert.equal(0, #hits(fs, "name-imitation", [[\Vendor\FooSync]]))
+    assert.equal(0, #hits(fs, "name-imitation", [[\Proxy]]))
   end)
 
   it("com-handler-unregistered: only when the hive has Classes\\CLSID to look in", function()
