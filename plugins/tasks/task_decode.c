@@ -418,14 +418,11 @@ const char *td_trigger_name(unsigned type)
     }
 }
 
-char *td_utf8(const uint8_t *p, size_t len, size_t *outlen)
+size_t td_utf8_into(const uint8_t *p, size_t len, char *out)
 {
     size_t units = len / 2;
     while (units > 0 && p[2 * units - 2] == 0 && p[2 * units - 1] == 0)
         units--;
-    char *out = malloc(units * 3 + 1);
-    if (!out)
-        return NULL;
     size_t o = 0;
     for (size_t i = 0; i < units; i++) {
         uint32_t c = (uint32_t)p[2 * i] | ((uint32_t)p[2 * i + 1] << 8);
@@ -456,8 +453,17 @@ char *td_utf8(const uint8_t *p, size_t len, size_t *outlen)
         }
     }
     out[o] = 0;
+    return o;
+}
+
+char *td_utf8(const uint8_t *p, size_t len, size_t *outlen)
+{
+    char *out = malloc(len / 2 * 3 + 1);
+    if (!out)
+        return NULL;
+    size_t n = td_utf8_into(p, len, out);
     if (outlen)
-        *outlen = o;
+        *outlen = n;
     return out;
 }
 

@@ -103,8 +103,11 @@ const char *td_action_name(unsigned type);
 /* "boot", "logon", "time", "idle", "registration", "event", "session", "wnf", or NULL. */
 const char *td_trigger_name(unsigned type);
 
-/* UTF-16LE bytes to a malloc'd NUL-terminated UTF-8 string (trailing NULs
- * dropped, stray surrogates as U+FFFD); NULL only when out of memory. */
+/* UTF-16LE bytes to UTF-8 in out, which holds at least len / 2 * 3 + 1
+ * bytes (trailing NULs dropped, stray surrogates as U+FFFD); NUL-terminated,
+ * returns its length. */
+size_t td_utf8_into(const uint8_t *p, size_t len, char *out);
+/* The same into a malloc'd string; NULL only when out of memory. */
 char *td_utf8(const uint8_t *p, size_t len, size_t *outlen);
 
 /* "{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}" of 16 GUID bytes; buf >= 39. */

@@ -200,18 +200,22 @@ static void set_time(lua_State *L, int t, const char *field, uint64_t ft)
     lua_setfield(L, t, name);
 }
 
+/* UTF-16LE bytes as a Lua string, converted in a Lua buffer: a memory
+ * error while pushing leaves nothing to free. */
+static void push_utf16(lua_State *L, const uint8_t *p, size_t len)
+{
+    luaL_Buffer b;
+    char *out = luaL_buffinitsize(L, &b, len / 2 * 3 + 1);
+    luaL_pushresultsize(&b, td_utf8_into(p, len, out));
+}
+
 /* A UTF-16 span of a blob as a UTF-8 string field; nothing when empty. */
 static void set_span(tk_ctx *c, int t, const char *field, const uint8_t *blob, td_span s)
 {
     if (s.len == 0)
         return;
-    size_t len;
-    char *u = td_utf8(blob + s.off, s.len, &len);
-    if (!u)
-        luaL_error(c->L, "out of memory");
     t = lua_absindex(c->L, t);
-    lua_pushlstring(c->L, u, len);
-    free(u);
+    push_utf16(c->L, blob + s.off, s.len);
     lua_setfield(c->L, t, field);
 }
 
@@ -242,12 +246,7 @@ static int push_sz(tk_ctx *c, hh_key *k, hh_value *v, const uint8_t *data, size_
     size_t units = 0;
     while (units * 2 + 1 < len && (data[units * 2] || data[units * 2 + 1]))
         units++;
-    size_t olen;
-    char *u = td_utf8(data, units * 2, &olen);
-    if (!u)
-        luaL_error(c->L, "out of memory");
-    lua_pushlstring(c->L, u, olen);
-    free(u);
+    push_utf16(c->L, data, units * 2);
     return 1;
 }
 
