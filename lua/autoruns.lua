@@ -23,7 +23,7 @@
 
 local paths = require "hh.paths"
 local policy = require "hh.policy"
-local launch = require "hh.launch"
+local commands = require "hh.commands"
 local time = require "hh.time"
 -- the services policy's data and name test, shared rather than copied
 local services = require "services"
@@ -257,12 +257,12 @@ local function entry_facts(row)
   local f = { loc = loc, per_user = loc.per_user or row.hive_kind == "NTUSER" }
   local how = loc.how
   if how == "command" then
-    local d = launch.describe(cmd)
+    local d = commands.describe(cmd)
     if d then for k, v in pairs(d) do f[k] = v end end
   elseif how == "runonceex" then
     local rest = cmd:match("^%s*||(.*)$")
     if rest then
-      local d = launch.describe(rest)
+      local d = commands.describe(rest)
       if d then for k, v in pairs(d) do f[k] = v end end
     else
       local dll, entry = cmd:match("^([^|]*)|(.*)$")
@@ -271,12 +271,12 @@ local function entry_facts(row)
       f.arguments = entry
     end
   elseif how == "native" then
-    local toks = launch.tokens(cmd)
+    local toks = commands.tokens(cmd)
     local i = 1
     if toks[1] and toks[1]:lower() == "autocheck" then i = 2 end
     if toks[i] then
       f.binary_raw = toks[i]
-      f.binary = launch.program(toks[i])
+      f.binary = commands.program(toks[i])
       f.arguments = table.concat(toks, " ", i + 1)
     end
   elseif how == "dll" then
@@ -605,7 +605,7 @@ rule {
     if not f.binary then return nil end
     local kind = f.interpreter
     local ext = paths.extension(f.binary)
-    if not kind and not launch.SCRIPT_EXT[ext or ""] then return nil end
+    if not kind and not commands.SCRIPT_EXT[ext or ""] then return nil end
     local e = evidence(row, { role = "program", raw = f.binary_raw, normalized = f.binary },
       { interpreter = kind or "script", payload = f.payload, markers = f.markers, url = f.url, scriptlet = f.scriptlet })
     if f.url or f.scriptlet then return e, "high" end

@@ -26,7 +26,7 @@
 local paths = require "hh.paths"
 local policy = require "hh.policy"
 local inbox = require "hh.inbox"
-local launch = require "hh.launch"
+local commands = require "hh.commands"
 
 local T_SERVICE = "T1543.003"
 local T_UNQUOTED = "T1574.009"
@@ -38,40 +38,10 @@ local DRIVERS = paths.DRIVERS
 -- Data ---------------------------------------------------------------------
 -- Everything an analyst may want to read or tune is a table here, not code.
 
--- Directories a normal user (or any process) can write to. A service binary
--- there can be replaced without administrator rights, and dropped payloads
--- land there.
-local USER_WRITABLE = {
-  [[c:\users]],
-  [[c:\documents and settings]],          -- XP profiles
-  [[c:\$recycle.bin]], [[c:\recycler]], [[c:\recycled]],
-  [[c:\temp]], [[c:\tmp]], [[c:\perflogs]],
-  [[c:\windows\temp]],
-  [[c:\windows\tasks]],
-  [[c:\windows\tracing]],
-  [[c:\windows\debug]],
-  [[c:\windows\registration\crmlog]],
-  [[c:\windows\system32\tasks]],
-  [[c:\windows\system32\tasks_migrated]],
-  [[c:\windows\system32\spool\drivers\color]],
-  [[c:\windows\system32\spool\printers]],
-  [[c:\windows\system32\spool\servers]],
-  [[c:\windows\system32\com\dmp]],
-  [[c:\windows\system32\fxstmp]],
-  [[c:\windows\system32\microsoft\crypto\rsa\machinekeys]],
-  [[c:\windows\syswow64\tasks]],
-  [[c:\windows\syswow64\com\dmp]],
-  [[c:\windows\syswow64\fxstmp]],
-  [[c:\windows\syswow64\microsoft\crypto\rsa\machinekeys]],
-}
-
--- Shared application data: writable to users in places, and home to some
--- vendors' service binaries, so a softer signal. XP's All Users profile is
--- the same place and is judged here rather than as a user profile.
-local PROGRAMDATA = {
-  [[c:\programdata]],
-  [[c:\documents and settings\all users]],
-}
+-- Directory classes, interpreters and command markers are shared with the
+-- other policies that read command lines (hh.commands).
+local USER_WRITABLE = commands.USER_WRITABLE
+local PROGRAMDATA = commands.PROGRAMDATA
 
 -- Where a svchost-hosted ServiceDll normally lives (and where Windows keeps
 -- the system binaries that near-miss names imitate).
@@ -128,11 +98,9 @@ local SYSTEM_BINARIES = {
   },
 }
 
--- Interpreters, script extensions and command-line markers are shared with
--- the other policies (hh.launch).
-local INTERPRETERS = launch.INTERPRETERS
-local SCRIPT_EXT = launch.SCRIPT_EXT
-local COMMAND_MARKERS = launch.COMMAND_MARKERS
+local INTERPRETERS = commands.INTERPRETERS
+local SCRIPT_EXT = commands.SCRIPT_EXT
+local COMMAND_MARKERS = commands.COMMAND_MARKERS
 
 -- Security products' services (lowercase key name -> product). Start=4 on
 -- one of these is defence evasion.
@@ -212,16 +180,7 @@ local ALLOW = {
     note = "NVIDIA container recovery script" },
 }
 
--- Directory lists in canonical form, so rules compare plain strings.
-local function canonical(list)
-  for i, d in ipairs(list) do
-    local star = d:match("^(.*)\\%*$")
-    list[i] = star and (paths.normalize(star) .. "\\*") or paths.normalize(d)
-  end
-  return list
-end
-canonical(USER_WRITABLE)
-canonical(PROGRAMDATA)
+local canonical = commands.canonical
 canonical(SVCHOST_DLL_HOMES)
 for _, homes in pairs(SYSTEM_BINARIES) do canonical(homes) end
 
@@ -373,7 +332,7 @@ local function type_bits(row)
   return TYPE_NAME_BITS[row.type_name] or 0
 end
 
-local interpreter_payload = launch.interpreter_payload
+local interpreter_payload = commands.interpreter_payload
 
 -- paths.dir, memoised per run (svchost.exe's directory is asked for by
 -- every svchost-hosted service).
@@ -649,36 +608,7 @@ end
 -- after its service ("atapi" runs atapi.sys), so most names come twice.
 local random_reason_once = once("random", random_reason)
 
--- Whether names a and b, given as arrays of their bytes, are one edit
--- apart: one character substituted, inserted, deleted, or two neighbours
--- swapped ("scvhost", "svch0st", "lsasss"). Arrays rather than strings: the
--- test runs for every binary outside System32 against each system name of a
--- close length, and indexing costs no library call.
-local function one_edit(a, b)
-  local la, lb = #a, #b
-  if la < lb then a, b, la, lb = b, a, lb, la end
-  if la - lb > 1 then return false end
-  local i = 1
-  while i <= lb and a[i] == b[i] do i = i + 1 end
-  if i > la then return false end   -- the same name
-  if la ~= lb then
-    -- a's character i is the extra one: the rest must match
-    for j = i, lb do
-      if a[j + 1] ~= b[j] then return false end
-    end
-    return true
-  end
-  -- one substituted at i?
-  local j = i + 1
-  while j <= la and a[j] == b[j] do j = j + 1 end
-  if j > la then return true end
-  -- i and i + 1 swapped?
-  if a[i] ~= b[i + 1] or a[i + 1] ~= b[i] then return false end
-  for k = i + 2, la do
-    if a[k] ~= b[k] then return false end
-  end
-  return true
-end
+local one_edit = commands.one_edit
 
 -- (stem, extension, name, stem's bytes) of the system binaries, for the
 -- near-miss test.

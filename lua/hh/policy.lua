@@ -137,11 +137,12 @@ function M.check_rule(rule, where)
   return copy
 end
 
-local ALLOW_FIELDS = { rule = true, service = true, path = true, dir = true, note = true }
+local ALLOW_FIELDS = { rule = true, service = true, task = true, path = true, dir = true, note = true }
 
--- Check one allow entry: { rule = id | "*", service = name, path = Lua
--- pattern on a normalised path, dir = directory (component prefix) }; at
--- least one of service, path, dir. `known` is the set of rule ids.
+-- Check one allow entry: { rule = id | "*", service = name, task = a
+-- scheduled task's path, path = Lua pattern on a normalised path, dir =
+-- directory (component prefix) }; at least one of service, task, path, dir.
+-- `known` is the set of rule ids.
 function M.check_allow(entry, where, known)
   if type(entry) ~= "table" then
     fail(where, " must be a table, got " .. type(entry))
@@ -157,11 +158,14 @@ function M.check_allow(entry, where, known)
   if entry.rule ~= "*" and known and not known[entry.rule] then
     fail(where, ".rule names no rule: '" .. entry.rule .. "'")
   end
-  if entry.service == nil and entry.path == nil and entry.dir == nil then
-    fail(where, " needs service, path or dir")
+  if entry.service == nil and entry.task == nil and entry.path == nil and entry.dir == nil then
+    fail(where, " needs service, task, path or dir")
   end
   if entry.service ~= nil and type(entry.service) ~= "string" then
     fail(where, ".service must be a string")
+  end
+  if entry.task ~= nil and type(entry.task) ~= "string" then
+    fail(where, ".task must be a string (a task path such as \\Vendor\\Updater)")
   end
   if entry.dir ~= nil and type(entry.dir) ~= "string" then
     fail(where, ".dir must be a string")
@@ -181,6 +185,7 @@ function M.check_allow(entry, where, known)
   return {
     rule = entry.rule,
     service = entry.service and entry.service:lower(),
+    task = entry.task and entry.task:lower(),
     path = entry.path,
     dir = entry.dir and paths.normalize(entry.dir),
     note = entry.note,
@@ -210,6 +215,9 @@ local function allow_matches(a, rule_id, row, evidence, facts)
   if a.service and (type(row.name) ~= "string" or row.name:lower() ~= a.service) then
     return false
   end
+  if a.task and (type(row.path) ~= "string" or row.path:lower() ~= a.task) then
+    return false
+  end
   if a.path or a.dir then
     local hit = false
     for _, p in ipairs(evidence_paths(evidence, facts)) do
@@ -234,13 +242,14 @@ local ROW_FIELDS = {
 -- findings carry in place of ROW_FIELDS (a service's); def.timestamp_desc
 -- names the time its rows' last_write is; def.technique_of(row, rule, hit),
 -- the technique of a hit when it depends on the row (a rule that judges
--- many autostart locations reports each location's). scoring: the hit's
--- score_facts (see Scoring), nil on a row with a single hit.
+-- many autostart locations reports each location's); def.describe(row, f),
+-- when given, fills the row's own fields into finding f itself (locating
+-- fields, times, _epoch for sorting) in place of all of that. scoring: the
+-- hit's score_facts (see Scoring), nil on a row with a single hit.
 local function finding(row, rule, hit, score, def, scoring)
   local f = {
     rule = rule.id,
     technique = def.technique_of and def.technique_of(row, rule, hit) or rule.technique,
-    service = row.name,
     score = score,
     message = hit.message or rule.message,
     evidence = hit.evidence or {},
@@ -252,8 +261,13 @@ local function finding(row, rule, hit, score, def, scoring)
     e.score_facts = scoring
     f.evidence = e
   end
-  for _, k in ipairs(def.finding_fields or ROW_FIELDS) do f[k] = row[k] end
   f.severity = M.max_severity(hit.severity or rule.severity, M.band(score))
+  if def.describe then
+    def.describe(row, f)
+    return f
+  end
+  f.service = row.name
+  for _, k in ipairs(def.finding_fields or ROW_FIELDS) do f[k] = row[k] end
   if row.recovered then f.recovered = true end
   if row.hive then f.hive = row.hive end
   -- the write the finding is about: the hit's when it names one (a
@@ -454,6 +468,8 @@ local SPEC_FIELDS = { rules = true, disable = true, weights = true, allow = true
 --   prepare = function(input, ctx)        -- optional: fills ctx before rules run
 --   facts   = function(row, ctx) -> table -- optional: derived per-row facts,
 --                                           cached, reachable as ctx.facts(row)
+--   describe = function(row, finding)     -- optional: the row's fields a finding
+--                                           carries (default: a service's)
 --   exports = { name = value }            -- optional: extra fields on the policy
 local function build(def)
   local rules, by_id = {}, {}

@@ -3,8 +3,11 @@
  * plugin's extraction (its C code compiled in, reached through the host
  * services table exactly as a dlopen'ed plugin is) -> the shipped policy in
  * the sandbox -> a jsonl report into memory. A hive detected as SOFTWARE
- * goes through the plugin's svchost group reader instead. The same path `hivehunt hunt
- * --format jsonl` takes inside its isolated child, minus the fork.
+ * goes through the services plugin's svchost group reader instead, and
+ * through the tasks plugin (TaskCache rows and their blob decoders) and the
+ * tasks policy; so does a hive whose kind cannot be told. The same path
+ * `hivehunt hunt --format jsonl` takes inside its isolated child, minus the
+ * fork.
  *
  * The plugin is linked in rather than dlopen'ed per input: libFuzzer
  * registers a module's coverage counters each time it is loaded and keeps
@@ -31,6 +34,7 @@
 #include "sandbox.h"
 
 const hh_plugin *hivehunt_plugin_entry(void);
+const hh_plugin *hivehunt_tasks_plugin_entry(void); /* fuzz_tasks_plugin.c */
 
 /* One sandbox with the plugin module and the shipped policy loaded, kept
  * for every input: building them is most of the cost of a small input
@@ -39,6 +43,9 @@ static const hh_plugin *services_plugin;
 static hh_sandbox *sandbox;
 static hh_policy policy;
 static int plugin_ref = LUA_NOREF;
+static const hh_plugin *tasks_plugin;
+static hh_policy tasks_policy;
+static int tasks_ref = LUA_NOREF;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -53,6 +60,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         fprintf(stderr, "fuzz_hive: services plugin init failed: %s\n", err);
         abort();
     }
+    tasks_plugin = hivehunt_tasks_plugin_entry();
+    if (tasks_plugin->init(hh_host_api_get(), err, sizeof err) != 0) {
+        fprintf(stderr, "fuzz_hive: tasks plugin init failed: %s\n", err);
+        abort();
+    }
     const char *dirs[1] = {hh_lua_dir()};
     hh_sandbox_limits lim;
     hh_sandbox_limits_default(&lim);
@@ -64,20 +76,24 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     lua_pop(L, 1);
     luaL_requiref(L, "plugin.services", services_plugin->open_lua, 0);
     plugin_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    /* The shipped policy must always load: a failure is a bug in the tree. */
-    if (hh_policy_load(sandbox, NULL, "services", &policy, err, sizeof err) != 1) {
+    luaL_requiref(L, "plugin.tasks", tasks_plugin->open_lua, 0);
+    tasks_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    /* The shipped policies must always load: a failure is a bug in the tree. */
+    if (hh_policy_load(sandbox, NULL, "services", &policy, err, sizeof err) != 1 ||
+        hh_policy_load(sandbox, NULL, "tasks", &tasks_policy, err, sizeof err) != 1) {
         fprintf(stderr, "fuzz_hive: shipped policy does not load: %s\n", err);
         abort();
     }
     return 0;
 }
 
-/* collect(system, nil) under a traceback handler; pushes the input table. */
-static int collect(lua_State *L, int hive_idx)
+/* A plugin's collect(hive, nil) under a traceback handler; pushes the input
+ * table. */
+static int collect(lua_State *L, int ref, int hive_idx)
 {
     lua_pushcfunction(L, hh_lua_traceback);
     int h = lua_gettop(L);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, plugin_ref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
     lua_getfield(L, -1, "collect");
     lua_remove(L, -2);
     lua_pushvalue(L, hive_idx);
@@ -103,7 +119,7 @@ static void svchost_groups(lua_State *L, int hive_idx)
     lua_settop(L, h - 1);
 }
 
-static void run_policy_and_report(lua_State *L, int input)
+static void run_policy_and_report(lua_State *L, hh_policy *pol, int input)
 {
     char err[2048];
     lua_newtable(L);
@@ -112,7 +128,7 @@ static void run_policy_and_report(lua_State *L, int input)
     lua_setfield(L, input, "args");
     /* A policy error on a hostile hive is an accepted outcome (exit 4 in
      * the CLI); what must not happen is a crash or a leak. */
-    if (hh_policy_evaluate(sandbox, &policy, input, args, err, sizeof err) != 1)
+    if (hh_policy_evaluate(sandbox, pol, input, args, err, sizeof err) != 1)
         return;
     int findings = lua_gettop(L);
     hh_findings_sort(L, findings);
@@ -144,12 +160,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     lua_State *L = hh_sandbox_state(sandbox);
     int top = lua_gettop(L);
-    int software = hh_hive_get_info(hive)->kind == HH_HIVE_SOFTWARE;
+    int kind = hh_hive_get_info(hive)->kind;
     hh_lua_push_hive(L, hive); /* the userdata owns it from here */
-    if (software)
+    if (kind == HH_HIVE_SOFTWARE)
         svchost_groups(L, top + 1);
-    else if (collect(L, top + 1))
-        run_policy_and_report(L, lua_gettop(L));
+    else if (collect(L, plugin_ref, top + 1))
+        run_policy_and_report(L, &policy, lua_gettop(L));
+    lua_settop(L, top + 1);
+    if ((kind == HH_HIVE_SOFTWARE || kind == HH_HIVE_OTHER) && collect(L, tasks_ref, top + 1))
+        run_policy_and_report(L, &tasks_policy, lua_gettop(L));
     lua_settop(L, top);
     /* Close this input's hive and free its tables before the next one. */
     lua_gc(L, LUA_GCCOLLECT);
@@ -162,6 +181,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 static void release_sandbox(void)
 {
     hh_policy_release(sandbox, &policy);
+    hh_policy_release(sandbox, &tasks_policy);
     hh_sandbox_free(sandbox);
 }
 

@@ -34,7 +34,7 @@ cp -f "$build"/fuzz-seeds/* "$seeds"/
 # -max_len (the base block repair makes a cut hive still open).
 for f in "$build"/testdata/writer/* "$build"/testdata/clean/SOFTWARE "$build"/testdata/demo/SOFTWARE \
          "$build"/testdata/broken/* \
-         "$build"/testdata/compromised/psexec-service; do
+         "$build"/testdata/compromised/psexec-service "$build"/testdata/tasks/clean/SOFTWARE; do
     [ -f "$f" ] && cp -f "$f" "$seeds/fixture-$(echo "${f#$build/testdata/}" | tr / _)"
 done
 if [ -d "$corpus_dir/yarp" ]; then

@@ -40,3 +40,8 @@ add_custom_command(OUTPUT ${HH_BENCH_HIVE}
   VERBATIM)
 add_custom_target(fixture_bench DEPENDS ${HH_BENCH_HIVE})
 add_dependencies(fixtures fixture_bench)
+
+# Scheduled tasks: a SOFTWARE with a stock TaskCache, and the same with one planted task per
+# tasks rule (testdata/README.md, "Scheduled tasks").
+hh_fixture(tasks/clean/SOFTWARE tasks/clean-SOFTWARE.spec)
+hh_fixture(tasks/compromised/SOFTWARE tasks/compromised-SOFTWARE.spec)

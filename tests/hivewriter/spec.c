@@ -1,6 +1,8 @@
 #include "spec.h"
+#include "taskcache.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -586,6 +588,260 @@ static char *rest_word(cursor *c)
     return w;
 }
 
+
+/* ---- @task: one scheduled task's TaskCache entries (taskcache.c) ---- */
+
+/* An attribute value: a quoted string, or a bare word up to whitespace. */
+static int task_value(parser *p, cursor *c, u16buf *out)
+{
+    if (c->i < c->n && c->s[c->i] == '"')
+        return parse_quoted(p, c, out);
+    while (c->i < c->n && !isspace((unsigned char)c->s[c->i]))
+        if (push_utf8(p, c, out) < 0)
+            return -1;
+    return 0;
+}
+
+/* The ASCII form of a value (times, numbers, words), NUL-terminated. */
+static void task_ascii(const u16buf *v, char *buf, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < v->n && n + 1 < cap; i++)
+        buf[n++] = v->u[i] < 0x80 ? (char)v->u[i] : '?';
+    buf[n] = 0;
+}
+
+static int task_time(parser *p, const u16buf *v, uint64_t *out)
+{
+    char a[64];
+    task_ascii(v, a, sizeof a);
+    if (hw_parse_iso_time(a, strlen(a), out) < 0)
+        return fail(p, "@task: bad time '%s' (want YYYY-MM-DDTHH:MM:SSZ)", a);
+    return 0;
+}
+
+static int task_clsid(parser *p, const u16buf *v, uint8_t out[16])
+{
+    char a[64];
+    task_ascii(v, a, sizeof a);
+    unsigned d1, d2, d3, b[8];
+    if (strlen(a) != 38 ||
+        sscanf(a, "{%8x-%4x-%4x-%2x%2x-%2x%2x%2x%2x%2x%2x}", &d1, &d2, &d3, &b[0], &b[1], &b[2],
+               &b[3], &b[4], &b[5], &b[6], &b[7]) != 11)
+        return fail(p, "@task: bad CLSID '%s' (want {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX})", a);
+    for (int i = 0; i < 4; i++)
+        out[i] = (uint8_t)(d1 >> (8 * i));
+    out[4] = (uint8_t)d2; out[5] = (uint8_t)(d2 >> 8);
+    out[6] = (uint8_t)d3; out[7] = (uint8_t)(d3 >> 8);
+    for (int i = 0; i < 8; i++)
+        out[8 + i] = (uint8_t)b[i];
+    return 0;
+}
+
+static int task_hex(parser *p, const u16buf *v, hw_task_blob *out)
+{
+    char a[8192];
+    if (v->n >= sizeof a)
+        return fail(p, "@task: raw blob longer than %zu hex digits", sizeof a - 1);
+    task_ascii(v, a, sizeof a);
+    cursor hc = { a, 0, strlen(a) };
+    bytebuf bytes = { 0 };
+    if (parse_hex_bytes(p, &hc, &bytes) < 0) {
+        free(bytes.b);
+        return -1;
+    }
+    free(out->b);
+    out->b = bytes.b;
+    out->n = bytes.n;
+    out->set = 1;
+    return 0;
+}
+
+static hw_task_action *task_last(hw_task *t, unsigned type)
+{
+    for (size_t i = t->nactions; i > 0; i--)
+        if (t->actions[i - 1].type == type)
+            return &t->actions[i - 1];
+    return NULL;
+}
+
+static int task_attr(parser *p, hw_task *t, const char *name, u16buf *v, int has_value)
+{
+    char a[64];
+    task_ascii(v, a, sizeof a);
+    static const struct { const char *name; size_t off; } STRS[] = {
+        { "guid", offsetof(hw_task, guid) }, { "author", offsetof(hw_task, author) },
+        { "description", offsetof(hw_task, description) }, { "uri", offsetof(hw_task, uri) },
+        { "date", offsetof(hw_task, date) }, { "source", offsetof(hw_task, source) },
+        { "version", offsetof(hw_task, version) }, { "context", offsetof(hw_task, context) },
+        { "run_as", offsetof(hw_task, run_as) },
+    };
+    for (size_t i = 0; i < sizeof STRS / sizeof STRS[0]; i++) {
+        if (strcmp(name, STRS[i].name) == 0) {
+            hw_str *dst = (hw_str *)((char *)t + STRS[i].off);
+            hw_str_free(dst);
+            *dst = u16_take(v);
+            return 0;
+        }
+    }
+    if (!has_value) {
+        if (strcmp(name, "nosd") == 0) t->no_sd = 1;
+        else if (strcmp(name, "settings_hidden") == 0) t->settings_hidden = 1;
+        else if (strcmp(name, "disabled") == 0) t->disabled = 1;
+        else return fail(p, "@task: unknown flag '%s'", name);
+        return 0;
+    }
+    if (strcmp(name, "exec") == 0 || strcmp(name, "com") == 0 || strcmp(name, "email") == 0 ||
+        strcmp(name, "message") == 0) {
+        if (t->nactions == HW_TASK_MAX_ACTIONS)
+            return fail(p, "@task: more than %d actions", HW_TASK_MAX_ACTIONS);
+        hw_task_action *act = &t->actions[t->nactions];
+        memset(act, 0, sizeof *act);
+        act->a = hw_str_from_ascii("");
+        act->b = hw_str_from_ascii("");
+        act->c = hw_str_from_ascii("");
+        t->nactions++;
+        if (name[0] == 'c') {
+            act->type = HW_ACT_COM;
+            return task_clsid(p, v, act->clsid);
+        }
+        act->type = strcmp(name, "exec") == 0 ? HW_ACT_EXEC
+                    : strcmp(name, "email") == 0 ? HW_ACT_EMAIL : HW_ACT_MESSAGE;
+        hw_str *dst = act->type == HW_ACT_MESSAGE ? &act->b : &act->a;
+        hw_str_free(dst);
+        *dst = u16_take(v);
+        return 0;
+    }
+    static const struct { const char *name; unsigned type; int field; } PARTS[] = {
+        { "args", HW_ACT_EXEC, 1 }, { "workdir", HW_ACT_EXEC, 2 }, { "data", HW_ACT_COM, 0 },
+        { "subject", HW_ACT_EMAIL, 1 }, { "caption", HW_ACT_MESSAGE, 0 },
+    };
+    for (size_t i = 0; i < sizeof PARTS / sizeof PARTS[0]; i++) {
+        if (strcmp(name, PARTS[i].name) == 0) {
+            hw_task_action *act = task_last(t, PARTS[i].type);
+            if (!act)
+                return fail(p, "@task: %s= before the action it belongs to", name);
+            hw_str *dst = PARTS[i].field == 0 ? &act->a : PARTS[i].field == 1 ? &act->b : &act->c;
+            hw_str_free(dst);
+            *dst = u16_take(v);
+            return 0;
+        }
+    }
+    if (strcmp(name, "layout") == 0) {
+        if (strcmp(a, "1") != 0 && strcmp(a, "3") != 0)
+            return fail(p, "@task: layout=1 or layout=3");
+        t->layout = a[0] - '0';
+        return 0;
+    }
+    if (strcmp(name, "trigger") == 0) {
+        static const struct { const char *word; unsigned type; uint32_t mode; } TRIG[] = {
+            { "boot", 0xFFFF, 0 }, { "logon", 0xAAAA, 0 }, { "idle", 0xEEEE, 0 },
+            { "registration", 0x8888, 0 }, { "time", 0xDDDD, 0 }, { "daily", 0xDDDD, 1 } };
+        if (t->ntriggers == HW_TASK_MAX_TRIGGERS)
+            return fail(p, "@task: more than %d triggers", HW_TASK_MAX_TRIGGERS);
+        char *colon = strchr(a, ':');
+        size_t wl = colon ? (size_t)(colon - a) : strlen(a);
+        for (size_t i = 0; i < sizeof TRIG / sizeof TRIG[0]; i++) {
+            if (strlen(TRIG[i].word) == wl && strncmp(a, TRIG[i].word, wl) == 0) {
+                hw_task_trigger *tr = &t->triggers[t->ntriggers++];
+                tr->type = TRIG[i].type;
+                tr->mode = TRIG[i].mode;
+                tr->start = 0;
+                if (colon && hw_parse_iso_time(colon + 1, strlen(colon + 1), &tr->start) < 0)
+                    return fail(p, "@task: bad trigger time in '%s'", a);
+                if (tr->type == 0xDDDD && !colon)
+                    return fail(p, "@task: trigger=%s needs a start (%s:YYYY-MM-DDTHH:MM:SSZ)", a, a);
+                return 0;
+            }
+        }
+        return fail(p, "@task: unknown trigger '%s' (boot, logon, idle, registration, time:T, daily:T)", a);
+    }
+    if (strcmp(name, "created") == 0) return task_time(p, v, &t->created);
+    if (strcmp(name, "last_run") == 0) return task_time(p, v, &t->last_run);
+    if (strcmp(name, "last_success") == 0) return task_time(p, v, &t->last_success);
+    if (strcmp(name, "tree_lastwrite") == 0) return task_time(p, v, &t->tree_lw);
+    if (strcmp(name, "tasks_lastwrite") == 0) return task_time(p, v, &t->tasks_lw);
+    if (strcmp(name, "lastwrite") == 0) {
+        if (task_time(p, v, &t->tree_lw) < 0)
+            return -1;
+        t->tasks_lw = t->tree_lw;
+        return 0;
+    }
+    if (strcmp(name, "lists") == 0) {
+        t->lists = 0;
+        for (char *w = strtok(a, ","); w; w = strtok(NULL, ",")) {
+            if (strcmp(w, "boot") == 0) t->lists |= HW_LIST_BOOT;
+            else if (strcmp(w, "logon") == 0) t->lists |= HW_LIST_LOGON;
+            else if (strcmp(w, "plain") == 0) t->lists |= HW_LIST_PLAIN;
+            else if (strcmp(w, "maintenance") == 0) t->lists |= HW_LIST_MAINTENANCE;
+            else if (strcmp(w, "none") == 0) t->lists = HW_LIST_NONE;
+            else return fail(p, "@task: unknown list '%s' (boot, logon, plain, maintenance, none)", w);
+        }
+        return 0;
+    }
+    if (strcmp(name, "index") == 0) {
+        char *end;
+        long x = strtol(a, &end, 10);
+        if (!*a || *end || x < 0 || x > 0xFFFFFFFFL)
+            return fail(p, "@task: bad index '%s'", a);
+        t->index = x;
+        return 0;
+    }
+    if (strcmp(name, "only") == 0) {
+        if (strcmp(a, "tree") == 0) t->only = HW_TASK_TREE_ONLY;
+        else if (strcmp(a, "tasks") == 0) t->only = HW_TASK_TASKS_ONLY;
+        else return fail(p, "@task: only=tree or only=tasks");
+        return 0;
+    }
+    if (strcmp(name, "raw_actions") == 0) return task_hex(p, v, &t->raw_actions);
+    if (strcmp(name, "raw_triggers") == 0) return task_hex(p, v, &t->raw_triggers);
+    if (strcmp(name, "raw_dynamic") == 0) return task_hex(p, v, &t->raw_dynamic);
+    return fail(p, "@task: unknown attribute '%s'", name);
+}
+
+static int handle_task(parser *p, cursor *c)
+{
+    hw_task t = { 0 };
+    t.layout = 3;
+    t.index = -1;
+    u16buf path = { 0 };
+    skip_ws(c);
+    int rc = task_value(p, c, &path);
+    t.path = u16_take(&path);
+    while (rc == 0) {
+        skip_ws(c);
+        if (c->i >= c->n)
+            break;
+        char name[32];
+        size_t n = 0;
+        while (c->i < c->n && (isalnum((unsigned char)c->s[c->i]) || c->s[c->i] == '_') && n + 1 < sizeof name)
+            name[n++] = c->s[c->i++];
+        name[n] = 0;
+        if (n == 0) {
+            rc = fail(p, "@task: expected an attribute name");
+            break;
+        }
+        u16buf v = { 0 };
+        int has_value = c->i < c->n && c->s[c->i] == '=';
+        if (has_value) {
+            c->i++;
+            rc = task_value(p, c, &v);
+        } else if (c->i < c->n && !isspace((unsigned char)c->s[c->i])) {
+            rc = fail(p, "@task: expected '=' or a space after '%s'", name);
+        }
+        if (rc == 0)
+            rc = task_attr(p, &t, name, &v, has_value);
+        free(v.u);
+    }
+    if (rc == 0 && hw_task_add(p->hive, &t, p->err, p->errlen) < 0) {
+        char why[300];
+        snprintf(why, sizeof why, "%s", p->err);
+        rc = fail(p, "%s", why);
+    }
+    hw_task_free(&t);
+    return rc;
+}
+
 static int handle_directive(parser *p, cursor *c)
 {
     hw_hive *h = p->hive;
@@ -663,6 +919,8 @@ static int handle_directive(parser *p, cursor *c)
         h->ri_threshold = (unsigned)t;
         return 0;
     }
+    if (starts_with(c, "task ") || starts_with(c, "task\t"))
+        return handle_task(p, c);
     if (starts_with(c, "copy ")) {
         segs src = { 0 }, dst = { 0 };
         skip_ws(c);

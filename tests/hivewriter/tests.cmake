@@ -3,7 +3,8 @@
 set(HH_WRITER_DIR ${CMAKE_CURRENT_LIST_DIR})
 add_executable(hh-mkhive
   ${HH_WRITER_DIR}/main.c ${HH_WRITER_DIR}/model.c ${HH_WRITER_DIR}/spec.c
-  ${HH_WRITER_DIR}/regf_write.c ${HH_WRITER_DIR}/dump.c ${HH_WRITER_DIR}/generate.c)
+  ${HH_WRITER_DIR}/regf_write.c ${HH_WRITER_DIR}/dump.c ${HH_WRITER_DIR}/generate.c
+  ${HH_WRITER_DIR}/taskcache.c)
 set_target_properties(hh-mkhive PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bin)
 
 # Any spec may @include another, so every fixture depends on all of them.

@@ -723,7 +723,7 @@ describe("extend", function()
     { { disable = { 3 } }, "extend: disable[1] must be a string" },
     { { weights = { ["no-such-rule"] = 1 } }, "extend: weights names no rule: 'no-such-rule'" },
     { { weights = { ["name-random"] = "high" } }, "extend: weights['name-random'] must be a finite number" },
-    { { allow = { { rule = "path-programdata" } } }, "extend: allow[1] needs service, path or dir" },
+    { { allow = { { rule = "path-programdata" } } }, "extend: allow[1] needs service, task, path or dir" },
     { { allow = { { service = "x" } } }, "extend: allow[1].rule must be a string" },
     { { allow = { { rule = "nope", service = "x" } } }, "extend: allow[1].rule names no rule: 'nope'" },
     { { allow = { { rule = "*", path = "[unclosed" } } }, "extend: allow[1].path is not a valid Lua pattern" },

@@ -1,8 +1,9 @@
-/* services.collect under memory exhaustion: a Lua error raised at any point
+/* A plugin's collect under memory exhaustion: a Lua error raised at any point
  * of the walk must release every host object the plugin holds. Checked by
  * the hive's reference count, which every live key and value holds: after
  * the Lua state is closed only the test's own reference may remain.
- * Needs the clean/SYSTEM fixture and the built plugin; skips without them. */
+ *   collect_oom_test [PLUGIN FIXTURE ROWS]   (default: services clean/SYSTEM 164)
+ * Needs the fixture and the built plugin; skips without them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,14 +39,14 @@ static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 }
 
 /* One collect with a failing allocator; returns the Lua status. */
-static int run_collect(hh_hive *hive, lua_CFunction open_services, budget *b, int *rows)
+static int run_collect(hh_hive *hive, lua_CFunction open_plugin, budget *b, int *rows)
 {
     lua_State *L = lua_newstate(counting_alloc, b);
     if (!L)
         return -1;
     luaL_requiref(L, "hh.regf", hh_open_regf, 0);
     lua_pop(L, 1);
-    luaL_requiref(L, "plugin.services", open_services, 0);
+    luaL_requiref(L, "plugin", open_plugin, 0);
     lua_getfield(L, -1, "collect");
     hh_hive_ref(hive); /* the userdata's reference, dropped by its __gc */
     hh_lua_push_hive(L, hive);
@@ -62,8 +63,11 @@ static int run_collect(hh_hive *hive, lua_CFunction open_services, budget *b, in
     return rc;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    const char *plugin = argc > 3 ? argv[1] : "services";
+    const char *fixture = argc > 3 ? argv[2] : "clean/SYSTEM";
+    int want_rows = argc > 3 ? atoi(argv[3]) : 164;
     const char *testdata = getenv("HH_TESTDATA");
     const char *plugin_dir = getenv("HIVEHUNT_PLUGIN_PATH");
     if (!testdata || !plugin_dir) {
@@ -71,8 +75,8 @@ int main(void)
         return SKIP;
     }
     char hive_path[4096], plugin_path[4096], err[HH_ERRLEN];
-    snprintf(hive_path, sizeof hive_path, "%s/clean/SYSTEM", testdata);
-    snprintf(plugin_path, sizeof plugin_path, "%s/services.so", plugin_dir);
+    snprintf(hive_path, sizeof hive_path, "%s/%s", testdata, fixture);
+    snprintf(plugin_path, sizeof plugin_path, "%s/%s.so", plugin_dir, plugin);
 
     hh_plugin_set set = {0};
     if (hh_plugin_load_file(&set, plugin_path, err, sizeof err) != 1) {
@@ -87,11 +91,11 @@ int main(void)
         hh_plugins_unload(&set);
         return SKIP;
     }
-    lua_CFunction open_services = hh_plugins_find(&set, "services")->desc->open_lua;
+    lua_CFunction open_plugin = hh_plugins_find(&set, plugin)->desc->open_lua;
 
     int failures = 0, rows = 0;
     budget b = {0};
-    if (run_collect(hive, open_services, &b, &rows) != LUA_OK || rows != 164) {
+    if (run_collect(hive, open_plugin, &b, &rows) != LUA_OK || rows != want_rows) {
         fprintf(stderr, "collect without a memory limit failed (rows %d)\n", rows);
         failures++;
     }
@@ -105,7 +109,7 @@ int main(void)
     size_t step = total / 300 ? total / 300 : 1;
     for (size_t at = 1; at <= total && !failures; at += step) {
         b.fail_at = at;
-        int rc = run_collect(hive, open_services, &b, &rows);
+        int rc = run_collect(hive, open_plugin, &b, &rows);
         if (rc == LUA_ERRMEM)
             memerrs++;
         else if (rc != LUA_OK) {
