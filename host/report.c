@@ -19,6 +19,9 @@ const hh_field hh_finding_fields[] = {
     {"image_path", 0}, {"service_dll", 0}, {"object_name", 0}, {"start", 0}, {"start_name", 0},
     {"type", 0}, {"type_name", 0}, {"message", 0}, {"evidence", 0}, {"hive", 0},
     {"plugin", 0}, {"datetime", 0}, {"timestamp_desc", 0},
+    /* Appended (existing columns keep their places): where every plugin's
+     * finding sits. */
+    {"hive_kind", 0}, {"value", 0}, {"user", 0},
 };
 const size_t hh_finding_nfields = sizeof hh_finding_fields / sizeof hh_finding_fields[0];
 

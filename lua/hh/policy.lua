@@ -234,7 +234,12 @@ local function finding(row, rule, hit, score)
   for _, k in ipairs(ROW_FIELDS) do f[k] = row[k] end
   f.severity = M.max_severity(hit.severity or rule.severity, M.band(score))
   if row.recovered then f.recovered = true end
+  -- the fields that locate every plugin's finding (the host fills what a
+  -- row leaves out from the hive it came from)
   if row.hive then f.hive = row.hive end
+  if row.hive_kind then f.hive_kind = row.hive_kind end
+  if row.value ~= nil and type(row.value) ~= "table" then f.value = row.value end
+  if row.user then f.user = row.user end
   if row.last_write then
     f.datetime = row.last_write
     f.timestamp_desc = "Service key LastWrite"

@@ -5,6 +5,11 @@ hh_fixture(clean-full/SYSTEM clean-full-system.spec)
 hh_fixture(demo/SYSTEM demo/SYSTEM.spec)
 hh_fixture(demo/SOFTWARE demo/SOFTWARE.spec)
 hh_fixture(path-spellings path-spellings.spec)
+# One host's hives for the one-pass hunt (testdata/onepass/SYSTEM.spec says what they plant).
+hh_fixture(onepass/SYSTEM onepass/SYSTEM.spec)
+hh_fixture(onepass/SOFTWARE onepass/SOFTWARE.spec)
+hh_fixture(onepass/alice-NTUSER onepass/alice-NTUSER.spec)
+hh_fixture(onepass/bob-NTUSER onepass/bob-NTUSER.spec)
 
 foreach(name psexec-service imagepath-repointed start-changed defender-disabled
              servicedll-swap svchost-group-unknown svchost-group-nonmember

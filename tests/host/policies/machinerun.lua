@@ -1,0 +1,14 @@
+-- The machinerun test plugin's policy: every machine Run value, at info;
+-- its findings name neither hive nor kind (the host fills both).
+return {
+  name = "machinerun", description = "test: machine Run values", hives = { "SOFTWARE" },
+  evaluate = function(input)
+    local out = {}
+    for _, r in ipairs(input.rows) do
+      out[#out + 1] = { rule = "machinerun-value", technique = "T1547.001", severity = "info", score = 0,
+                        service = r.name, key = r.key, value = r.value, last_write = r.last_write,
+                        message = "machine Run value" }
+    end
+    return out
+  end,
+}
