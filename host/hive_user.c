@@ -20,11 +20,20 @@ static size_t split(const char *s, const char *seps, char *buf, size_t buflen, c
     return n;
 }
 
-static int profiles_folder(const char *name)
+/* cut: the name may have lost its start (the base block keeps a path's
+ * last 31 characters): "nts and Settings" is still Documents and Settings. */
+static int profiles_folder(const char *name, int cut)
 {
-    /* "Settings": the tail of "Documents and Settings" the base block keeps. */
-    return strcasecmp(name, "Users") == 0 || strcasecmp(name, "Documents and Settings") == 0 ||
-           strcasecmp(name, "Settings") == 0;
+    static const char *const folders[] = {"Users", "Documents and Settings"};
+    size_t n = strlen(name);
+    for (size_t i = 0; i < 2; i++) {
+        size_t f = strlen(folders[i]);
+        if (n == f && strcasecmp(name, folders[i]) == 0)
+            return 1;
+        if (cut && n >= 3 && n < f && strcasecmp(name, folders[i] + f - n) == 0)
+            return 1;
+    }
+    return 0;
 }
 
 static int user_hive_file(const char *name)
@@ -34,11 +43,11 @@ static int user_hive_file(const char *name)
 }
 
 /* parts[n-1] the file, parts[n-2] the account, parts[n-3] the profiles folder. */
-static int take(char **parts, size_t n, int need_folder, char *out, size_t outlen)
+static int take(char **parts, size_t n, int need_folder, int cut, char *out, size_t outlen)
 {
     if (n < 2 || !user_hive_file(parts[n - 1]))
         return 0;
-    if (need_folder && (n < 3 || !profiles_folder(parts[n - 3])))
+    if (need_folder && (n < 3 || !profiles_folder(parts[n - 3], cut && n == 3)))
         return 0;
     const char *name = parts[n - 2];
     if (!*name || strlen(name) >= outlen)
@@ -57,13 +66,13 @@ int hh_hive_user_guess(const char *path, const char *embedded_name, char *out, s
     out[0] = '\0';
     if (path) {
         size_t n = split(path, "/", buf, sizeof buf, parts, 128);
-        if (take(parts, n, 1, out, outlen))
+        if (take(parts, n, 1, 0, out, outlen))
             return 1;
     }
     if (embedded_name && *embedded_name) {
         size_t n = split(embedded_name, "\\", buf, sizeof buf, parts, 128);
         /* The account must not be the first part: that one may be cut. */
-        if (n >= 3 && take(parts, n, 1, out, outlen))
+        if (n >= 3 && take(parts, n, 1, 1, out, outlen))
             return 1;
     }
     return 0;

@@ -667,9 +667,14 @@ static void summary_text(lua_State *L, int report, int code, hh_buf *b)
         }
     }
     lua_pop(L, 1);
-    if (lua_getfield(L, report, "rows") == LUA_TTABLE)
-        rows = (long)lua_rawlen(L, -1);
+    /* services: the service rows, when the services plugin's rows are the report's */
+    lua_getfield(L, report, "rows_plugin");
+    int svc_rows = lua_isstring(L, -1) && strcmp(lua_tostring(L, -1), "services") == 0;
     lua_pop(L, 1);
+    if (svc_rows && lua_getfield(L, report, "rows") == LUA_TTABLE)
+        rows = (long)lua_rawlen(L, -1);
+    if (svc_rows)
+        lua_pop(L, 1);
     lua_getfield(L, report, "meta");
     int m = lua_gettop(L);
     if (lua_getfield(L, m, "host") == LUA_TSTRING) {
@@ -687,6 +692,48 @@ static void summary_text(lua_State *L, int report, int code, hh_buf *b)
                   total, dirty, replayed);
     for (int i = 0; i < 5; i++)
         hh_buf_printf(b, "%s\t%ld\n", sev[i], counts[i]);
+    /* Findings by plugin, every plugin run (0 included), and the hives left out. */
+    lua_getfield(L, report, "meta");
+    m = lua_gettop(L);
+    if (lua_getfield(L, m, "plugins") == LUA_TTABLE) {
+        int plugins = lua_gettop(L);
+        lua_getfield(L, report, "findings");
+        int fs = lua_istable(L, -1) ? lua_gettop(L) : 0;
+        lua_Integer np = (lua_Integer)lua_rawlen(L, plugins);
+        for (lua_Integer p = 0; p <= np; p++) {
+            /* p 0: the correlation policy, which is no plugin of meta.plugins */
+            const char *name = "correlate";
+            if (p > 0) {
+                lua_rawgeti(L, plugins, p);
+                name = lua_tostring(L, -1);
+                lua_pop(L, 1); /* meta.plugins keeps the string */
+            }
+            long n = 0;
+            for (lua_Integer i = 1; fs && name && i <= (lua_Integer)lua_rawlen(L, fs); i++) {
+                lua_rawgeti(L, fs, i);
+                lua_getfield(L, -1, "plugin");
+                n += lua_isstring(L, -1) && strcmp(lua_tostring(L, -1), name) == 0;
+                lua_pop(L, 2);
+            }
+            if (name && (p > 0 || n > 0)) {
+                hh_buf_puts(b, "by_plugin\t");
+                hh_frame_escape(b, name);
+                hh_buf_printf(b, "=%ld\n", n);
+            }
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, m, "failed_hives") == LUA_TTABLE) {
+        for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, -1); i++) {
+            lua_rawgeti(L, -1, i);
+            hh_buf_puts(b, "failed_hive\t");
+            hh_frame_escape(b, lua_tostring(L, -1));
+            hh_buf_putc(b, '\n');
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 2);
 }
 
 static int write_frames(lua_State *L, int report, const hh_hunt_opts *o, FILE *out, int code)
@@ -854,8 +901,10 @@ static int plan_plugins(hunt_state *st, const hh_hunt_opts *o)
     if (st->plan.n == 0) {
         char kinds[120];
         hh_kind_mask_text(st->hives.present, kinds, sizeof kinds);
-        hh_error(NULL, "no plugin runs over the hives given (%s): each one skipped says why above", kinds);
-        return HH_EXIT_USAGE;
+        hh_error(o->lenient_kinds ? o->system : NULL,
+                 "no plugin runs over the hives given (%s): each one skipped says why above", kinds);
+        /* In a case the hives were found, not given: the evidence is what falls short. */
+        return o->lenient_kinds ? HH_EXIT_INPUT : HH_EXIT_USAGE;
     }
     return -1;
 }
@@ -1086,10 +1135,20 @@ static int hunt_run(hunt_state *st, const hh_hunt_opts *o, FILE *out)
 
     lua_newtable(L); /* report */
     int report = lua_gettop(L);
-    lua_getfield(L, inputs[0], "rows");
-    if (o->services_only && strcmp(st->plan.items[0].plugin->desc->name, "services") == 0)
+    /* The report's rows: the services plugin's when it ran (the html
+     * report's timeline and service table read them), else the first's. */
+    size_t rows_of = 0;
+    for (size_t i = 0; i < np; i++)
+        if (strcmp(st->plan.items[i].plugin->desc->name, "services") == 0) {
+            rows_of = i;
+            break;
+        }
+    lua_getfield(L, inputs[rows_of], "rows");
+    if (o->services_only && strcmp(st->plan.items[rows_of].plugin->desc->name, "services") == 0)
         sort_rows(L, -1);
     lua_setfield(L, report, "rows");
+    lua_pushstring(L, st->plan.items[rows_of].plugin->desc->name);
+    lua_setfield(L, report, "rows_plugin");
     if (o->services_only) {
         lua_rawgeti(L, LUA_REGISTRYINDEX, refs[0]);
         if (lua_getfield(L, -1, "columns") == LUA_TTABLE &&

@@ -47,3 +47,4 @@ target_include_directories(test_small_alloc PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 
 hh_add_ctest(hive_lend ${CMAKE_CURRENT_LIST_DIR}/test_lend.c)
 target_include_directories(hive_lend PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${CMAKE_SOURCE_DIR}/host)
+hh_add_busted(onepass ${CMAKE_CURRENT_LIST_DIR}/onepass_spec.lua)
