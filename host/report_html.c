@@ -495,6 +495,12 @@ static void write_timeline(hh_report_ctx *c, hh_buf *b, int flags, lua_Integer n
             if (pts[np].rank == 0)
                 pts[np].rank = 1;
             hh_buf_reset(&c->tmp2);
+            hh_report_field_text(c, rec, "plugin", &c->tmp);
+            if (c->tmp.len && !(c->tmp.len == 8 && memcmp(c->tmp.data, "services", 8) == 0)) {
+                hh_buf_putc(&c->tmp2, '(');
+                hh_buf_put(&c->tmp2, c->tmp.data, c->tmp.len);
+                hh_buf_puts(&c->tmp2, ") ");
+            }
             hh_report_field_text(c, rec, "service", &c->tmp);
             hh_buf_put(&c->tmp2, c->tmp.data ? c->tmp.data : "", c->tmp.len);
             hh_buf_puts(&c->tmp2, " [");
@@ -511,7 +517,15 @@ static void write_timeline(hh_report_ctx *c, hh_buf *b, int flags, lua_Integer n
         lua_pop(L, 1);
     }
 
-    hh_buf_puts(b, "<section id=\"timeline\">\n<h2>Service-key LastWrite timeline <span class=\"n\">");
+    int several = 0;
+    if (c->meta) {
+        lua_pushliteral(L, "plugins");
+        several = lua_rawget(L, c->meta) == LUA_TTABLE && lua_rawlen(L, -1) > 1;
+        lua_pop(L, 1);
+    }
+    hh_buf_puts(b, several ? "<section id=\"timeline\">\n<h2>LastWrite timeline: service keys, and every plugin's "
+                             "findings (plugin in each label) <span class=\"n\">"
+                           : "<section id=\"timeline\">\n<h2>Service-key LastWrite timeline <span class=\"n\">");
     hh_buf_printf(b, "(%zu keys", np);
     if (implausible)
         hh_buf_printf(b, "; %zu without a plausible time, not plotted", implausible);
@@ -725,23 +739,75 @@ static void write_cell(hh_report_ctx *c, hh_buf *b, int rec, const html_column *
 
 static void write_findings(hh_report_ctx *c, hh_buf *b, lua_Integer n)
 {
+    lua_State *L = c->L;
     size_t ncols = sizeof finding_cols / sizeof finding_cols[0];
-    hh_buf_printf(b, "<section>\n<h2>Findings <span class=\"n\">(%lld)</span></h2>\n", (long long)n);
-    if (n == 0) {
-        hh_buf_puts(b, "<p class=\"empty\">No findings.</p>\n</section>\n");
+    /* Several plugins: one table each, in the order of their worst finding. */
+    lua_Integer ngroups = n ? hh_report_group_by_plugin(c, c->findings, n) : 0;
+    int order = lua_gettop(L) - 1, names = lua_gettop(L);
+    if (ngroups <= 1) {
+        if (ngroups)
+            lua_pop(L, 2);
+        hh_buf_printf(b, "<section>\n<h2>Findings <span class=\"n\">(%lld)</span></h2>\n", (long long)n);
+        if (n == 0) {
+            hh_buf_puts(b, "<p class=\"empty\">No findings.</p>\n</section>\n");
+            return;
+        }
+        write_table_head(b, "findings", finding_cols, ncols, 0);
+        for (lua_Integer i = 1; i <= n; i++) {
+            lua_rawgeti(L, c->findings, i);
+            int rec = lua_gettop(L);
+            hh_buf_printf(b, "<tr data-i=\"%lld\">", (long long)i);
+            for (size_t k = 0; k < ncols; k++)
+                write_cell(c, b, rec, &finding_cols[k]);
+            hh_buf_puts(b, "</tr>\n");
+            lua_pop(L, 1);
+        }
+        hh_buf_puts(b, "</tbody></table></div>\n</section>\n");
         return;
     }
-    write_table_head(b, "findings", finding_cols, ncols, 0);
-    for (lua_Integer i = 1; i <= n; i++) {
-        lua_rawgeti(c->L, c->findings, i);
-        int rec = lua_gettop(c->L);
-        hh_buf_printf(b, "<tr data-i=\"%lld\">", (long long)i);
-        for (size_t k = 0; k < ncols; k++)
-            write_cell(c, b, rec, &finding_cols[k]);
-        hh_buf_puts(b, "</tr>\n");
-        lua_pop(c->L, 1);
+    hh_buf_printf(b, "<section>\n<h2>Findings <span class=\"n\">(%lld, from %lld plugins)</span></h2>\n",
+                  (long long)n, (long long)ngroups);
+    lua_Integer at = 1;
+    for (lua_Integer g = 1; g <= ngroups; g++) {
+        lua_rawgeti(L, names, g);
+        size_t plen;
+        const char *plugin = lua_tolstring(L, -1, &plen);
+        lua_Integer count = 0;
+        for (lua_Integer j = at; j <= n; j++) {
+            lua_rawgeti(L, order, j);
+            lua_rawgeti(L, c->findings, lua_tointeger(L, -1));
+            lua_pushliteral(L, "plugin");
+            lua_rawget(L, -2);
+            int same = lua_rawequal(L, -1, -4) || (lua_type(L, -1) != LUA_TSTRING && plen == 0);
+            lua_pop(L, 3);
+            if (!same)
+                break;
+            count++;
+        }
+        hh_buf_puts(b, "<h3 class=\"plugin\">");
+        put_esc(b, plugin, plen);
+        hh_buf_printf(b, " <span class=\"n\">(%lld)</span></h3>\n", (long long)count);
+        char id[96];
+        snprintf(id, sizeof id, g == 1 ? "findings" : "findings%lld", (long long)g);
+        write_table_head(b, id, finding_cols, ncols, 0);
+        for (lua_Integer j = at; j < at + count; j++) {
+            lua_rawgeti(L, order, j);
+            lua_Integer i = lua_tointeger(L, -1);
+            lua_pop(L, 1);
+            lua_rawgeti(L, c->findings, i);
+            int rec = lua_gettop(L);
+            hh_buf_printf(b, "<tr data-i=\"%lld\">", (long long)i);
+            for (size_t k = 0; k < ncols; k++)
+                write_cell(c, b, rec, &finding_cols[k]);
+            hh_buf_puts(b, "</tr>\n");
+            lua_pop(L, 1);
+        }
+        hh_buf_puts(b, "</tbody></table></div>\n");
+        lua_pop(L, 1);
+        at += count;
     }
-    hh_buf_puts(b, "</tbody></table></div>\n</section>\n");
+    hh_buf_puts(b, "</section>\n");
+    lua_pop(L, 2);
 }
 
 static void write_services(hh_report_ctx *c, hh_buf *b, lua_Integer n, int flags)

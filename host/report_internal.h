@@ -87,6 +87,11 @@ void hh_format_iso8601(long long t, char out[48]);
  * when b ran out of memory. */
 void hh_report_emit(hh_report_ctx *c, hh_buf *b);
 
+/* Findings grouped by plugin (report_groups.c): pushes order (record
+ * indices, each plugin's together, groups by their worst finding) and names
+ * (the plugins in that order); returns the number of groups. */
+lua_Integer hh_report_group_by_plugin(hh_report_ctx *c, int records, lua_Integer n);
+
 /* meta[name] as a string (NULL when absent or not a string). */
 const char *hh_report_meta_str(hh_report_ctx *c, const char *name, size_t *len);
 

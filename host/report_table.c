@@ -62,6 +62,11 @@ static void cell_text(hh_report_ctx *c, int rec, const column *col, hh_buf *b)
     hh_report_field_text(c, rec, col->field, b);
     if (col->source == SRC_FIRST_OF && b->len == 0)
         hh_report_field_text(c, rec, col->fallback, b);
+    /* Other plugins' findings name what runs as binary or command. */
+    if (col->source == SRC_FIRST_OF && b->len == 0 && c->is_findings)
+        hh_report_field_text(c, rec, "binary", b);
+    if (col->source == SRC_FIRST_OF && b->len == 0 && c->is_findings)
+        hh_report_field_text(c, rec, "command", b);
     if (col->source == SRC_SEVERITY)
         for (size_t i = 0; i < b->len; i++)
             b->data[i] = (char)toupper((unsigned char)b->data[i]);
@@ -74,6 +79,14 @@ void hh_report_table(hh_report_ctx *c)
     size_t ncols = c->is_findings ? sizeof finding_columns / sizeof *cols : sizeof service_columns / sizeof *cols;
     int records = hh_report_records(c);
     lua_Integer n = hh_report_count(c, records);
+    /* Findings of several plugins: each plugin's together, under its name. */
+    lua_Integer ngroups = c->is_findings ? hh_report_group_by_plugin(c, records, n) : 0;
+    int order = ngroups ? lua_gettop(L) - 1 : 0, names = ngroups ? lua_gettop(L) : 0;
+    if (ngroups == 1) {
+        lua_pop(L, 2);
+        ngroups = 0;
+        order = names = 0;
+    }
 
     /* Pass 1: every escaped cell, kept as Lua strings (collected on error). */
     lua_createtable(L, (int)(n * (lua_Integer)ncols), 0);
@@ -83,7 +96,13 @@ void hh_report_table(hh_report_ctx *c)
     for (size_t k = 0; k < ncols; k++)
         width[k] = strlen(cols[k].header);
     for (lua_Integer i = 1; i <= n; i++) {
-        lua_rawgeti(L, records, i);
+        lua_Integer r = i;
+        if (order) {
+            lua_rawgeti(L, order, i);
+            r = lua_tointeger(L, -1);
+            lua_pop(L, 1);
+        }
+        lua_rawgeti(L, records, r);
         int rec = lua_gettop(L);
         for (size_t k = 0; k < ncols; k++) {
             cell_text(c, rec, &cols[k], &c->tmp);
@@ -120,7 +139,39 @@ void hh_report_table(hh_report_ctx *c)
     }
     hh_buf_putc(&c->rec, '\n');
     hh_report_emit(c, &c->rec);
+    const char *group = NULL;
     for (lua_Integer i = 1; i <= n; i++) {
+        if (order) {
+            /* A title line where the next plugin's findings start. */
+            lua_rawgeti(L, order, i);
+            lua_rawgeti(L, records, lua_tointeger(L, -1));
+            lua_pushliteral(L, "plugin");
+            lua_rawget(L, -2);
+            const char *p = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+            if (!group || strcmp(group, p) != 0) {
+                lua_Integer in_group = 0;
+                for (lua_Integer j = i; j <= n; j++) {
+                    lua_rawgeti(L, order, j);
+                    lua_rawgeti(L, records, lua_tointeger(L, -1));
+                    lua_pushliteral(L, "plugin");
+                    lua_rawget(L, -2);
+                    const char *q = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+                    int same = strcmp(q, p) == 0;
+                    lua_pop(L, 3);
+                    if (!same)
+                        break;
+                    in_group++;
+                }
+                hh_buf_puts(&c->rec, i > 1 ? "\n== " : "== ");
+                hh_esc_term(&c->rec, p, strlen(p), 40);
+                hh_buf_printf(&c->rec, " (%lld finding%s)\n", (long long)in_group, in_group == 1 ? "" : "s");
+                hh_report_emit(c, &c->rec);
+                lua_pushvalue(L, -1);
+                lua_replace(L, names); /* keeps p alive while group points at it */
+                group = lua_tostring(L, names);
+            }
+            lua_pop(L, 3);
+        }
         for (size_t k = 0; k < ncols; k++) {
             size_t len;
             lua_rawgeti(L, cells, (i - 1) * (lua_Integer)ncols + (lua_Integer)k + 1);
@@ -168,4 +219,6 @@ void hh_report_table(hh_report_ctx *c)
     }
     hh_report_emit(c, &c->rec);
     lua_pop(L, 1);
+    if (order)
+        lua_pop(L, 2);
 }
