@@ -909,6 +909,72 @@ static int plan_plugins(hunt_state *st, const hh_hunt_opts *o)
     return -1;
 }
 
+static int string_less(lua_State *L)
+{
+    lua_pushboolean(L, strcmp(luaL_checkstring(L, 1), luaL_checkstring(L, 2)) < 0);
+    return 1;
+}
+
+/* Pushes the field names report.rows hold: the locating fields first, the
+ * rest in byte order. */
+static void push_row_columns(lua_State *L, int report)
+{
+    static const char *const first[] = {"name", "hive", "hive_kind", "user", "key", "value", "last_write"};
+    lua_newtable(L);
+    int seen = lua_gettop(L);
+    lua_getfield(L, report, "rows");
+    int rows = lua_gettop(L);
+    lua_Integer n = lua_istable(L, rows) ? (lua_Integer)lua_rawlen(L, rows) : 0;
+    for (lua_Integer i = 1; i <= n; i++) {
+        if (lua_rawgeti(L, rows, i) == LUA_TTABLE) {
+            lua_pushnil(L);
+            while (lua_next(L, -2)) {
+                lua_pop(L, 1);
+                if (lua_type(L, -1) == LUA_TSTRING) {
+                    lua_pushvalue(L, -1);
+                    lua_pushboolean(L, 1);
+                    lua_rawset(L, seen);
+                }
+            }
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    lua_newtable(L);
+    int out = lua_gettop(L);
+    lua_Integer k = 0;
+    for (size_t i = 0; i < sizeof first / sizeof first[0]; i++) {
+        if (lua_getfield(L, seen, first[i]) != LUA_TNIL) {
+            lua_pushstring(L, first[i]);
+            lua_rawseti(L, out, ++k);
+            lua_pushnil(L);
+            lua_setfield(L, seen, first[i]);
+        }
+        lua_pop(L, 1);
+    }
+    lua_newtable(L);
+    int rest = lua_gettop(L);
+    lua_Integer r = 0;
+    lua_pushnil(L);
+    while (lua_next(L, seen)) {
+        lua_pop(L, 1);
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, rest, ++r);
+    }
+    lua_getglobal(L, "table");
+    lua_getfield(L, -1, "sort");
+    lua_pushvalue(L, rest);
+    lua_pushcfunction(L, string_less);
+    lua_call(L, 2, 0);
+    lua_pop(L, 1);
+    for (lua_Integer i = 1; i <= r; i++) {
+        lua_rawgeti(L, rest, i);
+        lua_rawseti(L, out, ++k);
+    }
+    lua_pop(L, 1);
+    lua_remove(L, seen);
+}
+
 /* The plugin's only hive among those given, when it reads exactly one. */
 static const hh_hunt_hive *only_hive(const hh_hive_set *set, const hh_plan_item *it)
 {
@@ -1149,13 +1215,15 @@ static int hunt_run(hunt_state *st, const hh_hunt_opts *o, FILE *out)
     lua_setfield(L, report, "rows");
     lua_pushstring(L, st->plan.items[rows_of].plugin->desc->name);
     lua_setfield(L, report, "rows_plugin");
-    if (o->services_only) {
+    if (o->services_only && strcmp(st->plan.items[0].plugin->desc->name, "services") != 0) {
+        /* Another plugin's rows: its module's columns, else every field its
+         * rows hold, the locating ones first. */
         lua_rawgeti(L, LUA_REGISTRYINDEX, refs[0]);
-        if (lua_getfield(L, -1, "columns") == LUA_TTABLE &&
-            strcmp(st->plan.items[0].plugin->desc->name, "services") != 0)
-            lua_setfield(L, report, "columns");
-        else
+        if (lua_getfield(L, -1, "columns") != LUA_TTABLE) {
             lua_pop(L, 1);
+            push_row_columns(L, report);
+        }
+        lua_setfield(L, report, "columns");
         lua_pop(L, 1);
     }
     push_meta(L, o, main_hive->hive, named, set, &st->plan);

@@ -19,6 +19,8 @@ typedef struct hh_report_ctx {
     hh_format fmt;
     FILE *out;
     int color;
+    const struct hh_field *row_fields; /* hh_row_fields, or report.columns (another plugin's rows) */
+    size_t row_nfields;
     hh_buf rec;     /* the record being built; written whole by hh_report_emit */
     hh_buf tmp;     /* scratch for one value's text */
     hh_buf tmp2;

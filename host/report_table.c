@@ -77,6 +77,15 @@ void hh_report_table(hh_report_ctx *c)
     lua_State *L = c->L;
     const column *cols = c->is_findings ? finding_columns : service_columns;
     size_t ncols = c->is_findings ? sizeof finding_columns / sizeof *cols : sizeof service_columns / sizeof *cols;
+    /* Another plugin's rows: their first columns, as the plugin orders them. */
+    column generic[MAX_COLUMNS];
+    if (!c->is_findings && c->row_fields != hh_row_fields) {
+        ncols = c->row_nfields < MAX_COLUMNS ? c->row_nfields : MAX_COLUMNS;
+        for (size_t k = 0; k < ncols; k++) {
+            generic[k] = (column){c->row_fields[k].name, SRC_FIELD, c->row_fields[k].name, NULL, 48, 0};
+        }
+        cols = generic;
+    }
     int records = hh_report_records(c);
     lua_Integer n = hh_report_count(c, records);
     /* Findings of several plugins: each plugin's together, under its name. */
@@ -215,7 +224,8 @@ void hh_report_table(hh_report_ctx *c)
         }
         hh_buf_puts(&c->rec, n ? ")\n" : "\n");
     } else {
-        hh_buf_printf(&c->rec, "%lld service row%s\n", (long long)n, n == 1 ? "" : "s");
+        hh_buf_printf(&c->rec, "%lld %s%s\n", (long long)n, c->row_fields != hh_row_fields ? "row" : "service row",
+                      n == 1 ? "" : "s");
     }
     hh_report_emit(c, &c->rec);
     lua_pop(L, 1);

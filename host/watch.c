@@ -91,8 +91,10 @@ static signature policy_signature(const hh_hunt_opts *o)
     hh_policy_search_dirs(o, dirs, &ndirs, xdg, sizeof xdg);
     for (size_t i = 0; i < ndirs; i++)
         mix_dir(&s, dirs[i], 0);
-    for (size_t i = 0; i < o->npolicies; i++)
-        mix_file(&s, o->policies[i]);
+    for (size_t i = 0; i < o->npolicies; i++) {
+        const char *eq = hh_policy_target(o->policies[i]); /* PLUGIN=FILE */
+        mix_file(&s, eq ? eq + 1 : o->policies[i]);
+    }
     return s;
 }
 

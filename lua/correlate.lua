@@ -265,6 +265,11 @@ local function build(cfg)
     return out
   end
 
+  -- What `hivehunt rules` lists: the one rule, its source this file.
+  p.rules = { { id = "persistence-multiple-mechanisms", technique = "mixed", severity = "high",
+                weight = policy.DEFAULT_WEIGHT.high, evaluate = p.evaluate,
+                message = "one binary persisted by two or more mechanisms" } }
+
   -- A local correlate.lua extends the shipped one: extractors for more
   -- plugins, other vendor homes.
   function p.extend(spec)
