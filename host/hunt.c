@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "escape.h"
 #include "hive.h"
+#include "case.h"
 #include "hunt_hives.h"
 #include "plugin_plan.h"
 #include "luaenv.h"
@@ -1130,6 +1131,78 @@ static int run_correlate(hunt_state *st, const hh_hunt_opts *o, int previous, in
     return -1;
 }
 
+static int is_directory(const char *p)
+{
+    struct stat sb;
+    return p && stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* --baseline DIR: a golden host's hives (found as a case finds a host's:
+ * config folder, Users/<name>, flat). Opens them into golden; -1 to go on, or an
+ * exit code. */
+static int open_golden(lua_State *L, const hh_hunt_opts *o, hh_hive_set *golden)
+{
+    hh_case c;
+    char err[1024];
+    if (hh_case_discover(o->baseline, &c, err, sizeof err) != 1 || c.count == 0) {
+        hh_error(o->baseline, "not a golden host: %s", c.count == 0 ? "no SYSTEM or NTUSER.DAT hive under it" : err);
+        if (c.count)
+            hh_case_free(&c);
+        return HH_EXIT_INPUT;
+    }
+    if (c.count > 1)
+        hh_warning(o->baseline, "holds %zu hosts: the first (%s) is the baseline", c.count, c.hosts[0].host);
+    hh_hunt_opts g = *o;
+    g.nhives = 0;
+    g.nlogs = 0;
+    const hh_case_host *h = &c.hosts[0];
+    if (h->system)
+        hh_hunt_opts_add_hive(&g, h->system, 0);
+    if (h->software)
+        hh_hunt_opts_add_hive(&g, h->software, 0);
+    for (size_t k = 0; k < h->nusers; k++)
+        hh_hunt_opts_add_hive(&g, h->users[k], 1);
+    /* The paths must outlive the case list: keep them in Lua strings. */
+    for (size_t k = 0; k < g.nhives; k++) {
+        lua_pushstring(L, g.hives[k]);
+        g.hives[k] = lua_tostring(L, -1);
+        luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+    hh_case_free(&c);
+    int rc = hh_hive_set_open(L, &g, golden);
+    if (rc < 0)
+        hh_hive_set_print_warnings(golden);
+    return rc;
+}
+
+/* Sets input.baseline = { rows, source } for the plugin at it from the
+ * golden host's hives, when they hold what the plugin needs. */
+static int golden_baseline(lua_State *L, const hh_hunt_opts *o, const hh_hive_set *golden, const hh_plan_item *it,
+                           int ref, int input)
+{
+    if ((it->required & golden->present) != it->required ||
+        (!it->required && !(it->optional & golden->present)))
+        return -1; /* the golden host lacks this plugin's hives: no baseline for it */
+    int a1, a2 = 0;
+    if (it->legacy) {
+        a1 = golden->items[golden->system].idx;
+        a2 = golden->software >= 0 ? golden->items[golden->software].idx : 0;
+    } else {
+        hh_hive_set_push_table(L, golden);
+        a1 = lua_gettop(L);
+    }
+    if (plugin_collect(L, ref, a1, a2, o->baseline, it->plugin->desc->name) != 1)
+        return HH_EXIT_INPUT;
+    lua_createtable(L, 0, 2);
+    lua_getfield(L, -2, "rows");
+    lua_setfield(L, -2, "rows");
+    lua_pushstring(L, o->baseline);
+    lua_setfield(L, -2, "source");
+    lua_setfield(L, input, "baseline");
+    lua_pop(L, it->legacy ? 1 : 2);
+    return -1;
+}
+
 static int hunt_run(hunt_state *st, const hh_hunt_opts *o, FILE *out)
 {
     char err[2048];
@@ -1238,6 +1311,11 @@ static int hunt_run(hunt_state *st, const hh_hunt_opts *o, FILE *out)
         lua_pushliteral(L, "services");
         lua_setfield(L, report, "kind");
     } else {
+        /* --baseline DIR: a golden host, a baseline for every plugin. */
+        hh_hive_set golden;
+        int golden_dir = is_directory(o->baseline);
+        if (golden_dir && (rc = open_golden(L, o, &golden)) >= 0)
+            return rc;
         lua_newtable(L); /* previous: name -> rows, for later policies and correlation */
         int previous = lua_gettop(L);
         lua_newtable(L); /* every finding */
@@ -1246,7 +1324,10 @@ static int hunt_run(hunt_state *st, const hh_hunt_opts *o, FILE *out)
             const hh_plan_item *it = &st->plan.items[i];
             const char *name = it->plugin->desc->name;
             int input = inputs[i];
-            if (o->baseline && strcmp(name, o->plugin) == 0) {
+            if (golden_dir) {
+                if ((rc = golden_baseline(L, o, &golden, it, refs[i], input)) >= 0)
+                    return rc;
+            } else if (o->baseline && strcmp(name, o->plugin) == 0) {
                 rc = load_baseline(st->sb, refs[i], o);
                 if (rc >= 0)
                     return rc;

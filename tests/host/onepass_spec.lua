@@ -139,6 +139,19 @@ describe("one-pass hunt", function()
     assert.truthy(out:find("persistence-multiple-mechanisms", c, true), out)
   end)
 
+  it("takes a golden host folder as every plugin's baseline", function()
+    local golden = root .. "/golden"
+    copy(fixtures .. "/clean/SYSTEM", golden .. "/C/Windows/System32/config/SYSTEM")
+    copy(H.software, golden .. "/C/Windows/System32/config/SOFTWARE")
+    local code, out, err = hh(("hunt %s %s --baseline %s --format jsonl"):format(sh(H.system), sh(H.software), sh(golden)))
+    assert.are.equal(0, code, err)
+    local all = findings(out)
+    assert.are.equal(1, #by_rule(all, "baseline-added"), out)
+    assert.are.equal("IntelGfxHelper", by_rule(all, "baseline-added")[1].service)
+    -- the golden SOFTWARE holds the same Run values: machinerun's policy saw them
+    assert.are.equal(0, #by_rule(all, "machinerun-value"), out)
+  end)
+
   it("fails on the correlation with --fail-on high", function()
     local code = hh(("hunt %s %s %s --fail-on high --format jsonl"):format(sh(H.system), sh(H.software), sh(H.alice)))
     assert.are.equal(1, code)
