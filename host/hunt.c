@@ -1301,6 +1301,22 @@ static int hunt_run(hunt_state *st, const hh_hunt_opts *o, FILE *out)
     }
     push_meta(L, o, main_hive->hive, named, set, &st->plan);
     lua_setfield(L, report, "meta");
+    if (np > 1) {
+        /* Every other plugin's rows, for the html report's one timeline. */
+        lua_createtable(L, (int)np, 0);
+        lua_Integer k = 0;
+        for (size_t i = 0; i < np; i++) {
+            if (i == rows_of)
+                continue;
+            lua_createtable(L, 0, 2);
+            lua_pushstring(L, st->plan.items[i].plugin->desc->name);
+            lua_setfield(L, -2, "plugin");
+            lua_getfield(L, inputs[i], "rows");
+            lua_setfield(L, -2, "rows");
+            lua_rawseti(L, -2, ++k);
+        }
+        lua_setfield(L, report, "timeline_rows");
+    }
     /* The rows are read: unless watch mode reads the hives again, the
      * policies and the report can have their memory. */
     if (!o->watch)

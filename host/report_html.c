@@ -405,7 +405,27 @@ static void write_day_detail(hh_report_ctx *c, hh_buf *b, const tl_point *pts, s
 static void write_timeline(hh_report_ctx *c, hh_buf *b, int flags, lua_Integer nrows, lua_Integer nfind)
 {
     lua_State *L = c->L;
-    size_t cap = (size_t)(nrows + nfind) + 1;
+    /* Other plugins' rows (report.timeline_rows = { { plugin =, rows = }, ... }):
+     * task creation, Run keys' LastWrite, ... on the same axis. */
+    int others = 0;
+    size_t nothers = 0;
+    lua_pushliteral(L, "timeline_rows");
+    if (lua_rawget(L, c->report) == LUA_TTABLE) {
+        others = lua_gettop(L);
+        for (lua_Integer g = 1; g <= (lua_Integer)lua_rawlen(L, others); g++) {
+            if (lua_rawgeti(L, others, g) == LUA_TTABLE) {
+                lua_pushliteral(L, "rows");
+                if (lua_rawget(L, -2) == LUA_TTABLE)
+                    nothers += lua_rawlen(L, -1);
+                lua_pop(L, 1);
+            }
+            lua_pop(L, 1);
+        }
+    } else {
+        lua_pop(L, 1);
+        lua_pushnil(L); /* keeps the stack shape either way */
+    }
+    size_t cap = (size_t)(nrows + nfind) + nothers + 1;
     tl_point *pts = lua_newuserdatauv(L, cap * sizeof *pts, 0);
     lua_newtable(L); /* labels: the tooltip text of each highlighted point */
     int labels = lua_gettop(L);
@@ -481,6 +501,70 @@ static void write_timeline(hh_report_ctx *c, hh_buf *b, int flags, lua_Integer n
         }
         lua_pop(L, 1);
     }
+    for (lua_Integer g = 1; others && g <= (lua_Integer)lua_rawlen(L, others); g++) {
+        if (lua_rawgeti(L, others, g) != LUA_TTABLE) {
+            lua_pop(L, 1);
+            continue;
+        }
+        int grp = lua_gettop(L);
+        lua_pushliteral(L, "plugin");
+        lua_rawget(L, grp);
+        lua_pushliteral(L, "rows");
+        int rows = lua_rawget(L, grp) == LUA_TTABLE ? lua_gettop(L) : 0;
+        lua_Integer n = rows ? (lua_Integer)lua_rawlen(L, rows) : 0;
+        for (lua_Integer i = 1; i <= n && np < cap; i++) {
+            if (lua_rawgeti(L, rows, i) != LUA_TTABLE) {
+                lua_pop(L, 1);
+                continue;
+            }
+            int rec = lua_gettop(L);
+            long long t;
+            int have = hh_report_epoch(c, rec, &t);
+            if (!have) {
+                lua_pushliteral(L, "created");
+                if (lua_rawget(L, rec) == LUA_TSTRING) {
+                    size_t tn;
+                    const char *ts = lua_tolstring(L, -1, &tn);
+                    have = hh_parse_iso8601(ts, tn, &t);
+                }
+                lua_pop(L, 1);
+            }
+            lua_pushliteral(L, "key");
+            if (lua_rawget(L, rec) == LUA_TSTRING) {
+                lua_pushboolean(L, 1);
+                lua_rawset(L, seen);
+            } else {
+                lua_pop(L, 1);
+            }
+            if (!have || t < PLAUSIBLE_EPOCH) {
+                implausible++;
+            } else {
+                int rank = flags ? row_flag(L, flags, rec) : 0;
+                pts[np].t = t;
+                pts[np].rank = rank;
+                pts[np].label = 0;
+                if (rank) {
+                    hh_buf_reset(&c->tmp2);
+                    hh_buf_putc(&c->tmp2, '(');
+                    hh_value_text(L, grp + 1, &c->tmp2, 0);
+                    hh_buf_puts(&c->tmp2, ") ");
+                    hh_report_field_text(c, rec, "name", &c->tmp);
+                    if (!c->tmp.len)
+                        hh_report_field_text(c, rec, "key", &c->tmp);
+                    hh_buf_put(&c->tmp2, c->tmp.data ? c->tmp.data : "", c->tmp.len);
+                    char iso[48];
+                    hh_format_iso8601(t, iso);
+                    hh_buf_printf(&c->tmp2, " %s", iso);
+                    lua_pushlstring(L, c->tmp2.data ? c->tmp2.data : "", c->tmp2.len);
+                    lua_rawseti(L, labels, ++nlabels);
+                    pts[np].label = (int)nlabels;
+                }
+                np++;
+            }
+            lua_pop(L, 1);
+        }
+        lua_settop(L, grp - 1);
+    }
     /* Findings on keys that have no row (a baseline-removed service, say). */
     for (lua_Integer i = 1; i <= nfind; i++) {
         lua_rawgeti(L, c->findings, i);
@@ -523,8 +607,8 @@ static void write_timeline(hh_report_ctx *c, hh_buf *b, int flags, lua_Integer n
         several = lua_rawget(L, c->meta) == LUA_TTABLE && lua_rawlen(L, -1) > 1;
         lua_pop(L, 1);
     }
-    hh_buf_puts(b, several ? "<section id=\"timeline\">\n<h2>LastWrite timeline: service keys, and every plugin's "
-                             "findings (plugin in each label) <span class=\"n\">"
+    hh_buf_puts(b, several ? "<section id=\"timeline\">\n<h2>LastWrite timeline: every plugin's keys (service keys, tasks, "
+                             "Run keys...; the plugin in each flagged dot's label) <span class=\"n\">"
                            : "<section id=\"timeline\">\n<h2>Service-key LastWrite timeline <span class=\"n\">");
     hh_buf_printf(b, "(%zu keys", np);
     if (implausible)
@@ -532,7 +616,7 @@ static void write_timeline(hh_report_ctx *c, hh_buf *b, int flags, lua_Integer n
     hh_buf_puts(b, ")</span></h2>\n");
     if (np == 0) {
         hh_buf_puts(b, "<p class=\"empty\">No LastWrite times to plot.</p>\n</section>\n");
-        lua_pop(L, 3);
+        lua_pop(L, 4); /* pts, labels, seen, and the other plugins' rows */
         return;
     }
     long long t0 = pts[0].t, t1 = pts[0].t;
@@ -616,7 +700,7 @@ static void write_timeline(hh_report_ctx *c, hh_buf *b, int flags, lua_Integer n
     if (!with_time)
         write_day_detail(c, b, pts, np, labels);
     hh_buf_puts(b, "</section>\n");
-    lua_pop(L, 3);
+    lua_pop(L, 4);
 }
 
 /* ---- tables ---- */

@@ -106,7 +106,7 @@ describe("one-pass hunt", function()
     assert.truthy(out:find("== userrun (1 finding)", 1, true), out)
     local _, html = hh("hunt " .. args .. " --format html")
     assert.truthy(html:find('<h3 class="plugin">machinerun <span class="n">(2)</span></h3>', 1, true))
-    assert.truthy(html:find("(userrun) GfxTray [userrun-programdata]", 1, true))
+    assert.truthy(html:find("(userrun) GfxTray 2026-11-02T03:16:45Z", 1, true), "a flagged row of another plugin on the timeline")
     -- one plugin's findings: no group titles, as before
     local _, one = hh(("hunt %s %s --plugin services --format table"):format(sh(H.system), sh(H.software)))
     assert.is_nil(one:find("== ", 1, true))

@@ -14,6 +14,7 @@ target_compile_definitions(testplugin_userrun PRIVATE TEST_PLUGIN_NAME="userrun"
   RUNKEYS_FIELD="launches" RUNKEYS_REQUIRED=HH_HIVE_BIT\(HH_HIVE_NTUSER\))
 add_library(testplugin_machinerun MODULE ${CMAKE_CURRENT_LIST_DIR}/plugins/runkeys.c)
 target_compile_definitions(testplugin_machinerun PRIVATE TEST_PLUGIN_NAME="machinerun" RUNKEYS_USERS=0
+  RUNKEYS_AFTER="userrun"
   RUNKEYS_FIELD="binary" RUNKEYS_REQUIRED=HH_HIVE_BIT\(HH_HIVE_SOFTWARE\))
 foreach(p userrun machinerun)
   target_include_directories(testplugin_${p} PRIVATE ${CMAKE_SOURCE_DIR}/include ${HH_LUA_INCLUDE_DIRS})

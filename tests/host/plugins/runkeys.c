@@ -96,6 +96,11 @@ static int open_lua(lua_State *L)
     return 1;
 }
 
+#ifdef RUNKEYS_AFTER
+/* The plugin whose rows this one's policy reads: planned before it. */
+static const char *const after[] = {RUNKEYS_AFTER, NULL};
+#endif
+
 static const hh_plugin descriptor = {
     .abi_version = HH_PLUGIN_ABI_VERSION,
     .struct_size = sizeof(hh_plugin),
@@ -106,6 +111,9 @@ static const hh_plugin descriptor = {
     .init = init,
     .open_lua = open_lua,
     .hives_required = RUNKEYS_REQUIRED,
+#ifdef RUNKEYS_AFTER
+    .reads_rows_of = after,
+#endif
 };
 
 HH_PLUGIN_DEFINE_ENTRY(descriptor)
