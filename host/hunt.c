@@ -886,10 +886,12 @@ static int plan_plugins(hunt_state *st, const hh_hunt_opts *o)
     }
     for (size_t i = 0; i < st->plan.nskipped; i++)
         hh_warning(NULL, "plugin %s", st->plan.skipped[i]);
-    uint32_t unread = st->hives.present & ~installed_reads(&st->plugins);
-    for (size_t i = 0; i < st->hives.n && unread; i++) {
+    uint32_t reads = installed_reads(&st->plugins);
+    for (size_t i = 0; i < st->hives.n; i++) {
         const hh_hunt_hive *h = &st->hives.items[i];
-        if (!(unread & HH_HIVE_BIT(h->kind)))
+        /* A hive of untold kind standing in for SYSTEM is read as one. */
+        int kind = (int)i == st->hives.system ? HH_HIVE_SYSTEM : h->kind;
+        if (kind != HH_HIVE_OTHER && (reads & HH_HIVE_BIT(kind)))
             continue;
         if (o->lenient_kinds) {
             hh_warning(h->path, "a hive of kind %s, which no installed plugin reads: left out", hh_hive_kind_name(h->kind));

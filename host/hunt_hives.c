@@ -58,8 +58,19 @@ int hh_hive_set_open(lua_State *L, const hh_hunt_opts *o, hh_hive_set *set)
             set->system = (int)set->n;
         else if (in->kind == HH_HIVE_SOFTWARE)
             set->software = (int)set->n;
-        set->present |= HH_HIVE_BIT(in->kind);
+
+        if (in->kind != HH_HIVE_OTHER)
+            set->present |= HH_HIVE_BIT(in->kind);
         set->n++;
+    }
+    /* A hive whose kind its content cannot tell (damaged, a differencing
+     * hive) stands in for SYSTEM when none was given, as a lone hive always
+     * did: the services plugin reads it with a warning, never silently. */
+    for (size_t i = 0; i < set->n && set->system < 0; i++) {
+        if (set->items[i].kind == HH_HIVE_OTHER) {
+            set->system = (int)i;
+            set->present |= HH_HIVE_BIT(HH_HIVE_SYSTEM);
+        }
     }
     return -1;
 }
