@@ -1,3 +1,4 @@
+/* The executable, above every layer. May call: cli.h only. */
 #include "cli.h"
 
 int main(int argc, char **argv)

@@ -22,6 +22,7 @@
 
 local paths = require "hh.paths"
 local policy = require "hh.policy"
+local launch = require "hh.launch"
 
 local T_SERVICE = "T1543.003"
 local T_UNQUOTED = "T1574.009"
@@ -123,32 +124,11 @@ local SYSTEM_BINARIES = {
   },
 }
 
--- Programs that run commands or scripts rather than being a service, with
--- the family reported in evidence. msiexec is left out: the Windows
--- Installer service itself is "msiexec.exe /V".
-local INTERPRETERS = {
-  ["cmd.exe"] = "cmd", ["powershell.exe"] = "powershell", ["pwsh.exe"] = "powershell",
-  ["powershell_ise.exe"] = "powershell",
-  ["rundll32.exe"] = "rundll32", ["regsvr32.exe"] = "regsvr32", ["mshta.exe"] = "mshta",
-  ["wscript.exe"] = "script host", ["cscript.exe"] = "script host",
-  ["bitsadmin.exe"] = "bitsadmin", ["certutil.exe"] = "certutil", ["wmic.exe"] = "wmic",
-  ["installutil.exe"] = "installutil", ["regasm.exe"] = "regasm", ["regsvcs.exe"] = "regsvcs",
-  ["msbuild.exe"] = "msbuild", ["forfiles.exe"] = "forfiles", ["bash.exe"] = "bash",
-  ["wsl.exe"] = "wsl", ["python.exe"] = "python", ["pythonw.exe"] = "python",
-  ["perl.exe"] = "perl", ["node.exe"] = "node", ["java.exe"] = "java", ["javaw.exe"] = "java",
-}
-local SCRIPT_EXT = {
-  bat = true, cmd = true, ps1 = true, psm1 = true, vbs = true, vbe = true, js = true,
-  jse = true, wsf = true, wsh = true, hta = true, py = true, sct = true,
-}
--- Lowercase plain substrings of an ImagePath that mark an encoded or
--- download-and-run command line.
-local COMMAND_MARKERS = {
-  " -enc ", " -encodedcommand ", " -ec ", " -e ", "frombase64string", "iex ", "iex(",
-  "invoke-expression", "downloadstring", "downloadfile", "invoke-webrequest",
-  "net.webclient", "-nop ", "-noprofile", "-w hidden", "-windowstyle hidden",
-  "bypass", "/b /c", "http://", "https://", "\\\\.\\pipe\\", "echo ", "| ",
-}
+-- Interpreters, script extensions and command-line markers are shared with
+-- the other policies (hh.launch).
+local INTERPRETERS = launch.INTERPRETERS
+local SCRIPT_EXT = launch.SCRIPT_EXT
+local COMMAND_MARKERS = launch.COMMAND_MARKERS
 
 -- Security products' services (lowercase key name -> product). Start=4 on
 -- one of these is defence evasion.
@@ -389,45 +369,7 @@ local function type_bits(row)
   return TYPE_NAME_BITS[row.type_name] or 0
 end
 
--- Arguments split into tokens, quotes removed from quoted ones.
-local function tokens(args)
-  local out = {}
-  if not args then return out end
-  local i = 1
-  while i <= #args do
-    local c = args:sub(i, i)
-    if c:match("%s") then
-      i = i + 1
-    elseif c == '"' then
-      local close = args:find('"', i + 1, true) or (#args + 1)
-      out[#out + 1] = args:sub(i + 1, close - 1)
-      i = close + 1
-    else
-      local e = args:find("%s", i) or (#args + 1)
-      out[#out + 1] = args:sub(i, e - 1)
-      i = e
-    end
-  end
-  return out
-end
-
--- The file an interpreter is told to run: rundll32/regsvr32's DLL, the
--- script given to a script host, the program cmd /c starts.
-local function interpreter_payload(kind, args)
-  if kind == "rundll32" then
-    local dll = paths.rundll32_target(args)
-    return dll
-  end
-  for _, t in ipairs(tokens(args)) do
-    if not t:match("^[/-]") then
-      local prog = paths.split_command(t)
-      if prog and (paths.EXEC_EXT[paths.extension(prog) or ""] or SCRIPT_EXT[paths.extension(prog) or ""]) then
-        return prog
-      end
-    end
-  end
-  return nil
-end
+local interpreter_payload = launch.interpreter_payload
 
 -- paths.dir, memoised per run (svchost.exe's directory is asked for by
 -- every svchost-hosted service).

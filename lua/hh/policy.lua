@@ -222,16 +222,21 @@ local ROW_FIELDS = {
   "service_dll", "object_name", "start", "start_name", "type", "type_name",
 }
 
-local function finding(row, rule, hit, score)
+-- def.finding_fields, when a policy gives it, lists the row fields its
+-- findings carry in place of ROW_FIELDS (a service's); def.timestamp_desc
+-- names the time its rows' last_write is; def.technique_of(row, rule, hit),
+-- the technique of a hit when it depends on the row (a rule that judges
+-- many autostart locations reports each location's).
+local function finding(row, rule, hit, score, def)
   local f = {
     rule = rule.id,
-    technique = rule.technique,
+    technique = def.technique_of and def.technique_of(row, rule, hit) or rule.technique,
     service = row.name,
     score = score,
     message = hit.message or rule.message,
     evidence = hit.evidence or {},
   }
-  for _, k in ipairs(ROW_FIELDS) do f[k] = row[k] end
+  for _, k in ipairs(def.finding_fields or ROW_FIELDS) do f[k] = row[k] end
   f.severity = M.max_severity(hit.severity or rule.severity, M.band(score))
   if row.recovered then f.recovered = true end
   -- the fields that locate every plugin's finding (the host fills what a
@@ -242,7 +247,7 @@ local function finding(row, rule, hit, score)
   if row.user then f.user = row.user end
   if row.last_write then
     f.datetime = row.last_write
-    f.timestamp_desc = "Service key LastWrite"
+    f.timestamp_desc = def.timestamp_desc or "Service key LastWrite"
   end
   f._epoch = row.last_write_epoch
   return f
@@ -274,6 +279,11 @@ function M.sort(findings)
     if ca ~= cb then return ca < cb end
     local ka, kb = tostring(a.key or ""), tostring(b.key or "")
     if ka ~= kb then return ka < kb end
+    -- entries of one key (Run values, list elements, users' hives)
+    for _, k in ipairs { "value", "command", "user", "hive" } do
+      local x, y = tostring(a[k] or ""), tostring(b[k] or "")
+      if x ~= y then return x < y end
+    end
     -- a live key before a deleted one recovered under the same name
     return not a.recovered and b.recovered == true
   end)
@@ -515,7 +525,7 @@ local function build(def)
       local score = 0
       for _, h in ipairs(list) do score = score + h.rule.weight end
       for _, h in ipairs(list) do
-        findings[#findings + 1] = finding(row, h.rule, h.hit, score)
+        findings[#findings + 1] = finding(row, h.rule, h.hit, score, def)
       end
     end
     M.sort(findings)

@@ -45,7 +45,7 @@ if [ -d "$corpus_dir/yarp" ]; then
     chmod u+w "$seeds"/corpus-* 2>/dev/null || true
 fi
 # The hive that made libregf 20201007 read past its buffer (DESIGN.md §6),
-# now guarded by host/hive_guard.c: mutations of it probe that guard.
+# now guarded by host/hive/guard.c: mutations of it probe that guard.
 [ -f "$corpus_dir/hostile/libregf-nvalues-overflow.hive" ] &&
     cp -f "$corpus_dir/hostile/libregf-nvalues-overflow.hive" "$seeds/corpus-libregf-nvalues-overflow"
 chmod u+w "$seeds"/* 2>/dev/null || true

@@ -70,7 +70,16 @@ describe("hivehunt hunt on bad input", function()
   it("refuses, as a usage error, a user hive when no installed plugin reads one", function()
     local p = corpus .. "/regipy/NTUSER.DAT"
     if not io.open(p) then return pending("corpus absent") end
-    local code, out, err = run { "hunt", p }
+    -- only the services plugin installed: none reads user hives
+    local dir = os.tmpname()
+    os.remove(dir)
+    assert(os.execute("mkdir -p " .. sh_quote(dir) .. " && cp " .. sh_quote(os.getenv("HH_BUILD_DIR") .. "/plugins/services.so")
+      .. " " .. sh_quote(dir)))
+    local saved = bin
+    bin = "env"
+    local code, out, err = run { "HIVEHUNT_PLUGIN_PATH=", saved, "hunt", p, "--plugin-dir", dir }
+    bin = saved
+    os.execute("rm -rf " .. sh_quote(dir))
     assert.are.equal(2, code)
     assert.truthy(err:find("plugin services skipped: no hive of a kind it needs: SYSTEM", 1, true), err)
     assert.are.equal(2, select(2, err:gsub("\n", "")), err) -- the plugin skipped, then the error

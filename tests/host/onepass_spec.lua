@@ -23,7 +23,9 @@ local plugins, xdg = root .. "/plugins", root .. "/xdg"
 -- runs hivehunt with the three plugins installed; returns code, stdout, stderr
 local function hh(args)
   local err = root .. "/stderr"
-  local p = io.popen(("XDG_CONFIG_HOME=%s %s %s --plugin-dir %s 2>%s"):format(sh(xdg), sh(bin), args, sh(plugins), sh(err)))
+  -- only the plugins installed here (HIVEHUNT_PLUGIN_PATH would add the build's)
+  local p = io.popen(("HIVEHUNT_PLUGIN_PATH= XDG_CONFIG_HOME=%s %s %s --plugin-dir %s 2>%s")
+    :format(sh(xdg), sh(bin), args, sh(plugins), sh(err)))
   local out = p:read("a")
   local _, _, code = p:close()
   return code, out, slurp(err)

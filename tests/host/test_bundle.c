@@ -1,4 +1,4 @@
-/* The precompiled stock policy (host/lua_bundle.h): every file of lua/ is in
+/* The precompiled stock policy (host/lua/lua_bundle.h): every file of lua/ is in
  * the bundle as built; a copy of one loads from its bytecode and behaves as
  * the text does (same functions, lines, names in errors, under the copy's
  * path); a file differing by one byte is parsed as text. */

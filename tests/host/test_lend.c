@@ -1,4 +1,4 @@
-/* host/hive_lend.c shows libregf value cells without their data when
+/* host/hive/lend.c shows libregf value cells without their data when
  * hivehunt reads that data itself. This walks fixture and corpus hives
  * twice, with and without lending, and requires the same keys, values,
  * data and errors from both, and lending to have happened on clean hives. */

@@ -67,7 +67,7 @@ describe("broken hives from the corpus", function()
   end
 
   -- libregf 20201007 reads past its buffer on this hive for over 10 s, and
-  -- crashes under ASan (DESIGN.md §6). host/hive_guard.c caps the lying
+  -- crashes under ASan (DESIGN.md §6). host/hive/guard.c caps the lying
   -- value count before libregf sees it: a quick, complete run that says so.
   it("hostile/libregf-nvalues-overflow.hive is read whole and quickly, with a warning", function()
     local file = CORPUS and CORPUS .. "/hostile/libregf-nvalues-overflow.hive"

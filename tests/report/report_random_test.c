@@ -15,7 +15,7 @@
 
 #include "escape.h"
 #include "report.h"
-#include "report_internal.h"
+#include "fields.h"
 
 static int failures;
 #define FAIL(...)                                   \

@@ -10,7 +10,7 @@
 #include "escape.h"
 #include "hive.h"
 #include "report.h"
-#include "report_internal.h"
+#include "fields.h"
 #include "util.h"
 
 static int failures;

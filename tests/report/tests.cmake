@@ -1,4 +1,4 @@
-# Reporters (host/report*.c, host/escape.c): unit tests in C, and specs that
+# Reporters (host/report/): unit tests in C, and specs that
 # write every format from a hostile fixture and parse it back with real
 # parsers (lua-cjson, python3's csv and json, headless Chromium).
 hh_add_ctest(report_unit ${CMAKE_CURRENT_LIST_DIR}/report_unit_test.c)

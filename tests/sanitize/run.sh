@@ -8,7 +8,7 @@
 # Left out: fuzz_smoke, which makes its own ASan + libFuzzer build
 # (tests/fuzz/run.sh).
 # corpus/hostile/libregf-nvalues-overflow.hive, on which libregf 20201007
-# reads past its buffer (DESIGN.md §6), needs no exception: host/hive_guard.c
+# reads past its buffer (DESIGN.md §6), needs no exception: host/hive/guard.c
 # caps the lying value count before libregf reads it, so services_hostile and
 # hostile_inputs run it under ASan like any other hive.
 # Lua 5.4 and libregf are Debian's builds, not instrumented: ASan still

@@ -1,7 +1,7 @@
 -- plugin.services on a hostile hive from HH_CORPUS (skipped where absent):
 -- one key's value count is corrupted. Debian's libregf would read past its
 -- buffer for ~10 s on it; the host caps the count at what the key's value
--- list holds before libregf sees it (host/hive_guard.c), so the walk reads
+-- list holds before libregf sees it (host/hive/guard.c), so the walk reads
 -- every service, quickly, and the hive's warnings name the lying key.
 local regf = require "hh.regf"
 local services = require "plugin.services"

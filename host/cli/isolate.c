@@ -1,0 +1,274 @@
+/* Layer: cli. May call: diag.h, base, libc. */
+#include "isolate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "hh_limits.h"
+
+#include "hh_asan.h"
+
+void hh_isolate_limits_default(hh_isolate_limits *lim)
+{
+    lim->cpu_seconds = HH_HIVE_CPU_SECONDS_DEFAULT;
+    lim->wall_seconds = HH_HIVE_WALL_SECONDS_DEFAULT;
+    lim->address_space_mb = HH_HIVE_ADDRESS_SPACE_DEFAULT_MB;
+}
+
+static int in_child;
+
+int hh_job_in_child(void) { return in_child; }
+
+typedef struct running {
+    hh_job *job;
+    pid_t pid;
+    int fd;
+    double deadline;
+    char *buf;
+    size_t len, cap;
+    int killed_for_time;
+} running;
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void apply_limits(const hh_isolate_limits *lim)
+{
+    if (lim->cpu_seconds > 0) {
+        struct rlimit r = {(rlim_t)lim->cpu_seconds, (rlim_t)lim->cpu_seconds + 1};
+        setrlimit(RLIMIT_CPU, &r);
+    }
+#ifndef HH_UNDER_ASAN
+    if (lim->address_space_mb > 0) {
+        rlim_t bytes = (rlim_t)lim->address_space_mb << 20;
+        struct rlimit r = {bytes, bytes};
+        setrlimit(RLIMIT_AS, &r);
+    }
+#endif
+    /* A crash must not leave a core file of evidence lying around. */
+    struct rlimit core = {0, 0};
+    setrlimit(RLIMIT_CORE, &core);
+}
+
+static int start_child(running *r, const hh_isolate_limits *lim)
+{
+    int fds[2];
+    if (pipe(fds) != 0) {
+        snprintf(r->job->failure, sizeof r->job->failure, "cannot create a pipe: %s", strerror(errno));
+        return -1;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(r->job->failure, sizeof r->job->failure, "cannot fork: %s", strerror(errno));
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        in_child = 1;
+        close(fds[0]);
+        apply_limits(lim);
+        FILE *out = fdopen(fds[1], "w");
+        if (!out)
+            _exit(HH_EXIT_INPUT);
+        int code = r->job->fn(r->job->ctx, out);
+        if (fclose(out) != 0 && code == HH_EXIT_OK)
+            code = HH_EXIT_INPUT;
+        fflush(stderr);
+        _exit(code);
+    }
+    close(fds[1]);
+    fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+    r->pid = pid;
+    r->fd = fds[0];
+    r->deadline = lim->wall_seconds > 0 ? now_seconds() + lim->wall_seconds : 0;
+    return 0;
+}
+
+static void finish_child(running *r, const hh_isolate_limits *lim)
+{
+    int status = 0;
+    while (waitpid(r->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    hh_job *job = r->job;
+    if (r->killed_for_time) {
+        snprintf(job->failure, sizeof job->failure, "gave up after %d s (wall-clock limit): the hive may be crafted to hang readers, or a policy to run without end",
+                 lim->wall_seconds);
+        job->exit_code = HH_EXIT_INPUT;
+    } else if (WIFEXITED(status)) {
+        job->exit_code = WEXITSTATUS(status);
+        job->finished = 1;
+    } else if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        if (sig == SIGXCPU || (sig == SIGKILL && lim->cpu_seconds > 0))
+            snprintf(job->failure, sizeof job->failure, "exceeded the CPU limit (%d s): the hive may be crafted to hang readers, or a policy to run without end",
+                     lim->cpu_seconds);
+        else
+            snprintf(job->failure, sizeof job->failure, "the reader crashed (signal %d, %s): the hive is malformed",
+                     sig, strsignal(sig));
+        job->exit_code = HH_EXIT_INPUT;
+    } else {
+        snprintf(job->failure, sizeof job->failure, "ended abnormally");
+        job->exit_code = HH_EXIT_INPUT;
+    }
+    if (job->finished) {
+        job->output = r->buf;
+        job->output_len = r->len;
+    } else {
+        free(r->buf);
+    }
+    r->buf = NULL;
+    close(r->fd);
+    r->fd = -1;
+}
+
+static int drain(running *r)
+{
+    for (;;) {
+        if (r->cap - r->len < 65536) {
+            size_t cap = r->cap ? r->cap * 2 : 131072;
+            char *grown = realloc(r->buf, cap);
+            if (!grown)
+                return -1;
+            r->buf = grown;
+            r->cap = cap;
+        }
+        ssize_t n = read(r->fd, r->buf + r->len, r->cap - r->len);
+        if (n > 0) {
+            r->len += (size_t)n;
+            continue;
+        }
+        if (n == 0)
+            return 0; /* EOF */
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return 1;
+        return -1;
+    }
+}
+
+static void run_inline(hh_job *job)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    if (!out) {
+        snprintf(job->failure, sizeof job->failure, "cannot buffer output");
+        job->exit_code = HH_EXIT_INPUT;
+        return;
+    }
+    job->exit_code = job->fn(job->ctx, out);
+    fclose(out);
+    job->finished = 1;
+    job->output = buf;
+    job->output_len = len;
+}
+
+void hh_jobs_run(hh_job *jobs, size_t n, int parallel, const hh_isolate_limits *lim, int isolate,
+                 void (*done)(hh_job *job, void *ud), void *ud)
+{
+    if (parallel < 1)
+        parallel = 1;
+    if (!isolate) {
+        for (size_t i = 0; i < n; i++) {
+            run_inline(&jobs[i]);
+            if (done)
+                done(&jobs[i], ud);
+        }
+        return;
+    }
+    running *slots = calloc((size_t)parallel, sizeof *slots);
+    struct pollfd *pfds = calloc((size_t)parallel, sizeof *pfds);
+    if (!slots || !pfds) {
+        free(slots);
+        free(pfds);
+        for (size_t i = 0; i < n; i++) {
+            snprintf(jobs[i].failure, sizeof jobs[i].failure, "out of memory");
+            jobs[i].exit_code = HH_EXIT_INPUT;
+        }
+        return;
+    }
+    size_t next = 0, active = 0;
+    for (;;) {
+        for (int s = 0; s < parallel && next < n; s++) {
+            if (slots[s].job)
+                continue;
+            memset(&slots[s], 0, sizeof slots[s]);
+            slots[s].job = &jobs[next++];
+            if (start_child(&slots[s], lim) != 0) {
+                slots[s].job->exit_code = HH_EXIT_INPUT;
+                if (done)
+                    done(slots[s].job, ud);
+                slots[s].job = NULL;
+                continue;
+            }
+            active++;
+        }
+        if (active == 0 && next >= n)
+            break;
+        int npfd = 0;
+        double soonest = 0;
+        int map[64];
+        for (int s = 0; s < parallel && npfd < 64; s++) {
+            if (!slots[s].job)
+                continue;
+            pfds[npfd].fd = slots[s].fd;
+            pfds[npfd].events = POLLIN;
+            map[npfd++] = s;
+            if (slots[s].deadline && (soonest == 0 || slots[s].deadline < soonest))
+                soonest = slots[s].deadline;
+        }
+        int timeout = -1;
+        if (soonest) {
+            double left = soonest - now_seconds();
+            timeout = left <= 0 ? 0 : (int)(left * 1000) + 1;
+        }
+        int rc = poll(pfds, (nfds_t)npfd, timeout);
+        if (rc < 0 && errno != EINTR)
+            break;
+        double t = now_seconds();
+        for (int i = 0; i < npfd; i++) {
+            running *r = &slots[map[i]];
+            int eof = 0;
+            if (rc > 0 && (pfds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                eof = drain(r) <= 0;
+            if (!eof && r->deadline && t >= r->deadline) {
+                kill(r->pid, SIGKILL);
+                r->killed_for_time = 1;
+                eof = 1;
+            }
+            if (eof) {
+                finish_child(r, lim);
+                if (done)
+                    done(r->job, ud);
+                r->job = NULL;
+                active--;
+            }
+        }
+    }
+    free(slots);
+    free(pfds);
+}
+
+void hh_job_release(hh_job *job)
+{
+    free(job->output);
+    job->output = NULL;
+    job->output_len = 0;
+}

@@ -1,0 +1,124 @@
+/* Layer: lua, below the sandbox. May call: base, libc. */
+#include "small_alloc.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hh_asan.h"
+
+enum {
+    GRAIN = 16,                  /* every class is a multiple: malloc's alignment */
+    SMALL_MAX = 512,             /* larger blocks: malloc */
+    NCLASSES = SMALL_MAX / GRAIN,
+    SLAB_BYTES = 256 * 1024,
+};
+
+typedef struct free_block {
+    struct free_block *next;
+} free_block;
+
+typedef struct slab {
+    struct slab *next;
+    /* blocks follow, GRAIN-aligned */
+} slab;
+
+struct hh_small_alloc {
+    free_block *free[NCLASSES + 1];
+    char *bump, *bump_end;       /* the unused end of the newest slab */
+    slab *slabs;
+};
+
+hh_small_alloc *hh_small_alloc_new(void) { return calloc(1, sizeof(hh_small_alloc)); }
+
+void hh_small_alloc_free(hh_small_alloc *a)
+{
+    if (!a)
+        return;
+    while (a->slabs) {
+        slab *s = a->slabs;
+        a->slabs = s->next;
+        free(s);
+    }
+    free(a);
+}
+
+static size_t class_of(size_t n) { return (n + GRAIN - 1) / GRAIN; }
+
+static void *small_get(hh_small_alloc *a, size_t cls)
+{
+    free_block *b = a->free[cls];
+    if (b) {
+        a->free[cls] = b->next;
+        return b;
+    }
+    size_t bytes = cls * GRAIN;
+    if ((size_t)(a->bump_end - a->bump) < bytes) {
+        /* The rest of the old slab (under 512 bytes) is left unused. */
+        slab *s = malloc(SLAB_BYTES);
+        if (!s)
+            return NULL;
+        s->next = a->slabs;
+        a->slabs = s;
+        a->bump = (char *)s + GRAIN; /* header padded to keep blocks aligned */
+        a->bump_end = (char *)s + SLAB_BYTES;
+    }
+    void *p = a->bump;
+    a->bump += bytes;
+    return p;
+}
+
+static void small_put(hh_small_alloc *a, void *p, size_t cls)
+{
+    free_block *b = p;
+    b->next = a->free[cls];
+    a->free[cls] = b;
+}
+
+void *hh_small_alloc_realloc(hh_small_alloc *a, void *ptr, size_t osize, size_t nsize)
+{
+#ifdef HH_UNDER_ASAN
+    /* Under ASan every block stays a malloc block, so it is checked. */
+    (void)a;
+    (void)osize;
+    if (nsize == 0) {
+        free(ptr);
+        return NULL;
+    }
+    return realloc(ptr, nsize);
+#else
+    size_t old = ptr ? osize : 0;
+    int old_small = ptr && old <= SMALL_MAX;
+    if (nsize == 0) {
+        if (old_small)
+            small_put(a, ptr, class_of(old));
+        else
+            free(ptr);
+        return NULL;
+    }
+    if (nsize > SMALL_MAX) {
+        if (!ptr || !old_small)
+            return realloc(ptr, nsize);
+        void *p = malloc(nsize);
+        if (!p)
+            return NULL;
+        memcpy(p, ptr, old);
+        small_put(a, ptr, class_of(old));
+        return p;
+    }
+    size_t cls = class_of(nsize);
+    if (old_small && class_of(old) == cls)
+        return ptr;
+    void *p = small_get(a, cls);
+    if (!p)
+        return NULL;
+    if (ptr) {
+        memcpy(p, ptr, old < nsize ? old : nsize);
+        if (old_small)
+            small_put(a, ptr, class_of(old));
+        else
+            free(ptr);
+    }
+    return p;
+#endif
+}
