@@ -890,6 +890,15 @@ static int plan_plugins(hunt_state *st, const hh_hunt_opts *o)
         hh_error(NULL, "%s", err);
         return HH_EXIT_USAGE;
     }
+    if (o->services_only && st->plan.n == 0) {
+        /* list/services name their plugin: hives it cannot read are the
+         * input's fault, as a non-SYSTEM hive given as SYSTEM always was. */
+        char kinds[120];
+        hh_kind_mask_text(st->hives.present, kinds, sizeof kinds);
+        hh_error(o->system, "given to the %s plugin, which cannot read it (%s): %s", o->plugin, kinds,
+                 st->plan.nskipped ? strchr(st->plan.skipped[0], ':') + 2 : "no reason");
+        return HH_EXIT_INPUT;
+    }
     for (size_t i = 0; i < st->plan.nskipped; i++)
         hh_warning(NULL, "plugin %s", st->plan.skipped[i]);
     uint32_t reads = installed_reads(&st->plugins);

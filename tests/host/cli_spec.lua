@@ -79,7 +79,12 @@ describe("hivehunt hunt on bad input", function()
     bin = "env"
     local code, out, err = run { "HIVEHUNT_PLUGIN_PATH=", saved, "hunt", p, "--plugin-dir", dir }
     bin = saved
+    -- services names its plugin: a hive it cannot read is an input error, one line
+    local scode, _, serr = run { "services", p }
     os.execute("rm -rf " .. sh_quote(dir))
+    assert.are.equal(3, scode)
+    assert.truthy(one_line(serr), serr)
+    assert.truthy(serr:find("given to the services plugin, which cannot read it (NTUSER)", 1, true), serr)
     assert.are.equal(2, code)
     assert.truthy(err:find("plugin services skipped: no hive of a kind it needs: SYSTEM", 1, true), err)
     assert.are.equal(2, select(2, err:gsub("\n", "")), err) -- the plugin skipped, then the error
