@@ -55,8 +55,8 @@ typedef struct hh_hunt_opts {
     int color;
     int services_only;                   /* the services and list commands: rows, no policy */
     int lenient_kinds;                   /* case: a hive no plugin reads is noted, not refused */
-    const char *case_dir;
-    int jobs;
+    const char *case_dir;                /* policies found there join the search path */
+    int jobs;                            /* case: children at once (0: one per core) */
     int watch;                           /* hunt --watch: re-run on policy changes */
     int watch_runs;                      /* stop after this many runs (tests); 0 never */
 } hh_hunt_opts;
