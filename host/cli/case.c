@@ -1,6 +1,8 @@
 /* Layer: cli. May call: base only. */
 /* Case discovery: every SYSTEM hive under a folder, paired with the
- * SOFTWARE hive beside it, named for the host folder it sits in. */
+ * SOFTWARE hive beside it and the users' NTUSER.DAT of the same Windows,
+ * named for the host folder it sits in; user hives without a SYSTEM make
+ * hosts of their own. */
 #include "case.h"
 
 #include <errno.h>
@@ -50,6 +52,58 @@ static void sanitize_folder(const char *in, char *out, size_t outlen)
         snprintf(out, outlen, "host");
 }
 
+/* A user hive found on the walk, before it is given to its host. */
+typedef struct user_file {
+    char *path, *root, *rel_root;
+} user_file;
+
+typedef struct user_files {
+    user_file *items;
+    size_t n;
+} user_files;
+
+static int user_hive_name(const char *name)
+{
+    size_t n = strlen(name);
+    return strncasecmp(name, "ntuser", 6) == 0 && n >= 10 && strcasecmp(name + n - 4, ".dat") == 0;
+}
+
+static char *dupn(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+/* The drive root of a Windows whose config folder is dir: dir without a
+ * trailing /Windows/System32/config (any case); dir itself otherwise. */
+static char *root_of_config(const char *dir)
+{
+    static const char tail[] = "/windows/system32/config";
+    size_t n = strlen(dir), t = sizeof tail - 1;
+    if (n > t && strcasecmp(dir + n - t, tail) == 0)
+        return dupn(dir, n - t);
+    if (n == t - 1 && strcasecmp(dir, tail + 1) == 0)
+        return hh_strdup(".");
+    return hh_strdup(dir);
+}
+
+/* The path without its last k components ("a/b/c", 2 -> "a"; "" when none is left). */
+static char *drop_components(const char *p, int k)
+{
+    size_t n = strlen(p);
+    while (k-- > 0) {
+        while (n > 0 && p[n - 1] != '/')
+            n--;
+        while (n > 0 && p[n - 1] == '/')
+            n--;
+    }
+    return dupn(p, n);
+}
+
 static int add_host(hh_case *c, const char *system, const char *dir, const char *host)
 {
     if (c->count >= CASE_MAX_HOSTS)
@@ -60,9 +114,10 @@ static int add_host(hh_case *c, const char *system, const char *dir, const char 
     c->hosts = grown;
     hh_case_host *h = &c->hosts[c->count];
     memset(h, 0, sizeof *h);
-    h->system = hh_strdup(system);
-    h->software = find_sibling(dir, "SOFTWARE");
+    h->system = system ? hh_strdup(system) : NULL;
+    h->software = system ? find_sibling(dir, "SOFTWARE") : NULL;
     h->host = hh_strdup(host);
+    h->root = system ? root_of_config(dir) : hh_strdup(dir);
     c->count++;
     return 0;
 }
@@ -90,8 +145,34 @@ static void host_from_rel(const char *rel, const char *root_name, char *host, si
     snprintf(host, hostlen, "%s", n ? parts[0] : root_name);
 }
 
+static void note_user_file(user_files *u, const char *path, const char *dir, const char *rel)
+{
+    user_file *grown = realloc(u->items, (u->n + 1) * sizeof *grown);
+    if (!grown)
+        return;
+    u->items = grown;
+    user_file *f = &u->items[u->n];
+    /* <root>/Users/<name>/NTUSER.DAT: the root is two folders up; a flat
+     * NTUSER*.DAT belongs to the folder it sits in. */
+    char *up = drop_components(dir, 1);
+    const char *slash = up ? strrchr(up, '/') : NULL;
+    const char *profiles = slash ? slash + 1 : (up ? up : "");
+    int layout = strcasecmp(profiles, "Users") == 0 || strcasecmp(profiles, "Documents and Settings") == 0;
+    free(up);
+    f->path = hh_strdup(path);
+    f->root = layout ? drop_components(dir, 2) : hh_strdup(dir);
+    f->rel_root = layout ? drop_components(rel, 2) : hh_strdup(rel);
+    if (f->path && f->root && f->rel_root) {
+        u->n++;
+    } else {
+        free(f->path);
+        free(f->root);
+        free(f->rel_root);
+    }
+}
+
 /* rel: path of dir relative to the case root ("" for the root). */
-static void walk(hh_case *c, const char *root_name, const char *dir, const char *rel, int depth)
+static void walk(hh_case *c, user_files *u, const char *root_name, const char *dir, const char *rel, int depth)
 {
     if (depth > CASE_MAX_DEPTH)
         return;
@@ -117,10 +198,12 @@ static void walk(hh_case *c, const char *root_name, const char *dir, const char 
             char host[256];
             host_from_rel(rel, root_name, host, sizeof host);
             add_host(c, path, dir, host);
+        } else if (is_file && user_hive_name(names[i])) {
+            note_user_file(u, path, dir, rel);
         } else if (is_dir) {
             char *sub = rel[0] ? hh_join3(rel, "/", names[i]) : hh_strdup(names[i]);
             if (sub)
-                walk(c, root_name, path, sub, depth + 1);
+                walk(c, u, root_name, path, sub, depth + 1);
             free(sub);
         }
         free(path);
@@ -150,11 +233,39 @@ int hh_case_discover(const char *dir, hh_case *c, char *err, size_t errlen)
     snprintf(root, sizeof root, "%.255s", last ? last + 1 : trimmed);
     if (!root[0] || strcmp(root, ".") == 0 || strcmp(root, "..") == 0)
         snprintf(root, sizeof root, "host");
-    walk(c, root, dir, "", 0);
+    user_files u = {0};
+    walk(c, &u, root, dir, "", 0);
     if (c->error) {
         snprintf(err, errlen, "%s", strerror(c->error));
+        for (size_t i = 0; i < u.n; i++) {
+            free(u.items[i].path);
+            free(u.items[i].root);
+            free(u.items[i].rel_root);
+        }
+        free(u.items);
         return -1;
     }
+    /* Each user hive joins the host of the same Windows (the same drive
+     * root); the rest make hosts of their own, one per drive root. */
+    for (size_t i = 0; i < u.n; i++) {
+        hh_case_host *h = NULL;
+        for (size_t k = 0; k < c->count && !h; k++)
+            if (c->hosts[k].root && strcmp(c->hosts[k].root, u.items[i].root) == 0)
+                h = &c->hosts[k];
+        if (!h) {
+            char host[256];
+            host_from_rel(u.items[i].rel_root, root, host, sizeof host);
+            if (add_host(c, NULL, u.items[i].root, host) == 0)
+                h = &c->hosts[c->count - 1];
+        }
+        if (h && h->nusers < HH_CASE_MAX_USER_HIVES)
+            h->users[h->nusers++] = u.items[i].path;
+        else
+            free(u.items[i].path);
+        free(u.items[i].root);
+        free(u.items[i].rel_root);
+    }
+    free(u.items);
     /* Folder names: sanitized, and unique when one host holds several
      * SYSTEM hives (RegBack copies, several collections). */
     for (size_t i = 0; i < c->count; i++) {
@@ -182,6 +293,11 @@ void hh_case_free(hh_case *c)
         free(c->hosts[i].host);
         free(c->hosts[i].computer_name);
         free(c->hosts[i].error);
+        free(c->hosts[i].root);
+        free(c->hosts[i].by_plugin);
+        free(c->hosts[i].failed_hives);
+        for (size_t k = 0; k < c->hosts[i].nusers; k++)
+            free(c->hosts[i].users[k]);
     }
     free(c->hosts);
     memset(c, 0, sizeof *c);

@@ -20,7 +20,9 @@ static const char case_usage[] =
     "                    [--since ISO8601] [--until ISO8601] [--fail-on SEVERITY] [--no-replay]\n"
     "                    [--arg POLICY.KEY=VALUE]... [--timeout SECONDS]\n"
     "Finds every host under DIR (<host>/C/Windows/System32/config/SYSTEM, <host>/Windows/...,\n"
-    "<host>/SYSTEM; names in any case), pairs each SYSTEM with the SOFTWARE beside it, and\n"
+    "<host>/SYSTEM; names in any case), pairs each SYSTEM with the SOFTWARE beside it and the\n"
+    "users' hives (<root>/Users/*/NTUSER.DAT, Documents and Settings/*/NTUSER.DAT, NTUSER*.DAT\n"
+    "beside a flat SYSTEM; user hives alone make a host too), runs every plugin that applies, and\n"
     "writes OUTDIR/<host>/findings.jsonl, findings.csv, report.html, plus OUTDIR/summary.jsonl\n"
     "and OUTDIR/index.html. A bad host is reported and the others go on; the exit code is the worst.\n";
 
@@ -68,6 +70,23 @@ static char *percent_decode(const char *s, size_t n)
     return out;
 }
 
+/* Appends the decoded value and a newline to *list. */
+static void append_line(char **list, const char *v, size_t vlen)
+{
+    char *line = percent_decode(v, vlen);
+    if (!line)
+        return;
+    size_t old = *list ? strlen(*list) : 0, add = strlen(line);
+    char *grown = realloc(*list, old + add + 2);
+    if (grown) {
+        memcpy(grown + old, line, add);
+        grown[old + add] = '\n';
+        grown[old + add + 1] = '\0';
+        *list = grown;
+    }
+    free(line);
+}
+
 static void parse_summary(hh_case_host *h, const char *s, size_t n)
 {
     static const char *const sev[] = {"info", "low", "medium", "high", "critical"};
@@ -91,6 +110,8 @@ static void parse_summary(hh_case_host *h, const char *s, size_t n)
             else if (klen == 8 && memcmp(s, "findings", 8) == 0) h->findings = x;
             else if (klen == 5 && memcmp(s, "dirty", 5) == 0) h->dirty = (int)x;
             else if (klen == 8 && memcmp(s, "replayed", 8) == 0) h->replayed = (int)x;
+            else if ((klen == 9 && memcmp(s, "by_plugin", 9) == 0) || (klen == 11 && memcmp(s, "failed_hive", 11) == 0))
+                append_line(klen == 9 ? &h->by_plugin : &h->failed_hives, v, vlen);
             else
                 for (int i = 0; i < 5; i++)
                     if (klen == strlen(sev[i]) && memcmp(s, sev[i], klen) == 0)
@@ -196,6 +217,28 @@ static void json_str(hh_buf *b, const char *s)
     hh_buf_putc(b, '"');
 }
 
+/* "a\nb\n" as JSON strings a,b; as_counts: "name=N" lines as "name":N pairs. */
+static void json_lines(hh_buf *b, const char *lines, int as_counts)
+{
+    int first = 1;
+    for (const char *p = lines; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        const char *eq = as_counts ? memchr(p, '=', n) : NULL;
+        if (!as_counts || eq) {
+            if (!first)
+                hh_buf_putc(b, ',');
+            first = 0;
+            hh_buf_putc(b, '"');
+            hh_esc_json(b, p, eq ? (size_t)(eq - p) : n, 0);
+            hh_buf_putc(b, '"');
+            if (eq)
+                hh_buf_printf(b, ":%ld", strtol(eq + 1, NULL, 10));
+        }
+        p += n + (nl ? 1 : 0);
+    }
+}
+
 static void html_str(hh_buf *b, const char *s)
 {
     if (s)
@@ -224,7 +267,7 @@ static int write_summary(const hh_case *c, const char *outdir)
         failed += c->hosts[i].exit_code > HH_EXIT_FINDINGS;
     hh_buf_printf(&h, "<p>%zu hosts, %zu failed.</p>\n<table><thead><tr><th>host</th><th>computer name</th>"
                       "<th>status</th><th>services</th><th>critical</th><th>high</th><th>medium</th><th>low</th>"
-                      "<th>info</th><th>report</th><th>error</th></tr></thead><tbody>\n",
+                      "<th>info</th><th>findings by plugin</th><th>report</th><th>error</th></tr></thead><tbody>\n",
                   c->count, failed);
     for (size_t i = 0; i < c->count; i++) {
         const hh_case_host *x = &c->hosts[i];
@@ -238,6 +281,17 @@ static int write_summary(const hh_case *c, const char *outdir)
         json_str(&j, x->system);
         hh_buf_puts(&j, ",\"software\":");
         json_str(&j, x->software);
+        hh_buf_puts(&j, ",\"user_hives\":[");
+        for (size_t k = 0; k < x->nusers; k++) {
+            if (k)
+                hh_buf_putc(&j, ',');
+            json_str(&j, x->users[k]);
+        }
+        hh_buf_puts(&j, "],\"failed_hives\":[");
+        json_lines(&j, x->failed_hives, 0);
+        hh_buf_puts(&j, "],\"plugins\":{");
+        json_lines(&j, x->by_plugin, 1);
+        hh_buf_putc(&j, '}');
         hh_buf_printf(&j, ",\"status\":\"%s\",\"exit_code\":%d,\"error\":", status_of(x), x->exit_code);
         json_str(&j, x->exit_code > HH_EXIT_FINDINGS ? (x->error ? x->error : "failed") : NULL);
         hh_buf_printf(&j, ",\"dirty\":%s,\"replayed\":%s,\"services\":%ld,\"findings\":%ld",
@@ -253,10 +307,24 @@ static int write_summary(const hh_case *c, const char *outdir)
         hh_buf_printf(&h, "</td><td>%s</td><td>%ld</td>", status_of(x), x->services);
         for (int s = 4; s >= 0; s--)
             hh_buf_printf(&h, "<td class=\"%s\">%ld</td>", x->by_severity[s] ? sev[s] : "", x->by_severity[s]);
+        hh_buf_puts(&h, "<td>");
+        for (const char *p = x->by_plugin; p && *p;) {
+            const char *nl = strchr(p, '\n');
+            size_t n = nl ? (size_t)(nl - p) : strlen(p);
+            hh_esc_html(&h, p, n);
+            hh_buf_puts(&h, nl && nl[1] ? ", " : "");
+            p += n + (nl ? 1 : 0);
+        }
+        hh_buf_puts(&h, "</td>");
         if (x->exit_code <= HH_EXIT_FINDINGS) {
             hh_buf_puts(&h, "<td><a href=\"");
             html_str(&h, x->folder);
-            hh_buf_puts(&h, "/report.html\">report</a></td><td></td>");
+            hh_buf_puts(&h, "/report.html\">report</a></td><td>");
+            if (x->failed_hives) {
+                hh_buf_puts(&h, "left out: ");
+                html_str(&h, x->failed_hives);
+            }
+            hh_buf_puts(&h, "</td>");
         } else {
             hh_buf_puts(&h, "<td></td><td>");
             html_str(&h, x->error ? x->error : "failed");
@@ -308,7 +376,7 @@ int hh_cmd_case(int argc, char **argv)
         return HH_EXIT_INPUT;
     }
     if (c.count == 0) {
-        hh_error(pos[0], "no SYSTEM hive found under it");
+        hh_error(pos[0], "no SYSTEM or NTUSER.DAT hive found under it");
         hh_case_free(&c);
         return HH_EXIT_INPUT;
     }
@@ -331,8 +399,17 @@ int hh_cmd_case(int argc, char **argv)
     }
     for (size_t i = 0; i < c.count; i++) {
         opts[i] = base;
-        opts[i].system = c.hosts[i].system;
+        /* SYSTEM, SOFTWARE, then every user's hive; a user hive that cannot
+         * be read is named in the summary and the host goes on. */
+        if (c.hosts[i].system)
+            hh_hunt_opts_add_hive(&opts[i], c.hosts[i].system, 0);
+        if (c.hosts[i].software)
+            hh_hunt_opts_add_hive(&opts[i], c.hosts[i].software, 0);
+        for (size_t k = 0; k < c.hosts[i].nusers; k++)
+            hh_hunt_opts_add_hive(&opts[i], c.hosts[i].users[k], 1);
+        opts[i].system = opts[i].hives[0];
         opts[i].software = c.hosts[i].software;
+        opts[i].lenient_kinds = 1;
         opts[i].output = NULL;
         opts[i].color = 0;
         opts[i].case_dir = pos[0];

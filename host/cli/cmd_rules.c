@@ -10,13 +10,17 @@
 #include "diag.h"
 #include "commands.h"
 #include "hunt.h"
+#include "plugin_plan.h"
+#include "plugins.h"
 #include "policy.h"
 
 static const char rules_usage[] =
-    "usage: hivehunt rules [--policy FILE]... [--plugin NAME]\n"
-    "Lists every rule of the effective policy: the shipped one, then\n"
+    "usage: hivehunt rules [--policy [PLUGIN=]FILE]... [--plugin NAME]... [--plugin-dir DIR]\n"
+    "Lists every rule of each plugin's effective policy, grouped by plugin (every installed\n"
+    "plugin and the correlation policy; --plugin narrows): the shipped one, then\n"
     "$XDG_CONFIG_HOME/hivehunt/<plugin>.lua, then each --policy, each able to\n"
-    "add, disable, re-weight and allowlist rules. Disabled rules are listed too.\n";
+    "add, disable, re-weight and allowlist rules. Disabled rules are listed too.\n"
+    "--policy FILE layers over services (or the first --plugin), --policy PLUGIN=FILE over PLUGIN.\n";
 
 /* The chunk a rule's function was defined in: where an analyst edits it. */
 static void rule_source(lua_State *L, int rule, char *out, size_t outlen)
@@ -73,15 +77,11 @@ static void print_rule(lua_State *L, int rule, const char *status)
            str_field(L, rule, "weight", w, sizeof w), status, (rule_source(L, rule, src, sizeof src), src));
 }
 
-int hh_cmd_rules(int argc, char **argv)
+/* One plugin's effective policy: its layers, then every rule. */
+static int rules_of(const hh_hunt_opts *base, const char *plugin)
 {
-    hh_hunt_opts o;
-    hh_hunt_opts_default(&o);
-    const char *pos[1];
-    int npos = 0;
-    int rc = hh_hunt_parse(argc, argv, &o, pos, &npos, 0, rules_usage);
-    if (rc >= 0)
-        return rc;
+    hh_hunt_opts o = *base;
+    o.plugin = base->plugin;
     const char *dirs[4];
     size_t ndirs;
     char xdg[1024], err[2048];
@@ -93,9 +93,9 @@ int hh_cmd_rules(int argc, char **argv)
     }
     const char *files[HH_MAX_POLICY_LAYERS];
     char store[2][4200];
-    size_t nfiles = hh_policy_layer_files(&o, o.plugin, files, store);
+    size_t nfiles = hh_policy_layer_files(&o, plugin, files, store);
     hh_policy_chain chain;
-    if (hh_policy_chain_load(sb, o.plugin, files, nfiles, &chain, err, sizeof err) != 1) {
+    if (hh_policy_chain_load(sb, plugin, files, nfiles, &chain, err, sizeof err) != 1) {
         hh_error(NULL, "policy error: %s", err);
         hh_sandbox_free(sb);
         return HH_EXIT_POLICY;
@@ -148,4 +148,43 @@ int hh_cmd_rules(int argc, char **argv)
     hh_policy_chain_release(sb, &chain);
     hh_sandbox_free(sb);
     return HH_EXIT_OK;
+}
+
+int hh_cmd_rules(int argc, char **argv)
+{
+    hh_hunt_opts o;
+    hh_hunt_opts_default(&o);
+    const char *pos[1];
+    int npos = 0;
+    int rc = hh_hunt_parse(argc, argv, &o, pos, &npos, 0, rules_usage);
+    if (rc >= 0)
+        return rc;
+    /* Which plugins: those named, else every installed one, then correlate. */
+    const char *names[HH_PLAN_MAX + 1];
+    size_t n = 0;
+    hh_plugin_set set = {0};
+    if (o.nplugins) {
+        for (size_t i = 0; i < o.nplugins; i++)
+            names[n++] = o.plugins[i];
+    } else {
+        hh_plugin_dirs pdirs;
+        hh_plugin_dirs_default(&pdirs, o.plugin_dir);
+        hh_plugins_load(&set, &pdirs);
+        hh_plugin_plan plan;
+        char err[512];
+        if (hh_plugin_plan_make(&set, ~0u, NULL, 0, &plan, err, sizeof err) == 1)
+            for (size_t i = 0; i < plan.n && n < HH_PLAN_MAX; i++)
+                names[n++] = plan.items[i].plugin->desc->name;
+        names[n++] = "correlate";
+    }
+    int code = HH_EXIT_OK;
+    for (size_t i = 0; i < n; i++) {
+        if (n > 1) {
+            printf("%s== %s ==\n", i ? "\n" : "", names[i]);
+            fflush(stdout);
+        }
+        code = hh_exit_worst(code, rules_of(&o, names[i]));
+    }
+    hh_plugins_unload(&set);
+    return code;
 }

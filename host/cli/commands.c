@@ -3,8 +3,9 @@
 #include "commands.h"
 
 const hh_command hh_commands[] = {
-    {"hunt", "hunt service persistence in a SYSTEM hive: findings, worst first", hh_cmd_hunt},
-    {"services", "list every service of every control set, newest first", hh_cmd_services},
+    {"hunt", "hunt persistence in one host's hives with every plugin that reads them: findings, worst first", hh_cmd_hunt},
+    {"list", "print a plugin's raw rows over the hives given", hh_cmd_list},
+    {"services", "list every service of every control set, newest first (list services)", hh_cmd_services},
     {"case", "hunt every host under a folder: reports per host and a case summary", hh_cmd_case},
     {"rules", "list the effective policy's rules, their sources, and what local policies disabled", hh_cmd_rules},
     {"shell", "interactive Lua with the hives open: services(), run(), reload()", hh_cmd_shell},

@@ -17,6 +17,7 @@ int hh_cmd_plugins(int argc, char **argv);
 int hh_cmd_lua(int argc, char **argv);
 int hh_cmd_hunt(int argc, char **argv);
 int hh_cmd_services(int argc, char **argv);
+int hh_cmd_list(int argc, char **argv);
 int hh_cmd_case(int argc, char **argv);
 int hh_cmd_rules(int argc, char **argv);
 int hh_cmd_shell(int argc, char **argv);

@@ -15,6 +15,9 @@
 #include "diag.h"
 #include "escape.h"
 #include "hive.h"
+#include "case.h"
+#include "hunt_hives.h"
+#include "plugin_plan.h"
 #include "luaenv.h"
 #include "plugins.h"
 #include "policy.h"
@@ -344,22 +347,23 @@ static int file_is_hive(const char *path)
     return n == 4 && memcmp(sig, "regf", 4) == 0;
 }
 
-/* Calls the plugin's collect(system, software) with the hive userdata at
- * sys_idx / soft_idx (0: none). Pushes the input table. */
-static int plugin_collect(lua_State *L, int plugin_ref, int sys_idx, int soft_idx, const char *label)
+/* Calls the plugin's collect with the values at arg1 and arg2 (0: nil):
+ * collect(system, software) for a plugin from before the hive masks,
+ * collect(hives) for one that declares them. Pushes the input table. */
+static int plugin_collect(lua_State *L, int plugin_ref, int arg1, int arg2, const char *label, const char *name)
 {
     lua_pushcfunction(L, hh_lua_traceback);
     int h = lua_gettop(L);
     lua_rawgeti(L, LUA_REGISTRYINDEX, plugin_ref);
     if (lua_getfield(L, -1, "collect") != LUA_TFUNCTION) {
-        hh_error(NULL, "plugin has no collect function");
+        hh_error(NULL, "plugin %s has no collect function", name);
         lua_settop(L, h - 1);
         return -1;
     }
     lua_remove(L, -2);
-    lua_pushvalue(L, sys_idx);
-    if (soft_idx)
-        lua_pushvalue(L, soft_idx);
+    lua_pushvalue(L, arg1);
+    if (arg2)
+        lua_pushvalue(L, arg2);
     else
         lua_pushnil(L);
     if (lua_pcall(L, 2, 1, h) != LUA_OK || !lua_istable(L, -1)) {
@@ -369,7 +373,7 @@ static int plugin_collect(lua_State *L, int plugin_ref, int sys_idx, int soft_id
         char *nl = strchr(line, '\n');
         if (nl)
             *nl = '\0';
-        hh_error(label, "cannot extract services: %s", line);
+        hh_error(label, "cannot extract %s: %s", name, line);
         lua_settop(L, h - 1);
         return -1;
     }
@@ -401,7 +405,7 @@ static int load_baseline(hh_sandbox *sb, int plugin_ref, const hh_hunt_opts *o)
             return HH_EXIT_INPUT;
         hh_lua_push_hive(L, g);
         int gi = lua_gettop(L);
-        if (plugin_collect(L, plugin_ref, gi, 0, o->baseline) != 1)
+        if (plugin_collect(L, plugin_ref, gi, 0, o->baseline, "services") != 1)
             return HH_EXIT_INPUT;
         lua_remove(L, gi);
     } else {
@@ -469,9 +473,17 @@ static void set_str(lua_State *L, int t, const char *k, const char *v)
     lua_setfield(L, t, k);
 }
 
-/* Host-owned fields every finding carries. */
-static void enrich_findings(lua_State *L, int idx, const char *hive, const char *plugin)
+/* Host-owned fields every finding carries: the plugin, the hive the
+ * plugin's input names (input.hive.path) when the policy left it out, and
+ * the timeline fields. */
+static void enrich_findings(lua_State *L, int idx, int input, const char *plugin)
 {
+    const char *hive = NULL;
+    int top = lua_gettop(L);
+    /* Left on the stack until the end, which keeps the string alive. */
+    if (lua_getfield(L, input, "hive") == LUA_TTABLE && lua_getfield(L, -1, "path") == LUA_TSTRING)
+        hive = lua_tostring(L, -1);
+    const char *desc = strcmp(plugin, "services") == 0 ? "Service key last written" : "Key last written";
     lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
     for (lua_Integer i = 1; i <= n; i++) {
         lua_rawgeti(L, idx, i);
@@ -490,12 +502,13 @@ static void enrich_findings(lua_State *L, int idx, const char *hive, const char 
         }
         lua_pop(L, 1);
         if (lua_getfield(L, f, "timestamp_desc") == LUA_TNIL) {
-            lua_pushliteral(L, "Service key last written");
+            lua_pushstring(L, desc);
             lua_setfield(L, f, "timestamp_desc");
         }
         lua_pop(L, 1);
         lua_pop(L, 1);
     }
+    lua_settop(L, top);
 }
 
 static int row_newer(lua_State *L)
@@ -553,14 +566,15 @@ static void now_iso(char *buf, size_t len)
 }
 
 /* Builds the meta table of the report. */
-static void push_meta(lua_State *L, const hh_hunt_opts *o, hh_hive *sys, int input_idx)
+static void push_meta(lua_State *L, const hh_hunt_opts *o, hh_hive *sys, int input_idx, const hh_hive_set *set,
+                      const hh_plugin_plan *plan)
 {
     lua_newtable(L);
     int m = lua_gettop(L);
     const hh_hive_info *in = hh_hive_get_info(sys);
     if (o->host) {
         set_str(L, m, "host", o->host);
-    } else {
+    } else if (input_idx) {
         if (lua_getfield(L, input_idx, "hive") == LUA_TTABLE) {
             if (lua_getfield(L, -1, "computer_name") == LUA_TSTRING)
                 lua_setfield(L, m, "host");
@@ -588,6 +602,37 @@ static void push_meta(lua_State *L, const hh_hunt_opts *o, hh_hive *sys, int inp
     set_str(L, m, "tool", "hivehunt " HH_VERSION);
     lua_pushboolean(L, o->verbose);
     lua_setfield(L, m, "verbose");
+    /* Every hive of the run, the plugins run (report order) and skipped. */
+    lua_createtable(L, (int)set->n, 0);
+    for (size_t i = 0; i < set->n; i++) {
+        const hh_hive_info *hi = hh_hive_get_info(set->items[i].hive);
+        lua_createtable(L, 0, 3);
+        int e = lua_gettop(L);
+        set_str(L, e, "path", hi->path);
+        set_str(L, e, "kind", hh_hive_kind_name(hi->kind));
+        if (hi->user[0])
+            set_str(L, e, "user", hi->user);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, m, "hives");
+    lua_createtable(L, (int)plan->n + 1, 0);
+    for (size_t i = 0; i < plan->n; i++) {
+        lua_pushstring(L, plan->items[i].plugin->desc->name);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, m, "plugins");
+    lua_createtable(L, (int)plan->nskipped, 0);
+    for (size_t i = 0; i < plan->nskipped; i++) {
+        lua_pushstring(L, plan->skipped[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, m, "skipped");
+    lua_createtable(L, (int)set->nfailed, 0);
+    for (size_t i = 0; i < set->nfailed; i++) {
+        lua_pushstring(L, set->failed[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, m, "failed_hives");
     if (o->format == HH_FMT_HTML) {
         char t[40];
         now_iso(t, sizeof t);
@@ -630,9 +675,14 @@ static void summary_text(lua_State *L, int report, int code, hh_buf *b)
         }
     }
     lua_pop(L, 1);
-    if (lua_getfield(L, report, "rows") == LUA_TTABLE)
-        rows = (long)lua_rawlen(L, -1);
+    /* services: the service rows, when the services plugin's rows are the report's */
+    lua_getfield(L, report, "rows_plugin");
+    int svc_rows = lua_isstring(L, -1) && strcmp(lua_tostring(L, -1), "services") == 0;
     lua_pop(L, 1);
+    if (svc_rows && lua_getfield(L, report, "rows") == LUA_TTABLE)
+        rows = (long)lua_rawlen(L, -1);
+    if (svc_rows)
+        lua_pop(L, 1);
     lua_getfield(L, report, "meta");
     int m = lua_gettop(L);
     if (lua_getfield(L, m, "host") == LUA_TSTRING) {
@@ -650,6 +700,48 @@ static void summary_text(lua_State *L, int report, int code, hh_buf *b)
                   total, dirty, replayed);
     for (int i = 0; i < 5; i++)
         hh_buf_printf(b, "%s\t%ld\n", sev[i], counts[i]);
+    /* Findings by plugin, every plugin run (0 included), and the hives left out. */
+    lua_getfield(L, report, "meta");
+    m = lua_gettop(L);
+    if (lua_getfield(L, m, "plugins") == LUA_TTABLE) {
+        int plugins = lua_gettop(L);
+        lua_getfield(L, report, "findings");
+        int fs = lua_istable(L, -1) ? lua_gettop(L) : 0;
+        lua_Integer np = (lua_Integer)lua_rawlen(L, plugins);
+        for (lua_Integer p = 0; p <= np; p++) {
+            /* p 0: the correlation policy, which is no plugin of meta.plugins */
+            const char *name = "correlate";
+            if (p > 0) {
+                lua_rawgeti(L, plugins, p);
+                name = lua_tostring(L, -1);
+                lua_pop(L, 1); /* meta.plugins keeps the string */
+            }
+            long n = 0;
+            for (lua_Integer i = 1; fs && name && i <= (lua_Integer)lua_rawlen(L, fs); i++) {
+                lua_rawgeti(L, fs, i);
+                lua_getfield(L, -1, "plugin");
+                n += lua_isstring(L, -1) && strcmp(lua_tostring(L, -1), name) == 0;
+                lua_pop(L, 2);
+            }
+            if (name && (p > 0 || n > 0)) {
+                hh_buf_puts(b, "by_plugin\t");
+                hh_frame_escape(b, name);
+                hh_buf_printf(b, "=%ld\n", n);
+            }
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, m, "failed_hives") == LUA_TTABLE) {
+        for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, -1); i++) {
+            lua_rawgeti(L, -1, i);
+            hh_buf_puts(b, "failed_hive\t");
+            hh_frame_escape(b, lua_tostring(L, -1));
+            hh_buf_putc(b, '\n');
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 2);
 }
 
 static int write_frames(lua_State *L, int report, const hh_hunt_opts *o, FILE *out, int code)
@@ -699,6 +791,15 @@ void hh_policy_search_dirs(const hh_hunt_opts *o, const char **dirs, size_t *n, 
         dirs[(*n)++] = o->case_dir;
 }
 
+const char *hh_policy_target(const char *spec)
+{
+    /* "tasks=mine.lua": a plugin name (as plugins.c allows) then '='. */
+    const char *p = spec;
+    while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')
+        p++;
+    return *p == '=' && p > spec && p - spec <= 64 ? p : NULL;
+}
+
 static int regular_file(const char *p)
 {
     struct stat st;
@@ -720,8 +821,13 @@ size_t hh_policy_layer_files(const hh_hunt_opts *o, const char *plugin, const ch
             n++;
         }
     }
-    for (size_t i = 0; i < o->npolicies && n < HH_MAX_POLICY_LAYERS - 1; i++)
-        files[n++] = o->policies[i];
+    for (size_t i = 0; i < o->npolicies && n < HH_MAX_POLICY_LAYERS - 1; i++) {
+        const char *f = o->policies[i];
+        const char *eq = hh_policy_target(f);
+        if (eq ? (strncmp(f, plugin, (size_t)(eq - f)) == 0 && plugin[eq - f] == '\0')
+               : strcmp(plugin, o->plugin) == 0)
+            files[n++] = eq ? eq + 1 : f;
+    }
     return n;
 }
 
@@ -747,7 +853,7 @@ int hh_run_policy(hh_sandbox *sb, const hh_hunt_opts *o, int input, const char *
     }
     lua_remove(L, args);
     int all = lua_gettop(L);
-    enrich_findings(L, all, o->system, plugin);
+    enrich_findings(L, all, input, plugin);
     hh_findings_sort(L, all);
     return 1;
 }
@@ -755,55 +861,366 @@ int hh_run_policy(hh_sandbox *sb, const hh_hunt_opts *o, int input, const char *
 typedef struct hunt_state {
     hh_plugin_set plugins;
     hh_sandbox *sb;
-    hh_hive *sys;    /* borrowed: owned by its Lua userdata */
-    int plugin_ref;
+    hh_hive_set hives;
+    hh_plugin_plan plan;
 } hunt_state;
 
-/* The plugin chain: each later plugin collects from the same hives with the
- * rows of the plugins before it at input.previous[<name>], runs its own
- * policy (lua/<name>.lua and its local layers; --policy files apply to the
- * first plugin only), and its findings join the array at all. Returns -1
- * to go on, or an exit code. */
-static int run_later_plugins(hunt_state *st, const hh_hunt_opts *o, int first_input, int sys_idx, int soft_idx,
-                             int all)
+/* The kinds any installed plugin reads. */
+static uint32_t installed_reads(const hh_plugin_set *set)
 {
-    lua_State *L = hh_sandbox_state(st->sb);
-    char err[2048];
-    lua_newtable(L); /* previous: name -> rows */
-    int previous = lua_gettop(L);
-    lua_getfield(L, first_input, "rows");
-    lua_setfield(L, previous, o->plugins[0]);
-    lua_pushvalue(L, previous);
-    lua_setfield(L, first_input, "previous");
-    hh_hunt_opts later = *o;
-    later.npolicies = 0;
-    for (size_t i = 1; i < o->nplugins; i++) {
-        const hh_loaded_plugin *p = hh_plugins_find(&st->plugins, o->plugins[i]);
-        if (!p) {
-            hh_error(NULL, "plugin '%s' not found (see 'hivehunt plugins')", o->plugins[i]);
-            return HH_EXIT_USAGE;
+    uint32_t m = 0;
+    for (size_t i = 0; i < set->count; i++) {
+        uint32_t req, opt;
+        int legacy;
+        hh_plugin_kinds(set->items[i].desc, &req, &opt, &legacy);
+        m |= req | opt;
+    }
+    return m;
+}
+
+/* Picks the plugins for the hives given and says which were left out. A
+ * hive no installed plugin reads is a usage error (a note in case runs).
+ * Returns -1 to go on, or an exit code. */
+static int plan_plugins(hunt_state *st, const hh_hunt_opts *o)
+{
+    char err[1024];
+    const char *only[1] = {o->plugin};
+    /* list/services read one plugin; --watch re-runs one policy: the
+     * primary plugin's unless --plugin names it. */
+    int one = o->services_only || (o->watch && !o->nplugins);
+    const char *const *names = one ? only : o->plugins;
+    size_t nnames = one ? 1 : o->nplugins;
+    if (hh_plugin_plan_make(&st->plugins, st->hives.present, names, nnames, &st->plan, err, sizeof err) != 1) {
+        hh_error(NULL, "%s", err);
+        return HH_EXIT_USAGE;
+    }
+    if (o->services_only && st->plan.n == 0) {
+        /* list/services name their plugin: hives it cannot read are the
+         * input's fault, as a non-SYSTEM hive given as SYSTEM always was. */
+        char kinds[120];
+        hh_kind_mask_text(st->hives.present, kinds, sizeof kinds);
+        hh_error(o->system, "given to the %s plugin, which cannot read it (%s): %s", o->plugin, kinds,
+                 st->plan.nskipped ? strchr(st->plan.skipped[0], ':') + 2 : "no reason");
+        return HH_EXIT_INPUT;
+    }
+    for (size_t i = 0; i < st->plan.nskipped; i++)
+        hh_warning(NULL, "plugin %s", st->plan.skipped[i]);
+    uint32_t reads = installed_reads(&st->plugins);
+    for (size_t i = 0; i < st->hives.n; i++) {
+        const hh_hunt_hive *h = &st->hives.items[i];
+        /* A hive of untold kind standing in for SYSTEM is read as one. */
+        int kind = (int)i == st->hives.system ? HH_HIVE_SYSTEM : h->kind;
+        if (kind != HH_HIVE_OTHER && (reads & HH_HIVE_BIT(kind)))
+            continue;
+        if (o->lenient_kinds) {
+            hh_warning(h->path, "a hive of kind %s, which no installed plugin reads: left out", hh_hive_kind_name(h->kind));
+            continue;
         }
-        char modname[80];
-        snprintf(modname, sizeof modname, "plugin.%s", p->desc->name);
-        luaL_requiref(L, modname, p->desc->open_lua, 0);
-        int ref = luaL_ref(L, LUA_REGISTRYINDEX);
-        if (plugin_collect(L, ref, sys_idx, soft_idx, o->system) != 1)
-            return HH_EXIT_INPUT;
-        int input = lua_gettop(L);
-        lua_pushvalue(L, previous);
-        lua_setfield(L, input, "previous");
-        if (hh_run_policy(st->sb, &later, input, p->desc->name, err, sizeof err) != 1) {
-            hh_error(NULL, "policy error: %s", err);
-            return HH_EXIT_POLICY;
+        hh_error(h->path, "a hive of kind %s, which no installed plugin reads (see 'hivehunt plugins')",
+                 hh_hive_kind_name(h->kind));
+        return HH_EXIT_USAGE;
+    }
+    if (st->plan.n == 0) {
+        char kinds[120];
+        hh_kind_mask_text(st->hives.present, kinds, sizeof kinds);
+        hh_error(o->lenient_kinds ? o->system : NULL,
+                 "no plugin runs over the hives given (%s): each one skipped says why above", kinds);
+        /* In a case the hives were found, not given: the evidence is what falls short. */
+        return o->lenient_kinds ? HH_EXIT_INPUT : HH_EXIT_USAGE;
+    }
+    return -1;
+}
+
+static int string_less(lua_State *L)
+{
+    lua_pushboolean(L, strcmp(luaL_checkstring(L, 1), luaL_checkstring(L, 2)) < 0);
+    return 1;
+}
+
+/* Pushes the field names report.rows hold: the locating fields first, the
+ * rest in byte order. */
+static void push_row_columns(lua_State *L, int report)
+{
+    static const char *const first[] = {"name", "hive", "hive_kind", "user", "key", "value", "last_write"};
+    lua_newtable(L);
+    int seen = lua_gettop(L);
+    lua_getfield(L, report, "rows");
+    int rows = lua_gettop(L);
+    lua_Integer n = lua_istable(L, rows) ? (lua_Integer)lua_rawlen(L, rows) : 0;
+    for (lua_Integer i = 1; i <= n; i++) {
+        if (lua_rawgeti(L, rows, i) == LUA_TTABLE) {
+            lua_pushnil(L);
+            while (lua_next(L, -2)) {
+                lua_pop(L, 1);
+                if (lua_type(L, -1) == LUA_TSTRING) {
+                    lua_pushvalue(L, -1);
+                    lua_pushboolean(L, 1);
+                    lua_rawset(L, seen);
+                }
+            }
         }
-        hh_lua_array_append(L, all, -1);
-        lua_pop(L, 1);
-        lua_getfield(L, input, "rows");
-        lua_setfield(L, previous, p->desc->name);
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
-    hh_findings_sort(L, all);
+    lua_newtable(L);
+    int out = lua_gettop(L);
+    lua_Integer k = 0;
+    for (size_t i = 0; i < sizeof first / sizeof first[0]; i++) {
+        if (lua_getfield(L, seen, first[i]) != LUA_TNIL) {
+            lua_pushstring(L, first[i]);
+            lua_rawseti(L, out, ++k);
+            lua_pushnil(L);
+            lua_setfield(L, seen, first[i]);
+        }
+        lua_pop(L, 1);
+    }
+    lua_newtable(L);
+    int rest = lua_gettop(L);
+    lua_Integer r = 0;
+    lua_pushnil(L);
+    while (lua_next(L, seen)) {
+        lua_pop(L, 1);
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, rest, ++r);
+    }
+    lua_getglobal(L, "table");
+    lua_getfield(L, -1, "sort");
+    lua_pushvalue(L, rest);
+    lua_pushcfunction(L, string_less);
+    lua_call(L, 2, 0);
+    lua_pop(L, 1);
+    for (lua_Integer i = 1; i <= r; i++) {
+        lua_rawgeti(L, rest, i);
+        lua_rawseti(L, out, ++k);
+    }
+    lua_pop(L, 1);
+    lua_remove(L, seen);
+}
+
+/* The plugin's only hive among those given, when it reads exactly one. */
+static const hh_hunt_hive *only_hive(const hh_hive_set *set, const hh_plan_item *it)
+{
+    const hh_hunt_hive *one = NULL;
+    for (size_t i = 0; i < set->n; i++) {
+        if (!((it->required | it->optional) & HH_HIVE_BIT(set->items[i].kind)))
+            continue;
+        if (it->legacy && set->items[i].kind == HH_HIVE_SOFTWARE)
+            continue; /* an old-style plugin's rows come from SYSTEM */
+        if (one)
+            return NULL;
+        one = &set->items[i];
+    }
+    return one;
+}
+
+/* Pushes the row of rows (0: none) whose key (and value, when the finding
+ * names one) is the finding's at f, or nothing; 1 pushed, 0 not. */
+static int row_of_finding(lua_State *L, int rows, int f)
+{
+    if (!rows || lua_getfield(L, f, "key") != LUA_TSTRING) {
+        if (rows)
+            lua_pop(L, 1);
+        return 0;
+    }
+    int fkey = lua_gettop(L);
+    int fval = lua_getfield(L, f, "value") == LUA_TSTRING ? lua_gettop(L) : 0;
+    lua_Integer n = (lua_Integer)lua_rawlen(L, rows);
+    for (lua_Integer i = 1; i <= n; i++) {
+        if (lua_rawgeti(L, rows, i) != LUA_TTABLE) {
+            lua_pop(L, 1);
+            continue;
+        }
+        lua_getfield(L, -1, "key");
+        int same = lua_rawequal(L, -1, fkey);
+        lua_pop(L, 1);
+        if (same && fval) {
+            lua_getfield(L, -1, "value");
+            same = lua_rawequal(L, -1, fval);
+            lua_pop(L, 1);
+        }
+        if (same) {
+            lua_replace(L, fkey);
+            lua_settop(L, fkey);
+            return 1;
+        }
+        lua_pop(L, 1);
+    }
+    lua_settop(L, fkey - 1);
+    return 0;
+}
+
+/* Copies field name from the table at from to f when f lacks it. */
+static void copy_missing(lua_State *L, int f, int from, const char *name)
+{
+    if (lua_getfield(L, f, name) == LUA_TNIL && lua_getfield(L, from, name) != LUA_TNIL)
+        lua_setfield(L, f, name);
+    else
+        lua_pop(L, 1);
+    lua_pop(L, 1);
+}
+
+/* The locating fields a finding's policy left out: from the plugin's row
+ * it is about (same key, and value when it names one), else the plugin's
+ * only hive; then from the hive it names its kind and, for a user hive,
+ * the account. rows: the plugin's rows (0: none). */
+static void fill_common_fields(lua_State *L, int all, const hh_hive_set *set, const hh_hunt_hive *only, int rows)
+{
+    lua_Integer n = (lua_Integer)lua_rawlen(L, all);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, all, i);
+        int f = lua_gettop(L);
+        int missing = lua_getfield(L, f, "hive") == LUA_TNIL;
+        lua_pop(L, 1);
+        if (missing && row_of_finding(L, rows, f)) {
+            copy_missing(L, f, f + 1, "hive");
+            copy_missing(L, f, f + 1, "hive_kind");
+            copy_missing(L, f, f + 1, "user");
+            lua_pop(L, 1);
+        }
+        if (lua_getfield(L, f, "hive") == LUA_TNIL && only)
+            set_str(L, f, "hive", hh_hive_get_info(only->hive)->path);
+        lua_pop(L, 1);
+        lua_getfield(L, f, "hive");
+        const hh_hunt_hive *h = lua_type(L, -1) == LUA_TSTRING ? hh_hive_set_find(set, lua_tostring(L, -1)) : NULL;
+        lua_pop(L, 1);
+        if (h) {
+            const hh_hive_info *in = hh_hive_get_info(h->hive);
+            if (lua_getfield(L, f, "hive_kind") == LUA_TNIL)
+                set_str(L, f, "hive_kind", hh_hive_kind_name(in->kind));
+            lua_pop(L, 1);
+            if (in->user[0]) {
+                if (lua_getfield(L, f, "user") == LUA_TNIL)
+                    set_str(L, f, "user", in->user);
+                lua_pop(L, 1);
+            }
+        }
+        lua_pop(L, 1);
+    }
+}
+
+/* Findings of every plugin so far, by plugin: { [name] = { finding, ... } }. */
+static void findings_by_plugin(lua_State *L, int all)
+{
+    lua_newtable(L);
+    int by = lua_gettop(L);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, all);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, all, i);
+        if (lua_getfield(L, -1, "plugin") != LUA_TSTRING) {
+            lua_pop(L, 2);
+            continue;
+        }
+        lua_pushvalue(L, -1);
+        if (lua_rawget(L, by) != LUA_TTABLE) {
+            lua_pop(L, 1);
+            lua_newtable(L);
+            lua_pushvalue(L, -2);
+            lua_pushvalue(L, -2);
+            lua_rawset(L, by);
+        }
+        lua_pushvalue(L, -3);
+        lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+        lua_pop(L, 3);
+    }
+}
+
+/* The correlation policy (lua/correlate.lua and its local layers) runs last
+ * over every plugin's rows and findings; its findings join all. */
+static int run_correlate(hunt_state *st, const hh_hunt_opts *o, int previous, int all)
+{
+    lua_State *L = hh_sandbox_state(st->sb);
+    char err[2048];
+    lua_createtable(L, 0, 6);
+    int input = lua_gettop(L);
+    lua_pushliteral(L, "correlate");
+    lua_setfield(L, input, "plugin");
+    lua_newtable(L);
+    lua_setfield(L, input, "rows");
+    lua_pushvalue(L, previous);
+    lua_setfield(L, input, "previous");
+    findings_by_plugin(L, all);
+    lua_setfield(L, input, "findings");
+    lua_newtable(L);
+    lua_setfield(L, input, "warnings");
+    if (hh_run_policy(st->sb, o, input, "correlate", err, sizeof err) != 1) {
+        hh_error(NULL, "policy error: %s", err);
+        return HH_EXIT_POLICY;
+    }
+    fill_common_fields(L, lua_gettop(L), &st->hives, NULL, 0);
+    hh_lua_array_append(L, all, -1);
+    lua_pop(L, 2);
+    return -1;
+}
+
+static int is_directory(const char *p)
+{
+    struct stat sb;
+    return p && stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* --baseline DIR: a golden host's hives (found as a case finds a host's:
+ * config folder, Users/<name>, flat). Opens them into golden; -1 to go on, or an
+ * exit code. */
+static int open_golden(lua_State *L, const hh_hunt_opts *o, hh_hive_set *golden)
+{
+    hh_case c;
+    char err[1024];
+    if (hh_case_discover(o->baseline, &c, err, sizeof err) != 1 || c.count == 0) {
+        hh_error(o->baseline, "not a golden host: %s", c.count == 0 ? "no SYSTEM or NTUSER.DAT hive under it" : err);
+        if (c.count)
+            hh_case_free(&c);
+        return HH_EXIT_INPUT;
+    }
+    if (c.count > 1)
+        hh_warning(o->baseline, "holds %zu hosts: the first (%s) is the baseline", c.count, c.hosts[0].host);
+    hh_hunt_opts g = *o;
+    g.nhives = 0;
+    g.nlogs = 0;
+    const hh_case_host *h = &c.hosts[0];
+    if (h->system)
+        hh_hunt_opts_add_hive(&g, h->system, 0);
+    if (h->software)
+        hh_hunt_opts_add_hive(&g, h->software, 0);
+    for (size_t k = 0; k < h->nusers; k++)
+        hh_hunt_opts_add_hive(&g, h->users[k], 1);
+    /* The paths must outlive the case list: keep them in Lua strings. */
+    for (size_t k = 0; k < g.nhives; k++) {
+        lua_pushstring(L, g.hives[k]);
+        g.hives[k] = lua_tostring(L, -1);
+        luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+    hh_case_free(&c);
+    int rc = hh_hive_set_open(L, &g, golden);
+    if (rc < 0)
+        hh_hive_set_print_warnings(golden);
+    return rc;
+}
+
+/* Sets input.baseline = { rows, source } for the plugin at it from the
+ * golden host's hives, when they hold what the plugin needs. */
+static int golden_baseline(lua_State *L, const hh_hunt_opts *o, const hh_hive_set *golden, const hh_plan_item *it,
+                           int ref, int input)
+{
+    if ((it->required & golden->present) != it->required ||
+        (!it->required && !(it->optional & golden->present)))
+        return -1; /* the golden host lacks this plugin's hives: no baseline for it */
+    int a1, a2 = 0;
+    if (it->legacy) {
+        a1 = golden->items[golden->system].idx;
+        a2 = golden->software >= 0 ? golden->items[golden->software].idx : 0;
+    } else {
+        hh_hive_set_push_table(L, golden);
+        a1 = lua_gettop(L);
+    }
+    if (plugin_collect(L, ref, a1, a2, o->baseline, it->plugin->desc->name) != 1)
+        return HH_EXIT_INPUT;
+    lua_createtable(L, 0, 2);
+    lua_getfield(L, -2, "rows");
+    lua_setfield(L, -2, "rows");
+    lua_pushstring(L, o->baseline);
+    lua_setfield(L, -2, "source");
+    lua_setfield(L, input, "baseline");
+    lua_pop(L, it->legacy ? 1 : 2);
     return -1;
 }
 
@@ -827,7 +1244,13 @@ static int watch(hh_sandbox *sb, const hh_hunt_opts *o, int input, const char *p
     char xdg[1024];
     hh_policy_search_dirs(o, dirs, &ndirs, xdg, sizeof xdg);
     watch_ctx wc = {o, plugin};
-    hh_watch w = {dirs, ndirs, o->policies, o->npolicies, watch_evaluate, &wc,
+    /* --policy PLUGIN=FILE: the file is what changes. */
+    const char *files[HH_MAX_POLICIES];
+    for (size_t i = 0; i < o->npolicies; i++) {
+        const char *eq = hh_policy_target(o->policies[i]);
+        files[i] = eq ? eq + 1 : o->policies[i];
+    }
+    hh_watch w = {dirs, ndirs, files, o->npolicies, watch_evaluate, &wc,
                   o->format, o->color, o->system, o->watch_runs};
     return hh_watch_loop(sb, &w, input, out);
 }
@@ -849,84 +1272,169 @@ static int hunt_run(hunt_state *st, const hh_hunt_opts *o, FILE *out)
     luaL_requiref(L, "hh.regf", hh_open_regf, 0);
     lua_pop(L, 1);
     /* Inputs first: a bad hive is the error to report, whatever else. */
-    if (open_kind(o->system, HH_HIVE_SYSTEM, o, "SYSTEM", &st->sys) != 1)
+    int rc = hh_hive_set_open(L, o, &st->hives);
+    if (rc >= 0)
+        return rc;
+    if (st->hives.n == 0) {
+        hh_error(o->system, "no hive of this host could be read");
         return HH_EXIT_INPUT;
-    hh_lua_push_hive(L, st->sys);
-    int sys_idx = lua_gettop(L);
-    int soft_idx = 0;
-    if (o->software) {
-        hh_hive *soft = NULL;
-        if (open_kind(o->software, HH_HIVE_SOFTWARE, o, "SOFTWARE", &soft) != 1)
-            return HH_EXIT_INPUT;
-        hh_lua_push_hive(L, soft);
-        soft_idx = lua_gettop(L);
     }
     hh_plugin_dirs pdirs;
     hh_plugin_dirs_default(&pdirs, o->plugin_dir);
     hh_plugins_load(&st->plugins, &pdirs);
-    const hh_loaded_plugin *plugin = hh_plugins_find(&st->plugins, o->plugin);
-    if (!plugin) {
-        hh_error(NULL, "plugin '%s' not found (see 'hivehunt plugins')", o->plugin);
+    if ((rc = plan_plugins(st, o)) >= 0)
+        return rc;
+    hh_hive_set_print_warnings(&st->hives);
+    if (o->watch && st->plan.n > 1) {
+        hh_error(NULL, "--watch re-runs one plugin's policy: name it with --plugin");
         return HH_EXIT_USAGE;
     }
-    char modname[80];
-    snprintf(modname, sizeof modname, "plugin.%s", plugin->desc->name);
-    luaL_requiref(L, modname, plugin->desc->open_lua, 0);
-    st->plugin_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    if (plugin_collect(L, st->plugin_ref, sys_idx, soft_idx, o->system) != 1)
-        return HH_EXIT_INPUT;
-    int input = lua_gettop(L);
+    const hh_hive_set *set = &st->hives;
+    /* The hive the report is about: SYSTEM, else the first one read. */
+    const hh_hunt_hive *main_hive = &set->items[set->system >= 0 ? set->system : 0];
+
+    /* Extraction: every plugin's rows, before any policy runs. */
+    size_t np = st->plan.n;
+    int inputs[HH_PLAN_MAX], refs[HH_PLAN_MAX];
+    hh_hive_set_push_table(L, set); /* collect(hives), for plugins that declare their kinds */
+    int hives_tbl = lua_gettop(L);
+    for (size_t i = 0; i < np; i++) {
+        const hh_plan_item *it = &st->plan.items[i];
+        char modname[80];
+        snprintf(modname, sizeof modname, "plugin.%s", it->plugin->desc->name);
+        luaL_requiref(L, modname, it->plugin->desc->open_lua, 0);
+        refs[i] = luaL_ref(L, LUA_REGISTRYINDEX);
+        const char *label = only_hive(set, it) ? only_hive(set, it)->path : o->system;
+        int a1, a2 = 0;
+        if (it->legacy) {
+            a1 = set->items[set->system].idx;
+            a2 = set->software >= 0 ? set->items[set->software].idx : 0;
+        } else {
+            a1 = hives_tbl;
+        }
+        if (plugin_collect(L, refs[i], a1, a2, label, it->plugin->desc->name) != 1)
+            return HH_EXIT_INPUT;
+        inputs[i] = lua_gettop(L);
+    }
+    int named = 0; /* the input that names the host */
+    for (size_t i = 0; i < np && !named; i++) {
+        if (lua_getfield(L, inputs[i], "hive") == LUA_TTABLE &&
+            lua_getfield(L, -1, "computer_name") == LUA_TSTRING)
+            named = inputs[i];
+        lua_settop(L, inputs[np - 1]);
+    }
 
     lua_newtable(L); /* report */
     int report = lua_gettop(L);
-    lua_getfield(L, input, "rows");
-    if (o->services_only)
+    /* The report's rows: the services plugin's when it ran (the html
+     * report's timeline and service table read them), else the first's. */
+    size_t rows_of = 0;
+    for (size_t i = 0; i < np; i++)
+        if (strcmp(st->plan.items[i].plugin->desc->name, "services") == 0) {
+            rows_of = i;
+            break;
+        }
+    lua_getfield(L, inputs[rows_of], "rows");
+    if (o->services_only && strcmp(st->plan.items[rows_of].plugin->desc->name, "services") == 0)
         sort_rows(L, -1);
     lua_setfield(L, report, "rows");
-    push_meta(L, o, st->sys, input);
-    lua_setfield(L, report, "meta");
-    /* The rows are read: unless a later plugin or watch mode reads the
-     * hives again, the policy and the report can have their memory. */
-    if (o->nplugins <= 1 && !o->watch) {
-        hh_hive_release_reader(hh_lua_test_hive(L, sys_idx));
-        if (soft_idx)
-            hh_hive_release_reader(hh_lua_test_hive(L, soft_idx));
+    lua_pushstring(L, st->plan.items[rows_of].plugin->desc->name);
+    lua_setfield(L, report, "rows_plugin");
+    if (o->services_only && strcmp(st->plan.items[0].plugin->desc->name, "services") != 0) {
+        /* Another plugin's rows: its module's columns, else every field its
+         * rows hold, the locating ones first. */
+        lua_rawgeti(L, LUA_REGISTRYINDEX, refs[0]);
+        if (lua_getfield(L, -1, "columns") != LUA_TTABLE) {
+            lua_pop(L, 1);
+            push_row_columns(L, report);
+        }
+        lua_setfield(L, report, "columns");
+        lua_pop(L, 1);
     }
+    push_meta(L, o, main_hive->hive, named, set, &st->plan);
+    lua_setfield(L, report, "meta");
+    if (np > 1) {
+        /* Every other plugin's rows, for the html report's one timeline. */
+        lua_createtable(L, (int)np, 0);
+        lua_Integer k = 0;
+        for (size_t i = 0; i < np; i++) {
+            if (i == rows_of)
+                continue;
+            lua_createtable(L, 0, 2);
+            lua_pushstring(L, st->plan.items[i].plugin->desc->name);
+            lua_setfield(L, -2, "plugin");
+            lua_getfield(L, inputs[i], "rows");
+            lua_setfield(L, -2, "rows");
+            lua_rawseti(L, -2, ++k);
+        }
+        lua_setfield(L, report, "timeline_rows");
+    }
+    /* The rows are read: unless watch mode reads the hives again, the
+     * policies and the report can have their memory. */
+    if (!o->watch)
+        for (size_t i = 0; i < set->n; i++)
+            hh_hive_release_reader(set->items[i].hive);
     int code = HH_EXIT_OK;
     if (o->services_only) {
         lua_pushliteral(L, "services");
         lua_setfield(L, report, "kind");
     } else {
-        if (o->baseline) {
-            int rc = load_baseline(st->sb, st->plugin_ref, o);
-            if (rc >= 0)
-                return rc;
-            lua_setfield(L, input, "baseline");
-        }
-        if (o->has_since) {
-            lua_pushinteger(L, o->since);
-            lua_setfield(L, input, "since");
-        }
-        if (o->has_until) {
-            lua_pushinteger(L, o->until);
-            lua_setfield(L, input, "until");
-        }
-        if (o->watch)
-            return watch(st->sb, o, input, plugin->desc->name, out);
-
-        if (hh_run_policy(st->sb, o, input, plugin->desc->name, err, sizeof err) != 1) {
-            hh_error(NULL, "policy error: %s", err);
-            return HH_EXIT_POLICY;
-        }
+        /* --baseline DIR: a golden host, a baseline for every plugin. */
+        hh_hive_set golden;
+        int golden_dir = is_directory(o->baseline);
+        if (golden_dir && (rc = open_golden(L, o, &golden)) >= 0)
+            return rc;
+        lua_newtable(L); /* previous: name -> rows, for later policies and correlation */
+        int previous = lua_gettop(L);
+        lua_newtable(L); /* every finding */
         int all = lua_gettop(L);
-        if (o->nplugins > 1) {
-            int rc = run_later_plugins(st, o, input, sys_idx, soft_idx, all);
-            if (rc >= 0)
-                return rc;
+        for (size_t i = 0; i < np; i++) {
+            const hh_plan_item *it = &st->plan.items[i];
+            const char *name = it->plugin->desc->name;
+            int input = inputs[i];
+            if (golden_dir) {
+                if ((rc = golden_baseline(L, o, &golden, it, refs[i], input)) >= 0)
+                    return rc;
+            } else if (o->baseline && strcmp(name, o->plugin) == 0) {
+                rc = load_baseline(st->sb, refs[i], o);
+                if (rc >= 0)
+                    return rc;
+                lua_setfield(L, input, "baseline");
+            }
+            if (o->has_since) {
+                lua_pushinteger(L, o->since);
+                lua_setfield(L, input, "since");
+            }
+            if (o->has_until) {
+                lua_pushinteger(L, o->until);
+                lua_setfield(L, input, "until");
+            }
+            if (np > 1) {
+                lua_pushvalue(L, previous);
+                lua_setfield(L, input, "previous");
+            }
+            if (o->watch)
+                return watch(st->sb, o, input, name, out);
+            if (hh_run_policy(st->sb, o, input, name, err, sizeof err) != 1) {
+                hh_error(NULL, "policy error: %s", err);
+                return HH_EXIT_POLICY;
+            }
+            lua_getfield(L, input, "rows");
+            int rows = lua_istable(L, -1) ? lua_gettop(L) : 0;
+            fill_common_fields(L, lua_gettop(L) - 1, set, only_hive(set, it), rows);
+            lua_pop(L, 1);
+            hh_lua_array_append(L, all, -1);
+            lua_pop(L, 1);
+            lua_getfield(L, input, "rows");
+            lua_setfield(L, previous, name);
         }
+        if ((rc = run_correlate(st, o, previous, all)) >= 0)
+            return rc;
+        hh_findings_sort(L, all);
         if (o->fail_on >= 0 && max_severity(L, all) >= o->fail_on)
             code = HH_EXIT_FINDINGS;
         lua_setfield(L, report, "findings");
+        lua_pop(L, 1); /* previous */
         lua_pushliteral(L, "findings");
         lua_setfield(L, report, "kind");
     }
@@ -939,9 +1447,26 @@ static int hunt_run(hunt_state *st, const hh_hunt_opts *o, FILE *out)
     return code;
 }
 
+int hh_hunt_opts_add_hive(hh_hunt_opts *o, const char *path, int soft)
+{
+    if (o->nhives >= HH_HUNT_MAX_HIVES)
+        return 0;
+    o->hive_soft[o->nhives] = (unsigned char)(soft != 0);
+    o->hives[o->nhives++] = path;
+    return 1;
+}
+
 int hh_hunt_job(void *ctx, FILE *out)
 {
-    const hh_hunt_opts *o = ctx;
+    hh_hunt_opts local = *(const hh_hunt_opts *)ctx;
+    const hh_hunt_opts *o = &local;
+    /* Callers that name only SYSTEM (and SOFTWARE): those are the hives. */
+    if (local.nhives == 0) {
+        if (local.system)
+            hh_hunt_opts_add_hive(&local, local.system, 0);
+        if (local.software)
+            hh_hunt_opts_add_hive(&local, local.software, 0);
+    }
     hunt_state st;
     memset(&st, 0, sizeof st);
     int code = hunt_run(&st, o, out);

@@ -15,8 +15,15 @@
 #define HH_MAX_POLICIES 16
 #define HH_MAX_ARGS 64
 
+#define HH_HUNT_MAX_HIVES 64
+
 typedef struct hh_hunt_opts {
-    const char *system;
+    /* The hives of one host, any kinds, any order (kinds come from content).
+     * Empty: system and software below are the hives. */
+    const char *hives[HH_HUNT_MAX_HIVES];
+    size_t nhives;
+    unsigned char hive_soft[HH_HUNT_MAX_HIVES]; /* unreadable: named in the summary, the run goes on */
+    const char *system;                  /* the run's label: the SYSTEM hive, else the first hive */
     const char *software;
     const char *baseline;
     const char *policies[HH_MAX_POLICIES];
@@ -47,14 +54,17 @@ typedef struct hh_hunt_opts {
     int isolate;                         /* 0: run in this process (debugging) */
     int color;
     int verbose;                         /* -v: the table shows each finding under its service */
-    int services_only;                   /* the services command: rows, no policy */
-    const char *case_dir;
-    int jobs;
+    int services_only;                   /* the services and list commands: rows, no policy */
+    int lenient_kinds;                   /* case: a hive no plugin reads is noted, not refused */
+    const char *case_dir;                /* policies found there join the search path */
+    int jobs;                            /* case: children at once (0: one per core) */
     int watch;                           /* hunt --watch: re-run on policy changes */
-    int watch_runs;                      /* stop after this many runs (tests); 0 never */                            /* case: children at once (0: one per core) */                /* policies found there join the search path */
+    int watch_runs;                      /* stop after this many runs (tests); 0 never */
 } hh_hunt_opts;
 
 void hh_hunt_opts_default(hh_hunt_opts *o);
+/* Appends a hive; 1, or 0 when the list is full. */
+int hh_hunt_opts_add_hive(hh_hunt_opts *o, const char *path, int soft);
 
 /* Parses the options shared by hunt, services and case from argv (argv[0]
  * is the command). Positional arguments are collected in *positional.
@@ -68,6 +78,9 @@ int hh_hunt_job(void *ctx, FILE *out);
 /* The sandbox's require path: the shipped Lua, the user's
  * $XDG_CONFIG_HOME/hivehunt (or ~/.config/hivehunt), the case folder. */
 void hh_policy_search_dirs(const hh_hunt_opts *o, const char **dirs, size_t *n, char *xdg, size_t xdglen);
+/* For a --policy spec "PLUGIN=FILE", the '='; NULL for a bare FILE (which
+ * layers over the primary plugin, services unless --plugin says otherwise). */
+const char *hh_policy_target(const char *spec);
 /* The local policy layers over the shipped one, in order: <user dir>/<plugin>.lua,
  * <case dir>/<plugin>.lua (where they exist), then every --policy. */
 size_t hh_policy_layer_files(const hh_hunt_opts *o, const char *plugin, const char **files, char store[2][4200]);

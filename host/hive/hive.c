@@ -2,6 +2,7 @@
  * lend.c, raw.c, base, libregf, libbfio. */
 /* Hive opening and the key/value view: see hive.h. */
 #include "hive.h"
+#include "user.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -390,6 +391,8 @@ static int hive_open_image(hh_hive *hive, hh_hive **out, char *err, size_t errle
     }
     snprintf(hive->info.root_name, sizeof hive->info.root_name, "%s", hh_key_name(root));
     hive->info.kind = detect_kind(hive, root);
+    if (hive->info.kind == HH_HIVE_NTUSER)
+        hh_hive_user_guess(hive->info.path, hive->info.embedded_name, hive->info.user, sizeof hive->info.user);
     hh_key_free(&root);
     *out = hive;
     return 1;

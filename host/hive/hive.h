@@ -39,6 +39,7 @@ typedef struct hh_hive_info {
     uint64_t last_written;    /* base block timestamp (FILETIME) */
     char embedded_name[80];   /* base block file name, UTF-8 (may be empty) */
     char root_name[256];
+    char user[128];           /* user hives: the account (hive_user.c), "" when not told */
     uint32_t major, minor;
     size_t size;              /* bytes read */
 } hh_hive_info;

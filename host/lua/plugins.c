@@ -30,6 +30,11 @@ static void api_warn(const char *plugin, const char *fmt, ...)
 
 static const char *api_hive_path(const hh_hive *hive) { return hh_hive_get_info(hive)->path; }
 static int api_hive_kind(const hh_hive *hive) { return hh_hive_get_info(hive)->kind; }
+static const char *api_hive_user(const hh_hive *hive)
+{
+    const char *u = hh_hive_get_info(hive)->user;
+    return u[0] ? u : NULL;
+}
 
 static const hh_host_api host_api = {
     .struct_size = sizeof(hh_host_api),
@@ -57,6 +62,7 @@ static const hh_host_api host_api = {
     .key_is_recovered = hh_key_is_recovered,
     .hive_deleted_key_count = hh_hive_deleted_key_count,
     .hive_deleted_key_at = hh_hive_deleted_key_at,
+    .hive_user = api_hive_user,
 };
 
 const hh_host_api *hh_host_api_get(void) { return &host_api; }

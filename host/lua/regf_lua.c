@@ -216,6 +216,12 @@ static int hive_field(lua_State *L, const char *name)
     else if (strcmp(name, "seq_secondary") == 0) lua_pushinteger(L, in->seq_secondary);
     else if (strcmp(name, "root_name") == 0) lua_pushstring(L, in->root_name);
     else if (strcmp(name, "embedded_name") == 0) lua_pushstring(L, in->embedded_name);
+    else if (strcmp(name, "user") == 0) {
+        if (in->user[0])
+            lua_pushstring(L, in->user);
+        else
+            lua_pushnil(L);
+    }
     else if (strcmp(name, "size") == 0) lua_pushinteger(L, (lua_Integer)in->size);
     else if (strcmp(name, "version") == 0) lua_pushfstring(L, "%d.%d", (int)in->major, (int)in->minor);
     else if (strcmp(name, "last_written") == 0) lua_pushinteger(L, (lua_Integer)in->last_written);

@@ -19,6 +19,9 @@ const hh_field hh_finding_fields[] = {
     {"image_path", 0}, {"service_dll", 0}, {"object_name", 0}, {"start", 0}, {"start_name", 0},
     {"type", 0}, {"type_name", 0}, {"message", 0}, {"evidence", 0}, {"hive", 0},
     {"plugin", 0}, {"datetime", 0}, {"timestamp_desc", 0},
+    /* Appended (existing columns keep their places): where every plugin's
+     * finding sits. */
+    {"hive_kind", 0}, {"value", 0}, {"user", 0},
 };
 const size_t hh_finding_nfields = sizeof hh_finding_fields / sizeof hh_finding_fields[0];
 
@@ -549,7 +552,8 @@ static int group_rank(const hh_buf *b)
 /* The fields a service line copies from its first (worst-ranked) finding. */
 static const char *const group_fields[] = {"severity", "score", "last_write", "service", "control_set",
                                            "key", "recovered", "service_dll", "image_path", "object_name",
-                                           "technique", "message"};
+                                           "technique", "message", "plugin", "hive", "user", "value",
+                                           "task", "location", "command", "binary"};
 
 lua_Integer hh_report_group_findings(hh_report_ctx *c, int records, lua_Integer n)
 {
@@ -562,10 +566,12 @@ lua_Integer hh_report_group_findings(hh_report_ctx *c, int records, lua_Integer 
     for (lua_Integer i = 1; i <= n; i++) {
         lua_rawgeti(L, records, i);
         int rec = lua_gettop(L);
-        /* key path, service, set and recovered: a live key and a deleted one
-         * of the same name are two lines */
+        /* plugin, hive, user, key path, value, service or task, set, command
+         * and recovered: a live key and a deleted one of the same name are two
+         * lines, and so are two users' Run values or two elements of one list */
         hh_buf_reset(&c->tmp2);
-        static const char *const key_fields[] = {"key", "service", "control_set", "recovered"};
+        static const char *const key_fields[] = {"plugin", "hive",    "user",        "key",      "value",
+                                                 "service", "task", "control_set", "command", "recovered"};
         for (size_t k = 0; k < sizeof key_fields / sizeof *key_fields; k++) {
             hh_report_field_text(c, rec, key_fields[k], &c->tmp);
             hh_buf_put(&c->tmp2, c->tmp.data ? c->tmp.data : "", c->tmp.len);

@@ -21,6 +21,8 @@ typedef struct hh_report_ctx {
     hh_format fmt;
     FILE *out;
     int color;
+    const struct hh_field *row_fields; /* hh_row_fields, or report.columns (another plugin's rows) */
+    size_t row_nfields;
     hh_buf rec;     /* the record being built; written whole by hh_report_emit */
     hh_buf tmp;     /* scratch for one value's text */
     hh_buf tmp2;
@@ -89,6 +91,11 @@ lua_Integer hh_report_group_findings(hh_report_ctx *c, int records, lua_Integer 
 /* Writes b whole to the output, then resets it; raises on a write error or
  * when b ran out of memory. */
 void hh_report_emit(hh_report_ctx *c, hh_buf *b);
+
+/* Findings grouped by plugin (report_groups.c): pushes order (record
+ * indices, each plugin's together, groups by their worst finding) and names
+ * (the plugins in that order); returns the number of groups. */
+lua_Integer hh_report_group_by_plugin(hh_report_ctx *c, int records, lua_Integer n);
 
 /* meta[name] as a string (NULL when absent or not a string). */
 const char *hh_report_meta_str(hh_report_ctx *c, const char *name, size_t *len);

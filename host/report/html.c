@@ -407,7 +407,27 @@ static void write_day_detail(hh_report_ctx *c, hh_buf *b, const tl_point *pts, s
 static void write_timeline(hh_report_ctx *c, hh_buf *b, int flags, lua_Integer nrows, lua_Integer nfind)
 {
     lua_State *L = c->L;
-    size_t cap = (size_t)(nrows + nfind) + 1;
+    /* Other plugins' rows (report.timeline_rows = { { plugin =, rows = }, ... }):
+     * task creation, Run keys' LastWrite, ... on the same axis. */
+    int others = 0;
+    size_t nothers = 0;
+    lua_pushliteral(L, "timeline_rows");
+    if (lua_rawget(L, c->report) == LUA_TTABLE) {
+        others = lua_gettop(L);
+        for (lua_Integer g = 1; g <= (lua_Integer)lua_rawlen(L, others); g++) {
+            if (lua_rawgeti(L, others, g) == LUA_TTABLE) {
+                lua_pushliteral(L, "rows");
+                if (lua_rawget(L, -2) == LUA_TTABLE)
+                    nothers += lua_rawlen(L, -1);
+                lua_pop(L, 1);
+            }
+            lua_pop(L, 1);
+        }
+    } else {
+        lua_pop(L, 1);
+        lua_pushnil(L); /* keeps the stack shape either way */
+    }
+    size_t cap = (size_t)(nrows + nfind) + nothers + 1;
     tl_point *pts = lua_newuserdatauv(L, cap * sizeof *pts, 0);
     lua_newtable(L); /* labels: the tooltip text of each highlighted point */
     int labels = lua_gettop(L);
@@ -483,6 +503,70 @@ static void write_timeline(hh_report_ctx *c, hh_buf *b, int flags, lua_Integer n
         }
         lua_pop(L, 1);
     }
+    for (lua_Integer g = 1; others && g <= (lua_Integer)lua_rawlen(L, others); g++) {
+        if (lua_rawgeti(L, others, g) != LUA_TTABLE) {
+            lua_pop(L, 1);
+            continue;
+        }
+        int grp = lua_gettop(L);
+        lua_pushliteral(L, "plugin");
+        lua_rawget(L, grp);
+        lua_pushliteral(L, "rows");
+        int rows = lua_rawget(L, grp) == LUA_TTABLE ? lua_gettop(L) : 0;
+        lua_Integer n = rows ? (lua_Integer)lua_rawlen(L, rows) : 0;
+        for (lua_Integer i = 1; i <= n && np < cap; i++) {
+            if (lua_rawgeti(L, rows, i) != LUA_TTABLE) {
+                lua_pop(L, 1);
+                continue;
+            }
+            int rec = lua_gettop(L);
+            long long t;
+            int have = hh_report_epoch(c, rec, &t);
+            if (!have) {
+                lua_pushliteral(L, "created");
+                if (lua_rawget(L, rec) == LUA_TSTRING) {
+                    size_t tn;
+                    const char *ts = lua_tolstring(L, -1, &tn);
+                    have = hh_parse_iso8601(ts, tn, &t);
+                }
+                lua_pop(L, 1);
+            }
+            lua_pushliteral(L, "key");
+            if (lua_rawget(L, rec) == LUA_TSTRING) {
+                lua_pushboolean(L, 1);
+                lua_rawset(L, seen);
+            } else {
+                lua_pop(L, 1);
+            }
+            if (!have || t < PLAUSIBLE_EPOCH) {
+                implausible++;
+            } else {
+                int rank = flags ? row_flag(L, flags, rec) : 0;
+                pts[np].t = t;
+                pts[np].rank = rank;
+                pts[np].label = 0;
+                if (rank) {
+                    hh_buf_reset(&c->tmp2);
+                    hh_buf_putc(&c->tmp2, '(');
+                    hh_value_text(L, grp + 1, &c->tmp2, 0);
+                    hh_buf_puts(&c->tmp2, ") ");
+                    hh_report_field_text(c, rec, "name", &c->tmp);
+                    if (!c->tmp.len)
+                        hh_report_field_text(c, rec, "key", &c->tmp);
+                    hh_buf_put(&c->tmp2, c->tmp.data ? c->tmp.data : "", c->tmp.len);
+                    char iso[48];
+                    hh_format_iso8601(t, iso);
+                    hh_buf_printf(&c->tmp2, " %s", iso);
+                    lua_pushlstring(L, c->tmp2.data ? c->tmp2.data : "", c->tmp2.len);
+                    lua_rawseti(L, labels, ++nlabels);
+                    pts[np].label = (int)nlabels;
+                }
+                np++;
+            }
+            lua_pop(L, 1);
+        }
+        lua_settop(L, grp - 1);
+    }
     /* Findings on keys that have no row (a baseline-removed service, say). */
     for (lua_Integer i = 1; i <= nfind; i++) {
         lua_rawgeti(L, c->findings, i);
@@ -497,6 +581,12 @@ static void write_timeline(hh_report_ctx *c, hh_buf *b, int flags, lua_Integer n
             if (pts[np].rank == 0)
                 pts[np].rank = 1;
             hh_buf_reset(&c->tmp2);
+            hh_report_field_text(c, rec, "plugin", &c->tmp);
+            if (c->tmp.len && !(c->tmp.len == 8 && memcmp(c->tmp.data, "services", 8) == 0)) {
+                hh_buf_putc(&c->tmp2, '(');
+                hh_buf_put(&c->tmp2, c->tmp.data, c->tmp.len);
+                hh_buf_puts(&c->tmp2, ") ");
+            }
             hh_report_field_text(c, rec, "service", &c->tmp);
             hh_buf_put(&c->tmp2, c->tmp.data ? c->tmp.data : "", c->tmp.len);
             hh_buf_puts(&c->tmp2, " [");
@@ -513,14 +603,22 @@ static void write_timeline(hh_report_ctx *c, hh_buf *b, int flags, lua_Integer n
         lua_pop(L, 1);
     }
 
-    hh_buf_puts(b, "<section id=\"timeline\">\n<h2>Service-key LastWrite timeline <span class=\"n\">");
+    int several = 0;
+    if (c->meta) {
+        lua_pushliteral(L, "plugins");
+        several = lua_rawget(L, c->meta) == LUA_TTABLE && lua_rawlen(L, -1) > 1;
+        lua_pop(L, 1);
+    }
+    hh_buf_puts(b, several ? "<section id=\"timeline\">\n<h2>LastWrite timeline: every plugin's keys (service keys, tasks, "
+                             "Run keys...; the plugin in each flagged dot's label) <span class=\"n\">"
+                           : "<section id=\"timeline\">\n<h2>Service-key LastWrite timeline <span class=\"n\">");
     hh_buf_printf(b, "(%zu keys", np);
     if (implausible)
         hh_buf_printf(b, "; %zu without a plausible time, not plotted", implausible);
     hh_buf_puts(b, ")</span></h2>\n");
     if (np == 0) {
         hh_buf_puts(b, "<p class=\"empty\">No LastWrite times to plot.</p>\n</section>\n");
-        lua_pop(L, 3);
+        lua_pop(L, 4); /* pts, labels, seen, and the other plugins' rows */
         return;
     }
     long long t0 = pts[0].t, t1 = pts[0].t;
@@ -604,7 +702,7 @@ static void write_timeline(hh_report_ctx *c, hh_buf *b, int flags, lua_Integer n
     if (!with_time)
         write_day_detail(c, b, pts, np, labels);
     hh_buf_puts(b, "</section>\n");
-    lua_pop(L, 3);
+    lua_pop(L, 4);
 }
 
 /* ---- tables ---- */
@@ -761,6 +859,23 @@ static void write_details(hh_report_ctx *c, hh_buf *b, int group)
     lua_pop(L, 1);
 }
 
+/* One findings table row: line i of the grouped findings. */
+static void write_line_row(hh_report_ctx *c, hh_buf *b, int groups, lua_Integer i, size_t ncols)
+{
+    lua_State *L = c->L;
+    lua_rawgeti(L, groups, i);
+    int rec = lua_gettop(L);
+    hh_buf_printf(b, "<tr data-i=\"%lld\">", (long long)i);
+    for (size_t k = 0; k < ncols; k++) {
+        if (strcmp(finding_cols[k].field, "members") == 0)
+            write_details(c, b, rec);
+        else
+            write_cell(c, b, rec, &finding_cols[k]);
+    }
+    hh_buf_puts(b, "</tr>\n");
+    lua_pop(L, 1);
+}
+
 static void write_findings(hh_report_ctx *c, hh_buf *b, lua_Integer n)
 {
     lua_State *L = c->L;
@@ -772,24 +887,68 @@ static void write_findings(hh_report_ctx *c, hh_buf *b, lua_Integer n)
     }
     lua_Integer ng = hh_report_group_findings(c, c->findings, n);
     int groups = lua_gettop(L);
-    hh_buf_printf(b, "<section>\n<h2>Findings <span class=\"n\">(%lld on %lld service key%s: one row each)</span></h2>\n",
-                  (long long)n, (long long)ng, ng == 1 ? "" : "s");
-    write_table_head(b, "findings", finding_cols, ncols, 0);
-    for (lua_Integer i = 1; i <= ng; i++) {
-        lua_rawgeti(L, groups, i);
-        int rec = lua_gettop(L);
-        hh_buf_printf(b, "<tr data-i=\"%lld\">", (long long)i);
-        for (size_t k = 0; k < ncols; k++) {
-            if (strcmp(finding_cols[k].field, "members") == 0)
-                write_details(c, b, rec);
-            else
-                write_cell(c, b, rec, &finding_cols[k]);
-        }
-        hh_buf_puts(b, "</tr>\n");
+    /* Several plugins: one table each, in the order of their worst line. */
+    lua_Integer nplugins = hh_report_group_by_plugin(c, groups, ng);
+    int order = lua_gettop(L) - 1, names = lua_gettop(L);
+    if (nplugins <= 1) {
+        lua_rawgeti(L, groups, 1);
+        hh_report_field_text(c, lua_gettop(L), "plugin", &c->tmp);
         lua_pop(L, 1);
+        const char *what = !c->tmp.len || strcmp(c->tmp.data, "services") == 0
+                               ? (ng == 1 ? "service key" : "service keys")
+                               : (ng == 1 ? "entry" : "entries");
+        hh_buf_printf(b, "<section>\n<h2>Findings <span class=\"n\">(%lld on %lld %s: one row each)</span></h2>\n",
+                      (long long)n, (long long)ng, what);
+        write_table_head(b, "findings", finding_cols, ncols, 0);
+        for (lua_Integer i = 1; i <= ng; i++)
+            write_line_row(c, b, groups, i, ncols);
+        hh_buf_puts(b, "</tbody></table></div>\n</section>\n");
+        lua_pop(L, 3);
+        return;
     }
-    lua_pop(L, 1);
-    hh_buf_puts(b, "</tbody></table></div>\n</section>\n");
+    hh_buf_printf(b, "<section>\n<h2>Findings <span class=\"n\">(%lld, from %lld plugins: one row per entry)</span></h2>\n",
+                  (long long)n, (long long)nplugins);
+    lua_Integer at = 1;
+    for (lua_Integer g = 1; g <= nplugins; g++) {
+        lua_rawgeti(L, names, g);
+        size_t plen;
+        const char *plugin = lua_tolstring(L, -1, &plen);
+        lua_Integer count = 0, nfind = 0;
+        for (lua_Integer j = at; j <= ng; j++) {
+            lua_rawgeti(L, order, j);
+            lua_rawgeti(L, groups, lua_tointeger(L, -1));
+            lua_pushliteral(L, "plugin");
+            lua_rawget(L, -2);
+            int same = lua_rawequal(L, -1, -4) || (lua_type(L, -1) != LUA_TSTRING && plen == 0);
+            lua_pop(L, 1);
+            if (same) {
+                lua_getfield(L, -1, "members");
+                nfind += (lua_Integer)lua_rawlen(L, -1);
+                lua_pop(L, 1);
+            }
+            lua_pop(L, 2);
+            if (!same)
+                break;
+            count++;
+        }
+        hh_buf_puts(b, "<h3 class=\"plugin\">");
+        put_esc(b, plugin, plen);
+        hh_buf_printf(b, " <span class=\"n\">(%lld)</span></h3>\n", (long long)nfind);
+        char id[96];
+        snprintf(id, sizeof id, g == 1 ? "findings" : "findings%lld", (long long)g);
+        write_table_head(b, id, finding_cols, ncols, 0);
+        for (lua_Integer j = at; j < at + count; j++) {
+            lua_rawgeti(L, order, j);
+            lua_Integer i = lua_tointeger(L, -1);
+            lua_pop(L, 1);
+            write_line_row(c, b, groups, i, ncols);
+        }
+        hh_buf_puts(b, "</tbody></table></div>\n");
+        lua_pop(L, 1);
+        at += count;
+    }
+    hh_buf_puts(b, "</section>\n");
+    lua_pop(L, 3);
 }
 
 static void write_services(hh_report_ctx *c, hh_buf *b, lua_Integer n, int flags)

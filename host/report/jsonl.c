@@ -12,8 +12,8 @@ void hh_report_jsonl(hh_report_ctx *c)
     lua_State *L = c->L;
     int records = hh_report_records(c);
     lua_Integer n = hh_report_count(c, records);
-    const hh_field *fields = c->is_findings ? hh_finding_fields : hh_row_fields;
-    size_t nfields = c->is_findings ? hh_finding_nfields : hh_row_nfields;
+    const hh_field *fields = c->is_findings ? hh_finding_fields : c->row_fields;
+    size_t nfields = c->is_findings ? hh_finding_nfields : c->row_nfields;
     for (lua_Integer i = 1; i <= n; i++) {
         lua_rawgeti(L, records, i);
         int rec = lua_gettop(L);

@@ -68,6 +68,24 @@ static int report_protected(lua_State *L)
     c->findings = optional_table(L, 2, "findings");
     c->rows = optional_table(L, 2, "rows");
     c->meta = optional_table(L, 2, "meta");
+    /* Another plugin's rows name their own columns (report.columns). */
+    c->row_fields = hh_row_fields;
+    c->row_nfields = hh_row_nfields;
+    int cols = c->is_findings ? 0 : optional_table(L, 2, "columns");
+    if (cols) {
+        size_t n = lua_rawlen(L, cols) < 256 ? lua_rawlen(L, cols) : 256;
+        hh_field *f = lua_newuserdatauv(L, (n ? n : 1) * sizeof *f, 0);
+        size_t k = 0;
+        for (size_t i = 1; i <= n; i++) {
+            if (lua_rawgeti(L, cols, (lua_Integer)i) == LUA_TSTRING) {
+                f[k].name = lua_tostring(L, -1); /* report.columns keeps it alive */
+                f[k++].array = 0;
+            }
+            lua_pop(L, 1);
+        }
+        c->row_fields = f;
+        c->row_nfields = k;
+    }
     hh_report_count(c, c->findings); /* refuse a malformed table before writing anything */
     hh_report_count(c, c->rows);
     const hh_report_writer *w = find_writer(c->fmt);

@@ -15,7 +15,7 @@
  *   findings: rule technique severity score service display_name control_set
  *     current key last_write image_path service_dll object_name start
  *     start_name type type_name message evidence hive plugin datetime
- *     timestamp_desc
+ *     timestamp_desc hive_kind value user
  *   services: name control_set current display_name description image_path
  *     service_dll service_dll_source service_main object_name start
  *     start_name type type_name error_control group depend_on_service

@@ -4,8 +4,9 @@
  * hh_esc_term, so no byte of a hive reaches the terminal as a control;
  * widths are display columns; long cells are cut with an ellipsis. Colour
  * (severity only) when the caller says the output is a terminal.
- * Findings are shown one line per service key (a service in one control
- * set): its worst severity, the score, and the rules that fired; with
+ * Findings are shown one line per entry (a service key in one control set,
+ * a task, an autostart value), each plugin's under its name when several
+ * found something: its worst severity, the score, and the rules that fired; with
  * meta.verbose (-v) each rule's message and evidence follow on their own
  * lines. csv and jsonl keep one record per finding. */
 #include <ctype.h>
@@ -20,31 +21,34 @@ typedef enum { SRC_FIELD, SRC_FIRST_OF, SRC_SEVERITY } cell_source;
 typedef struct column {
     const char *header;
     cell_source source;
-    const char *field, *fallback; /* SRC_FIRST_OF: field, else fallback */
+    const char *field;            /* SRC_FIRST_OF: the first of field and */
+    const char *fallback[3];      /* these that is not empty */
     size_t cap;                   /* widest cell before it is cut */
     int right;                    /* right-aligned (numbers) */
 } column;
 
 static const column finding_columns[] = {
-    {"SEVERITY", SRC_SEVERITY, "severity", NULL, 8, 0},
-    {"SCORE", SRC_FIELD, "score", NULL, 6, 1},
-    {"LAST_WRITE", SRC_FIELD, "last_write", NULL, 24, 0},
-    {"SERVICE", SRC_FIELD, "service", NULL, 32, 0},
-    {"SET", SRC_FIELD, "control_set", NULL, 14, 0},
-    {"RULES", SRC_FIELD, "rules", NULL, 100, 0},
-    /* The binary that runs: a svchost service's DLL, else its ImagePath. */
-    {"PATH", SRC_FIRST_OF, "service_dll", "image_path", 60, 0},
+    {"SEVERITY", SRC_SEVERITY, "severity", {NULL}, 8, 0},
+    {"SCORE", SRC_FIELD, "score", {NULL}, 6, 1},
+    {"LAST_WRITE", SRC_FIELD, "last_write", {NULL}, 24, 0},
+    /* What the line is about: a service, a task, an autostart value. */
+    {"SERVICE", SRC_FIRST_OF, "service", {"task", "value", "location"}, 32, 0},
+    {"SET", SRC_FIELD, "control_set", {NULL}, 14, 0},
+    {"RULES", SRC_FIELD, "rules", {NULL}, 100, 0},
+    /* What runs: a svchost service's DLL, else its ImagePath; a task's or an
+     * autostart entry's command. */
+    {"PATH", SRC_FIRST_OF, "service_dll", {"image_path", "command"}, 60, 0},
 };
 
 static const column service_columns[] = {
-    {"LAST_WRITE", SRC_FIELD, "last_write", NULL, 24, 0},
-    {"SET", SRC_FIELD, "control_set", NULL, 14, 0},
-    {"NAME", SRC_FIELD, "name", NULL, 32, 0},
-    {"START", SRC_FIRST_OF, "start_name", "start", 14, 0},
-    {"TYPE", SRC_FIRST_OF, "type_name", "type", 20, 0},
-    {"ACCOUNT", SRC_FIELD, "object_name", NULL, 28, 0},
-    {"IMAGE_PATH", SRC_FIELD, "image_path", NULL, 60, 0},
-    {"SERVICE_DLL", SRC_FIELD, "service_dll", NULL, 60, 0},
+    {"LAST_WRITE", SRC_FIELD, "last_write", {NULL}, 24, 0},
+    {"SET", SRC_FIELD, "control_set", {NULL}, 14, 0},
+    {"NAME", SRC_FIELD, "name", {NULL}, 32, 0},
+    {"START", SRC_FIRST_OF, "start_name", {"start"}, 14, 0},
+    {"TYPE", SRC_FIRST_OF, "type_name", {"type"}, 20, 0},
+    {"ACCOUNT", SRC_FIELD, "object_name", {NULL}, 28, 0},
+    {"IMAGE_PATH", SRC_FIELD, "image_path", {NULL}, 60, 0},
+    {"SERVICE_DLL", SRC_FIELD, "service_dll", {NULL}, 60, 0},
 };
 
 #define MAX_COLUMNS 8
@@ -104,8 +108,13 @@ static void put_members(hh_report_ctx *c, int records, int group)
 static void cell_text(hh_report_ctx *c, int rec, const column *col, hh_buf *b)
 {
     hh_report_field_text(c, rec, col->field, b);
-    if (col->source == SRC_FIRST_OF && b->len == 0)
-        hh_report_field_text(c, rec, col->fallback, b);
+    for (size_t i = 0; col->source == SRC_FIRST_OF && b->len == 0 && i < 3 && col->fallback[i]; i++)
+        hh_report_field_text(c, rec, col->fallback[i], b);
+    /* Other plugins' findings name what runs as binary or command. */
+    if (col->source == SRC_FIRST_OF && b->len == 0 && c->is_findings)
+        hh_report_field_text(c, rec, "binary", b);
+    if (col->source == SRC_FIRST_OF && b->len == 0 && c->is_findings)
+        hh_report_field_text(c, rec, "command", b);
     if (col->source == SRC_SEVERITY)
         for (size_t i = 0; i < b->len; i++)
             b->data[i] = (char)toupper((unsigned char)b->data[i]);
@@ -116,6 +125,15 @@ void hh_report_table(hh_report_ctx *c)
     lua_State *L = c->L;
     const column *cols = c->is_findings ? finding_columns : service_columns;
     size_t ncols = c->is_findings ? sizeof finding_columns / sizeof *cols : sizeof service_columns / sizeof *cols;
+    /* Another plugin's rows: their first columns, as the plugin orders them. */
+    column generic[MAX_COLUMNS];
+    if (!c->is_findings && c->row_fields != hh_row_fields) {
+        ncols = c->row_nfields < MAX_COLUMNS ? c->row_nfields : MAX_COLUMNS;
+        for (size_t k = 0; k < ncols; k++) {
+            generic[k] = (column){c->row_fields[k].name, SRC_FIELD, c->row_fields[k].name, {NULL}, 48, 0};
+        }
+        cols = generic;
+    }
     int records = hh_report_records(c);
     lua_Integer n = hh_report_count(c, records);
     lua_Integer nfindings = n;
@@ -136,6 +154,15 @@ void hh_report_table(hh_report_ctx *c)
         n = hh_report_group_findings(c, records, n);
     }
     int lines = c->is_findings ? lua_gettop(L) : records;
+    /* Findings of several plugins: each plugin's lines together, under its
+     * name. */
+    lua_Integer ngroups = c->is_findings ? hh_report_group_by_plugin(c, lines, n) : 0;
+    int order = ngroups ? lua_gettop(L) - 1 : 0, names = ngroups ? lua_gettop(L) : 0;
+    if (ngroups == 1) {
+        lua_pop(L, 2);
+        ngroups = 0;
+        order = names = 0;
+    }
 
     /* Pass 1: every escaped cell, kept as Lua strings (collected on error). */
     lua_createtable(L, (int)(n * (lua_Integer)ncols), 0);
@@ -144,7 +171,13 @@ void hh_report_table(hh_report_ctx *c)
     for (size_t k = 0; k < ncols; k++)
         width[k] = strlen(cols[k].header);
     for (lua_Integer i = 1; i <= n; i++) {
-        lua_rawgeti(L, lines, i);
+        lua_Integer r = i;
+        if (order) {
+            lua_rawgeti(L, order, i);
+            r = lua_tointeger(L, -1);
+            lua_pop(L, 1);
+        }
+        lua_rawgeti(L, lines, r);
         int rec = lua_gettop(L);
         for (size_t k = 0; k < ncols; k++) {
             cell_text(c, rec, &cols[k], &c->tmp);
@@ -174,7 +207,44 @@ void hh_report_table(hh_report_ctx *c)
     }
     hh_buf_putc(&c->rec, '\n');
     hh_report_emit(c, &c->rec);
+    const char *group = NULL;
     for (lua_Integer i = 1; i <= n; i++) {
+        if (order) {
+            /* A title line where the next plugin's findings start. */
+            lua_rawgeti(L, order, i);
+            lua_rawgeti(L, lines, lua_tointeger(L, -1));
+            lua_pushliteral(L, "plugin");
+            lua_rawget(L, -2);
+            const char *p = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+            if (!group || strcmp(group, p) != 0) {
+                lua_Integer in_group = 0;
+                for (lua_Integer j = i; j <= n; j++) {
+                    lua_rawgeti(L, order, j);
+                    lua_rawgeti(L, lines, lua_tointeger(L, -1));
+                    lua_pushliteral(L, "plugin");
+                    lua_rawget(L, -2);
+                    const char *q = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+                    int same = strcmp(q, p) == 0;
+                    lua_pop(L, 1);
+                    if (same) {
+                        lua_getfield(L, -1, "members");
+                        in_group += (lua_Integer)lua_rawlen(L, -1);
+                        lua_pop(L, 1);
+                    }
+                    lua_pop(L, 2);
+                    if (!same)
+                        break;
+                }
+                hh_buf_puts(&c->rec, i > 1 ? "\n== " : "== ");
+                hh_esc_term(&c->rec, p, strlen(p), 40);
+                hh_buf_printf(&c->rec, " (%lld finding%s)\n", (long long)in_group, in_group == 1 ? "" : "s");
+                hh_report_emit(c, &c->rec);
+                lua_pushvalue(L, -1);
+                lua_replace(L, names); /* keeps p alive while group points at it */
+                group = lua_tostring(L, names);
+            }
+            lua_pop(L, 3);
+        }
         for (size_t k = 0; k < ncols; k++) {
             size_t len;
             lua_rawgeti(L, cells, (i - 1) * (lua_Integer)ncols + (lua_Integer)k + 1);
@@ -207,14 +277,29 @@ void hh_report_table(hh_report_ctx *c)
         hh_buf_putc(&c->rec, '\n');
         hh_report_emit(c, &c->rec);
         if (verbose) {
-            lua_rawgeti(L, lines, i);
+            lua_Integer r = i;
+            if (order) {
+                lua_rawgeti(L, order, i);
+                r = lua_tointeger(L, -1);
+                lua_pop(L, 1);
+            }
+            lua_rawgeti(L, lines, r);
             put_members(c, records, lua_gettop(L));
             lua_pop(L, 1);
         }
     }
     if (c->is_findings) {
-        hh_buf_printf(&c->rec, "%lld finding%s on %lld service key%s", (long long)nfindings,
-                      nfindings == 1 ? "" : "s", (long long)n, n == 1 ? "" : "s");
+        /* A line is a service key when only the services plugin found something. */
+        int services_only = !order;
+        if (services_only && n > 0) {
+            lua_rawgeti(L, lines, 1);
+            hh_report_field_text(c, lua_gettop(L), "plugin", &c->tmp);
+            services_only = !c->tmp.len || strcmp(c->tmp.data, "services") == 0;
+            lua_pop(L, 1);
+        }
+        hh_buf_printf(&c->rec, "%lld finding%s on %lld %s", (long long)nfindings, nfindings == 1 ? "" : "s",
+                      (long long)n, services_only ? (n == 1 ? "service key" : "service keys")
+                                                  : (n == 1 ? "entry" : "entries"));
         const char *sep = " (";
         for (size_t s = 0; s <= NSEVERITIES; s++) {
             if (!counts[s])
@@ -224,8 +309,11 @@ void hh_report_table(hh_report_ctx *c)
         }
         hh_buf_puts(&c->rec, nfindings ? ")\n" : "\n");
     } else {
-        hh_buf_printf(&c->rec, "%lld service row%s\n", (long long)n, n == 1 ? "" : "s");
+        hh_buf_printf(&c->rec, "%lld %s%s\n", (long long)n, c->row_fields != hh_row_fields ? "row" : "service row",
+                      n == 1 ? "" : "s");
     }
     hh_report_emit(c, &c->rec);
+    if (order)
+        lua_pop(L, 2);
     lua_pop(L, c->is_findings ? 2 : 1);
 }

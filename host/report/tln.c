@@ -3,7 +3,7 @@
 /* tln: RegRipper's five-field timeline line, time|source|host|user|description,
  * time in Unix seconds (a finding's datetime, the write it is about, else the
  * LastWrite; 0 when the record has neither), source REG,
- * host from meta.host, user empty. Every field is display-escaped and '|'
+ * host from meta.host, user the finding's account (user hives). Every field is display-escaped and '|'
  * becomes \x7c, so no value can add a field or a line. */
 #include <ctype.h>
 #include <string.h>
@@ -58,7 +58,9 @@ void hh_report_tln(hh_report_ctx *c)
             t = 0;
         hh_buf_printf(&c->rec, "%lld|REG|", t);
         put_field(&c->rec, &c->tmp2, host ? host : "", host ? hostlen : 0);
-        hh_buf_puts(&c->rec, "||");
+        hh_buf_putc(&c->rec, '|');
+        put_value(c, rec, "user", 0); /* a user hive's account; empty for machine hives */
+        hh_buf_putc(&c->rec, '|');
         if (c->is_findings) {
             /* [SEVERITY rule] service (control_set): message; image_path */
             hh_buf_putc(&c->rec, '[');

@@ -153,17 +153,33 @@ typedef struct hh_plugin {
     /* Hive kinds the plugin reads, as HH_HIVE_BIT masks. The host runs it when
      * every required kind was given and, when nothing is required, when at
      * least one optional kind was. A plugin whose descriptor ends before
-     * these members reads SYSTEM (required) and SOFTWARE (optional).
+     * these members, or that leaves both masks 0, reads SYSTEM (required)
+     * and SOFTWARE (optional) and is called the old way.
      *
      * A plugin that declares them is called as collect(hives), where
      *   hives = { system = hive|nil, software = hive|nil,
      *             users = { hive, ... } }      -- user hives, each hive.user set
-     * and one that does not as collect(system, software). */
+     * (hive.user: the account, or nil when it cannot be told; hive_user()
+     * below answers the same in C) and one that does not as
+     * collect(system, software).
+     *
+     * collect returns the input its policy reads: { plugin = name,
+     * rows = { row, ... }, warnings = { line, ... }, hive = { path, ... }? }.
+     * Every row carries the fields that locate it: hive (the file's path as
+     * hive.path gives it), hive_kind ("SYSTEM", "SOFTWARE", "NTUSER"), key
+     * (path inside the hive), value (value name, nil when the key is the
+     * entry) and, from a user hive, user. A row that starts a program says
+     * which, for the correlation policy (lua/correlate.lua): binary = the
+     * path of what runs, or launches = a command line (or a list of them).
+     * Findings the policy leaves without hive, hive_kind or user get them
+     * from the row with the same key (and value), or from the plugin's only
+     * hive; plugin is always the plugin's name. */
     uint32_t hives_required;
     uint32_t hives_optional;
     /* Names of plugins whose rows this plugin's policy reads at
      * input.previous[name]: they run before it when present. NULL-terminated;
-     * NULL for none. */
+     * NULL for none. (Every later plugin's policy sees input.previous when
+     * several run; this only fixes the order.) */
     const char *const *reads_rows_of;
 } hh_plugin;
 

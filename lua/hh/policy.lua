@@ -269,7 +269,12 @@ local function finding(row, rule, hit, score, def, scoring)
   f.service = row.name
   for _, k in ipairs(def.finding_fields or ROW_FIELDS) do f[k] = row[k] end
   if row.recovered then f.recovered = true end
+  -- the fields that locate every plugin's finding (the host fills what a
+  -- row leaves out from the hive it came from)
   if row.hive then f.hive = row.hive end
+  if row.hive_kind then f.hive_kind = row.hive_kind end
+  if row.value ~= nil and type(row.value) ~= "table" then f.value = row.value end
+  if row.user then f.user = row.user end
   -- the write the finding is about: the hit's when it names one (a
   -- Parameters key written after its service key), else the key's
   if hit.datetime then

@@ -1,7 +1,10 @@
 /*
  * The services plugin's C half: `require "plugin.services"`.
  *
- *   services.collect(system_hive [, software_hive]) -> input | nil, msg
+ *   services.collect(hives) -> input | nil, msg
+ *     hives = { system = hive, software = hive|nil, users = {...} } (the host's
+ *     call: the descriptor declares SYSTEM required, SOFTWARE optional)
+ *   services.collect(system_hive [, software_hive]) -> the same (scripts, shell)
  *   services.svchost_groups(software_hive)          -> { groups, path } | nil, msg
  *   services.columns                                -> row field names, report order
  *
@@ -392,6 +395,14 @@ static int collect_body(lua_State *L)
 {
     const hh_host_api *H = svc_host;
     call_state *st = state_of(L);
+    if (lua_istable(L, 1)) {
+        /* collect(hives): the host's call; the same as collect(system, software). */
+        lua_settop(L, 1);
+        if (lua_getfield(L, 1, "system") == LUA_TNIL)
+            return luaL_error(L, "collect: hives.system is missing: the services plugin reads a SYSTEM hive");
+        lua_getfield(L, 1, "software");
+        lua_remove(L, 1); /* system, software */
+    }
     hh_hive *system = H->check_hive(L, 1);
     hh_hive *software = lua_isnoneornil(L, 2) ? NULL : H->check_hive(L, 2);
     int bad = wrong_kind(L, system, HH_HIVE_SYSTEM);
@@ -560,6 +571,9 @@ static const hh_plugin services_plugin = {
     .init = services_init,
     .open_lua = open_services,
     .shutdown = NULL,
+    .hives_required = HH_HIVE_BIT(HH_HIVE_SYSTEM),
+    .hives_optional = HH_HIVE_BIT(HH_HIVE_SOFTWARE),
+    .reads_rows_of = NULL,
 };
 
 HH_PLUGIN_DEFINE_ENTRY(services_plugin)

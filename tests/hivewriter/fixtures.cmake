@@ -7,6 +7,11 @@ hh_fixture(demo/SOFTWARE demo/SOFTWARE.spec)
 hh_fixture(path-spellings path-spellings.spec)
 hh_fixture(servicing-day/SYSTEM servicing-day.spec)
 hh_fixture(servicing-day/intrusion servicing-day-intrusion.spec)
+# One host's hives for the one-pass hunt (testdata/onepass/SYSTEM.spec says what they plant).
+hh_fixture(onepass/SYSTEM onepass/SYSTEM.spec)
+hh_fixture(onepass/SOFTWARE onepass/SOFTWARE.spec)
+hh_fixture(onepass/alice-NTUSER onepass/alice-NTUSER.spec)
+hh_fixture(onepass/bob-NTUSER onepass/bob-NTUSER.spec)
 
 foreach(name psexec-service imagepath-repointed start-changed defender-disabled
              servicedll-swap svchost-group-unknown svchost-group-nonmember

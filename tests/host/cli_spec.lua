@@ -67,20 +67,37 @@ describe("hivehunt hunt on bad input", function()
       end
     end)
   end
-  it("refuses a hive of the wrong kind", function()
+  it("refuses, as a usage error, a user hive when no installed plugin reads one", function()
     local p = corpus .. "/regipy/NTUSER.DAT"
     if not io.open(p) then return pending("corpus absent") end
-    local code, out, err = run { "hunt", p }
-    assert.are.equal(3, code)
-    assert.truthy(err:find("given as SYSTEM but it is a NTUSER hive", 1, true), err)
+    -- only the services plugin installed: none reads user hives
+    local dir = os.tmpname()
+    os.remove(dir)
+    assert(os.execute("mkdir -p " .. sh_quote(dir) .. " && cp " .. sh_quote(os.getenv("HH_BUILD_DIR") .. "/plugins/services.so")
+      .. " " .. sh_quote(dir)))
+    local saved = bin
+    bin = "env"
+    local code, out, err = run { "HIVEHUNT_PLUGIN_PATH=", saved, "hunt", p, "--plugin-dir", dir }
+    bin = saved
+    -- services names its plugin: a hive it cannot read is an input error, one line
+    local scode, _, serr = run { "services", p }
+    os.execute("rm -rf " .. sh_quote(dir))
+    assert.are.equal(3, scode)
+    assert.truthy(one_line(serr), serr)
+    assert.truthy(serr:find("given to the services plugin, which cannot read it (NTUSER)", 1, true), serr)
+    assert.are.equal(2, code)
+    assert.truthy(err:find("plugin services skipped: no hive of a kind it needs: SYSTEM", 1, true), err)
+    assert.are.equal(2, select(2, err:gsub("\n", "")), err) -- the plugin skipped, then the error
+    assert.truthy(err:find(p .. ": a hive of kind NTUSER, which no installed plugin reads", 1, true), err)
     assert.are.equal("", out)
   end)
-  it("refuses a SYSTEM hive given as SOFTWARE", function()
+  it("refuses two SYSTEM hives in one run with one line", function()
     local p = corpus .. "/regipy/SYSTEM"
     if not io.open(p) then return pending("corpus absent") end
     local code, _, err = run { "hunt", p, "--software", p }
-    assert.are.equal(3, code)
-    assert.truthy(err:find("given as SOFTWARE but it is a SYSTEM hive", 1, true), err)
+    assert.are.equal(2, code)
+    assert.truthy(one_line(err), err)
+    assert.truthy(err:find("a second SYSTEM hive (the first is " .. p .. ")", 1, true), err)
   end)
 end)
 

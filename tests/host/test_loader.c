@@ -8,6 +8,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include "plugin_plan.h"
 #include "plugins.h"
 #include "tap.h"
 
@@ -52,9 +53,43 @@ int main(void)
     hh_plugin_dirs dirs = {.dirs = {TEST_PLUGIN_DIR}, .count = 1};
     hh_plugin_set all = {0};
     hh_plugins_load(&all, &dirs);
-    ok(all.count == 2 && hh_plugins_find(&all, "good") && hh_plugins_find(&all, "chaintest"),
-       "directory scan loads only the good plugins (good, chaintest)");
+    ok(all.count == 4 && hh_plugins_find(&all, "good") && hh_plugins_find(&all, "chaintest") &&
+           hh_plugins_find(&all, "userrun") && hh_plugins_find(&all, "machinerun"),
+       "directory scan loads only the good plugins (good, chaintest, userrun, machinerun)");
     ok(all.refused == 4, "directory scan refuses the four bad ones (%d)", all.refused);
+
+    /* Hive kinds: a descriptor that declares none reads SYSTEM (+ SOFTWARE)
+     * and is called the old way; one that declares them is planned by them. */
+    uint32_t req, opt;
+    int legacy;
+    hh_plugin_kinds(hh_plugins_find(&all, "chaintest")->desc, &req, &opt, &legacy);
+    ok(legacy && req == HH_HIVE_BIT(HH_HIVE_SYSTEM) && opt == HH_HIVE_BIT(HH_HIVE_SOFTWARE),
+       "no masks: SYSTEM required, SOFTWARE optional, old-style call");
+    hh_plugin_kinds(hh_plugins_find(&all, "userrun")->desc, &req, &opt, &legacy);
+    ok(!legacy && req == HH_HIVE_BIT(HH_HIVE_NTUSER) && opt == 0, "userrun declares NTUSER required");
+    hh_plugin_plan plan;
+    char perr[256];
+    ok(hh_plugin_plan_make(&all, HH_HIVE_BIT(HH_HIVE_NTUSER), NULL, 0, &plan, perr, sizeof perr) == 1 &&
+           plan.n == 1 && strcmp(plan.items[0].plugin->desc->name, "userrun") == 0 && plan.nskipped == 3,
+       "a user hive alone: userrun runs, the three others are skipped with a reason");
+    ok(plan.nskipped && strstr(plan.skipped[0], "skipped: no hive of a kind it needs: SYSTEM") != NULL,
+       "the reason names the missing kind: %s", plan.nskipped ? plan.skipped[0] : "");
+    ok(hh_plugin_plan_make(&all, HH_HIVE_BIT(HH_HIVE_SYSTEM) | HH_HIVE_BIT(HH_HIVE_SOFTWARE), NULL, 0, &plan, perr,
+                           sizeof perr) == 1 &&
+           plan.n == 3 && strcmp(plan.items[0].plugin->desc->name, "chaintest") == 0 &&
+           strcmp(plan.items[2].plugin->desc->name, "machinerun") == 0,
+       "SYSTEM and SOFTWARE: chaintest, good, machinerun, in name order");
+    ok(hh_plugin_plan_make(&all, HH_HIVE_BIT(HH_HIVE_NTUSER) | HH_HIVE_BIT(HH_HIVE_SOFTWARE), NULL, 0, &plan, perr,
+                           sizeof perr) == 1 &&
+           plan.n == 2 && strcmp(plan.items[0].plugin->desc->name, "userrun") == 0,
+       "machinerun reads userrun's rows: userrun runs first, against name order");
+    const char *named[] = {"machinerun", "chaintest"};
+    ok(hh_plugin_plan_make(&all, ~0u, named, 2, &plan, perr, sizeof perr) == 1 && plan.n == 2 &&
+           strcmp(plan.items[0].plugin->desc->name, "machinerun") == 0,
+       "--plugin keeps the order given");
+    const char *missing[] = {"nosuch"};
+    ok(hh_plugin_plan_make(&all, ~0u, missing, 1, &plan, perr, sizeof perr) == -1 && strstr(perr, "'nosuch' not found"),
+       "a named plugin that is not installed: %s", perr);
     hh_plugins_unload(&all);
 
     hh_plugin_dirs none = {.dirs = {"/nonexistent/hivehunt/plugins"}, .count = 1};

@@ -8,10 +8,25 @@ foreach(p good bad_abi bad_lua no_entry bad_size chaintest)
     LIBRARY_OUTPUT_DIRECTORY ${HH_TEST_PLUGIN_DIR} C_VISIBILITY_PRESET hidden)
 endforeach()
 
+# Run-key readers for one-pass hunts: one over every user hive, one over SOFTWARE.
+add_library(testplugin_userrun MODULE ${CMAKE_CURRENT_LIST_DIR}/plugins/runkeys.c)
+target_compile_definitions(testplugin_userrun PRIVATE TEST_PLUGIN_NAME="userrun" RUNKEYS_USERS=1
+  RUNKEYS_FIELD="launches" RUNKEYS_REQUIRED=HH_HIVE_BIT\(HH_HIVE_NTUSER\))
+add_library(testplugin_machinerun MODULE ${CMAKE_CURRENT_LIST_DIR}/plugins/runkeys.c)
+target_compile_definitions(testplugin_machinerun PRIVATE TEST_PLUGIN_NAME="machinerun" RUNKEYS_USERS=0
+  RUNKEYS_AFTER="userrun"
+  RUNKEYS_FIELD="binary" RUNKEYS_REQUIRED=HH_HIVE_BIT\(HH_HIVE_SOFTWARE\))
+foreach(p userrun machinerun)
+  target_include_directories(testplugin_${p} PRIVATE ${CMAKE_SOURCE_DIR}/include ${HH_LUA_INCLUDE_DIRS})
+  set_target_properties(testplugin_${p} PROPERTIES PREFIX "" OUTPUT_NAME ${p}
+    LIBRARY_OUTPUT_DIRECTORY ${HH_TEST_PLUGIN_DIR} C_VISIBILITY_PRESET hidden)
+endforeach()
+
 hh_add_ctest(test_loader ${CMAKE_CURRENT_LIST_DIR}/test_loader.c)
 target_compile_definitions(test_loader PRIVATE TEST_PLUGIN_DIR="${HH_TEST_PLUGIN_DIR}")
 target_include_directories(test_loader PRIVATE ${CMAKE_CURRENT_LIST_DIR})
-add_dependencies(test_loader testplugin_good testplugin_bad_abi testplugin_bad_lua testplugin_no_entry testplugin_bad_size testplugin_chaintest)
+add_dependencies(test_loader testplugin_good testplugin_bad_abi testplugin_bad_lua testplugin_no_entry testplugin_bad_size testplugin_chaintest
+  testplugin_userrun testplugin_machinerun)
 
 hh_add_ctest(test_sandbox ${CMAKE_CURRENT_LIST_DIR}/test_sandbox.c)
 target_include_directories(test_sandbox PRIVATE ${CMAKE_CURRENT_LIST_DIR})
@@ -33,3 +48,4 @@ target_include_directories(test_small_alloc PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 
 hh_add_ctest(hive_lend ${CMAKE_CURRENT_LIST_DIR}/test_lend.c)
 target_include_directories(hive_lend PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${CMAKE_SOURCE_DIR}/host)
+hh_add_busted(onepass ${CMAKE_CURRENT_LIST_DIR}/onepass_spec.lua)

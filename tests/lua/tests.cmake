@@ -17,3 +17,4 @@ add_test(NAME lua_fixtures_hunt
   COMMAND $<TARGET_FILE:hivehunt> lua ${HH_BUSTED} --output=TAP ${CMAKE_CURRENT_LIST_DIR}/fixtures_hunt_spec.lua
   WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 set_tests_properties(lua_fixtures_hunt PROPERTIES ENVIRONMENT "${HH_TEST_ENV}")
+hh_add_busted(lua_correlate ${CMAKE_CURRENT_LIST_DIR}/correlate_spec.lua)
