@@ -22,6 +22,9 @@ const hh_field hh_finding_fields[] = {
     /* Appended (existing columns keep their places): where every plugin's
      * finding sits. */
     {"hive_kind", 0}, {"value", 0}, {"user", 0},
+    /* Each plugin's own: a scheduled task's, an autostart entry's. */
+    {"task", 0}, {"path", 0}, {"actions", 1}, {"created", 0},
+    {"location", 0}, {"command", 0}, {"binary", 0},
 };
 const size_t hh_finding_nfields = sizeof hh_finding_fields / sizeof hh_finding_fields[0];
 

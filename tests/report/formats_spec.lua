@@ -65,7 +65,8 @@ end
 
 local finding_fields = { "rule", "technique", "severity", "score", "service", "display_name", "control_set", "current",
   "key", "last_write", "image_path", "service_dll", "object_name", "start", "start_name", "type", "type_name", "message",
-  "evidence", "hive", "plugin", "datetime", "timestamp_desc", "hive_kind", "value", "user" }
+  "evidence", "hive", "plugin", "datetime", "timestamp_desc", "hive_kind", "value", "user",
+  "task", "path", "actions", "created", "location", "command", "binary" }
 local row_fields = { "name", "control_set", "current", "display_name", "description", "image_path", "service_dll",
   "service_dll_source", "service_main", "object_name", "start", "start_name", "type", "type_name", "error_control",
   "group", "depend_on_service", "required_privileges", "delayed_autostart", "failure_command", "last_write",
