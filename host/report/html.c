@@ -721,9 +721,9 @@ typedef struct html_column {
  * message and evidence. */
 static const html_column finding_cols[] = {
     {"Severity", "severity", NULL, CELL_SEVERITY},   {"Score", "score", NULL, CELL_NUM},
-    {"Service", "service", NULL, CELL_CODE},         {"Rules", "rules", NULL, CELL_CODE},
+    {"Service", "service", "task", CELL_CODE},       {"Rules", "rules", NULL, CELL_CODE},
     {"Message", "message", NULL, CELL_MESSAGE},      {"Last write (UTC)", "last_write", NULL, CELL_TIME},
-    {"Control set", "control_set", NULL, CELL_TEXT}, {"Image path", "image_path", NULL, CELL_MONO},
+    {"Control set", "control_set", NULL, CELL_TEXT}, {"Image path", "image_path", "command", CELL_MONO},
     {"ServiceDll", "service_dll", NULL, CELL_MONO},  {"Account", "object_name", NULL, CELL_CODE},
     {"Technique", "technique", NULL, CELL_CODE},     {"Details", "members", NULL, CELL_JSON},
 };
@@ -735,6 +735,16 @@ static const html_column service_cols[] = {
     {"Account", "object_name", NULL, CELL_CODE},         {"Image path", "image_path", NULL, CELL_MONO},
     {"ServiceDll", "service_dll", NULL, CELL_MONO},      {"Group", "group", NULL, CELL_TEXT},
 };
+
+/* A code or mono cell shows its field, or the fallback when the field is
+ * empty (a task's path where a service's name would be). */
+static const char *present_field(hh_report_ctx *c, int rec, const html_column *col)
+{
+    if (!col->fallback)
+        return col->field;
+    hh_report_field_text(c, rec, col->field, &c->tmp);
+    return c->tmp.len ? col->field : col->fallback;
+}
 
 static void write_table_head(hh_buf *b, const char *id, const html_column *cols, size_t n, int flag_col)
 {
@@ -808,11 +818,11 @@ static void write_cell(hh_report_ctx *c, hh_buf *b, int rec, const html_column *
         break;
     case CELL_CODE:
         hh_buf_puts(b, "<td class=\"c\">");
-        put_field(c, b, rec, col->field);
+        put_field(c, b, rec, present_field(c, rec, col));
         break;
     case CELL_MONO:
         hh_buf_puts(b, "<td class=\"m\">");
-        put_field(c, b, rec, col->field);
+        put_field(c, b, rec, present_field(c, rec, col));
         break;
     case CELL_MESSAGE:
         hh_buf_puts(b, "<td class=\"msg\">");
