@@ -1,5 +1,5 @@
 /* Layer: hive, the opener and libregf view. May call: image.c, guard.c,
- * lend.c, raw.c, base, libregf, libbfio. */
+ * lend.c, raw.c, lifetime.c, user.c, base, libregf, libbfio. */
 /* Hive opening and the key/value view: see hive.h. */
 #include "hive.h"
 #include "user.h"
@@ -214,53 +214,6 @@ static int detect_kind(hh_hive *hive, hh_key *root)
 
 /* ---- open / close --------------------------------------------------------- */
 
-static void release_reader(hh_hive *hive)
-{
-    if (hive->file) {
-        libregf_file_close(hive->file, NULL);
-        libregf_file_free(&hive->file, NULL);
-    }
-    if (hive->bfio)
-        libbfio_handle_free(&hive->bfio, NULL);
-    hh_hive_raw_release(hive);
-    free(hive->lent);
-    hive->lent = NULL;
-    hive->nlent = 0;
-    free(hive->split);
-    hive->split = NULL;
-    hive->nsplit = 0;
-    free(hive->free_cells);
-    hive->free_cells = NULL;
-    hive->nfree_cells = 0;
-    hive->free_cells_known = 0;
-    hh_hive_free_image(hive);
-}
-
-int hh_hive_release_reader(hh_hive *hive)
-{
-    if (!hive || hive->refs > 1)
-        return 0; /* a key or value still reads through it */
-    release_reader(hive);
-    hive->closed = 1;
-    return 1;
-}
-
-static void hive_release(hh_hive *hive)
-{
-    release_reader(hive);
-    for (size_t i = 0; i < hive->nwarnings; i++)
-        free(hive->warnings[i]);
-    free(hive->warnings);
-    free(hive->path);
-    free(hive);
-}
-
-void hh_hive_unref(hh_hive *hive)
-{
-    if (hive && --hive->refs == 0)
-        hive_release(hive);
-}
-
 static int open_libregf(hh_hive *hive, const hh_cell_census *census, char *err, size_t errlen)
 {
     /* libregf sees whole 4 KB pages only: a trailing partial page cannot
@@ -309,7 +262,7 @@ static hh_hive *hive_new(const char *path, const hh_open_options *opts, char *er
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    hive->refs = 1;
+    hive->refs = 1; /* the opener's: a failed open or hh_hive_close drops it */
     hive->info.path = hive->path;
     hive->opts = *opts;
     return hive;
@@ -326,7 +279,7 @@ int hh_hive_open(const char *path, const hh_open_options *opts, hh_hive **out, c
     if (!hive)
         return -1;
     if (hh_hive_load_image(hive, path, err, errlen) != 1) {
-        hive_release(hive);
+        hh_hive_unref(hive);
         return -1;
     }
     return hive_open_image(hive, out, err, errlen);
@@ -351,7 +304,7 @@ int hh_hive_open_memory(const char *name, const uint8_t *data, size_t len, const
     hive->data = malloc(len);
     if (!hive->data) {
         snprintf(err, errlen, "out of memory reading %zu bytes", len);
-        hive_release(hive);
+        hh_hive_unref(hive);
         return -1;
     }
     memcpy(hive->data, data, len);
@@ -397,7 +350,7 @@ static int hive_open_image(hh_hive *hive, hh_hive **out, char *err, size_t errle
     *out = hive;
     return 1;
 fail:
-    hive_release(hive);
+    hh_hive_unref(hive);
     return -1;
 }
 
@@ -833,22 +786,6 @@ int hh_key_value(hh_key *key, const char *name, hh_value **out, char *err, size_
     return hh_key_raw_value_by_name(key, name, out, err, errlen);
 }
 
-void hh_key_free(hh_key **key)
-{
-    if (!key || !*key)
-        return;
-    hh_key *k = *key;
-    if (k->lk)
-        libregf_key_free(&k->lk, NULL);
-    hh_key_raw_free(k);
-    free(k->name);
-    free(k->path);
-    free(k->class_name);
-    hh_hive_unref(k->hive);
-    free(k);
-    *key = NULL;
-}
-
 /* ---- values ----------------------------------------------------------------- */
 
 /* The value's data read straight from its vk cell and data cell, bounds
@@ -951,19 +888,4 @@ int hh_value_data(hh_value *value, const uint8_t **data, size_t *len, char *err,
     *data = value->data;
     *len = value->len;
     return 1;
-}
-
-void hh_value_free(hh_value **value)
-{
-    if (!value || !*value)
-        return;
-    hh_value *v = *value;
-    if (v->lv)
-        libregf_value_free(&v->lv, NULL);
-    free(v->name);
-    if (!v->data_borrowed)
-        free(v->data);
-    hh_hive_unref(v->hive);
-    free(v);
-    *value = NULL;
 }

@@ -1,6 +1,6 @@
 /* Layer: hive. The entry points of the opener (hive.c) and of the helpers
- * it calls (guard.c, lend.c, raw.c); the structures they share are in
- * image.h. Not part of the plugin ABI. */
+ * it calls (guard.c, lend.c, raw.c, lifetime.c); the structures they share
+ * are in image.h. Not part of the plugin ABI. */
 #ifndef HH_HIVE_INTERNAL_H
 #define HH_HIVE_INTERNAL_H
 
@@ -10,8 +10,13 @@
 #include "hive.h"
 #include "image.h"
 
-/* The opener and libregf view (hive.c). */
+/* How long hives, keys and values live (lifetime.c): a key or value holds
+ * a reference to its hive; hh_key_free and hh_value_free (hive.h) drop it,
+ * and the last reference frees the hive. */
+void hh_hive_ref(hh_hive *hive);
 void hh_hive_unref(hh_hive *hive);
+
+/* The opener and libregf view (hive.c). */
 int hh_hive_root_key(hh_hive *hive, hh_key **out, char *err, size_t errlen);
 hh_key *hh_key_wrap(hh_hive *hive, libregf_key_t *lk, const char *parent_path);
 
@@ -64,7 +69,5 @@ int hh_key_raw_subkey_at(hh_key *key, int index, hh_key **out, char *err, size_t
 int hh_key_raw_value_count(hh_key *key, int *count, char *err, size_t errlen);
 int hh_key_raw_value_at(hh_key *key, int index, hh_value **out, char *err, size_t errlen);
 int hh_key_raw_value_by_name(hh_key *key, const char *name, hh_value **out, char *err, size_t errlen);
-void hh_key_raw_free(hh_key *key);
-void hh_hive_raw_release(hh_hive *hive);
 
 #endif

@@ -1,8 +1,8 @@
 /* Layer: hive, at its bottom. The hive image and what the opener (hive.c)
  * and its helpers (guard.c, replay.c, raw.c, lend.c) share: reading and
  * mapping files, growing the image, the base block checksum, the hive's
- * warnings and reference count. May call: base (util.h), libc; nothing
- * else in the hive layer. */
+ * warnings. May call: base (util.h), libc; nothing else in the hive
+ * layer. */
 #include "image.h"
 
 #include <errno.h>
@@ -46,8 +46,6 @@ const char *hh_hive_warning(const hh_hive *hive, size_t i)
 {
     return (hive && i < hive->nwarnings) ? hive->warnings[i] : NULL;
 }
-
-void hh_hive_ref(hh_hive *hive) { hive->refs++; }
 
 /* ---- reading the file ------------------------------------------------- */
 

@@ -1,6 +1,6 @@
 /* Layer: hive, at its bottom (image.c). The hive, key and value structures,
  * and what the opener and its helpers share: the image (read, mapped,
- * grown), the base block checksum, warnings (hive.h), the reference count.
+ * grown), the base block checksum, warnings (hive.h).
  * Includes only the hive's public header (hive.h), libregf and libbfio. */
 #ifndef HH_HIVE_IMAGE_H
 #define HH_HIVE_IMAGE_H
@@ -17,7 +17,7 @@
 #define HH_HIVE_MAX_BYTES ((size_t)2 << 30)
 #define HH_BASE_BLOCK_SIZE 4096
 
-struct hh_raw_state; /* owned by raw.c */
+struct hh_raw_state; /* built by raw.c, freed by lifetime.c */
 
 struct hh_hive {
     int refs;                 /* the opener + every live key and value */
@@ -74,7 +74,6 @@ struct hh_value {
     int data_borrowed;        /* data points into hive->data (not freed) */
 };
 
-void hh_hive_ref(hh_hive *hive);
 uint32_t hh_base_block_checksum(const uint8_t *base);
 /* Reads a regular file (a hive or a log) whole; -1 with a reason. */
 int hh_read_whole_file(const char *path, uint8_t **out, size_t *outlen, char *err, size_t errlen);

@@ -1,5 +1,5 @@
 /* Layer: hive, the raw cell layer. May call: image.c, raw_cells.c,
- * replay.c, recover.c, base; frees its keys through hive.c. */
+ * replay.c, recover.c, lifetime.c, base. */
 /* The raw cell layer beside libregf: the entry points hive.c calls when
  * libregf cannot open a hive, its root or a subkey list, raw keys and
  * values, and deleted keys recovered from unallocated cells.
@@ -16,15 +16,6 @@
 #include "raw.h"
 #include "regf_format.h"
 #include "util.h"
-
-struct hh_raw_key {
-    uint32_t *children;
-    size_t nchildren;
-    int children_ready;
-    hh_raw_vk *values;
-    size_t nvalues;
-    int values_ready;
-};
 
 /* ---- the hive's raw view ---------------------------------------------------- */
 
@@ -91,18 +82,6 @@ static void ensure_kids(struct hh_raw_state *st)
         qsort(st->kids, st->nkids, sizeof *st->kids, hh_raw_kid_cmp);
 }
 
-void hh_hive_raw_release(hh_hive *hive)
-{
-    struct hh_raw_state *st = hive->raw;
-    if (!st)
-        return;
-    hh_raw_image_free(&st->img);
-    free(st->kids);
-    hh_raw_deleted_free(st);
-    free(st);
-    hive->raw = NULL;
-}
-
 /* ---- raw keys ------------------------------------------------------------------ */
 
 static hh_key *make_raw_key(hh_hive *hive, const hh_raw_nk *nk, const char *parent_path, const char *path,
@@ -133,16 +112,6 @@ static hh_key *make_raw_key(hh_hive *hive, const hh_raw_nk *nk, const char *pare
         return NULL;
     }
     return k;
-}
-
-void hh_key_raw_free(hh_key *key)
-{
-    if (!key->raw)
-        return;
-    free(key->raw->children);
-    hh_raw_vk_free_all(key->raw->values, key->raw->nvalues);
-    free(key->raw);
-    key->raw = NULL;
 }
 
 static int accept_for(const hh_key *key) { return key->recovered ? HH_RAW_ANY : HH_RAW_ALLOCATED; }

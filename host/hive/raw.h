@@ -41,6 +41,19 @@ typedef struct {
     char *path;           /* resolved through live or recovered parents */
 } hh_raw_deleted;
 
+/* A raw key's cache of its subkeys and values (raw.c fills it, lifetime.c
+ * frees it with the key). */
+struct hh_raw_key {
+    uint32_t *children;
+    size_t nchildren;
+    int children_ready;
+    hh_raw_vk *values;
+    size_t nvalues;
+    int values_ready;
+};
+
+/* The hive's raw view (raw.c builds it, lifetime.c frees it with the
+ * reader). */
 struct hh_raw_state {
     hh_raw_image img;
     uint32_t root;            /* root key node offset */

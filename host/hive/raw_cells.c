@@ -1,4 +1,4 @@
-/* Layer: hive, below raw.c and recover.c. May call: base only. */
+/* Layer: hive, below raw.c, recover.c and lifetime.c. May call: base only. */
 /* The bounds-checked cell reader: see raw_cells.h. */
 #include "raw_cells.h"
 

@@ -1,4 +1,4 @@
-/* Layer: hive, below raw.c and recover.c. May call: base only. */
+/* Layer: hive, below raw.c, recover.c and lifetime.c. May call: base only. */
 /* A bounds-checked reader of hive cells (hbin, nk, vk, lf/lh/li/ri, db),
  * independent of libregf, for damaged hives and unallocated space.
  *

@@ -1,4 +1,5 @@
-/* Layer: hive, called by raw.c. May call: raw_cells.c, base. */
+/* Layer: hive, called by raw.c (and lifetime.c, which frees its list). May
+ * call: raw_cells.c, base. */
 /* Deleted keys: key nodes left in unallocated cells.
  *
  * When Windows deletes a key it frees the key node's cell (the size turns
