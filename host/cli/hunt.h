@@ -1,7 +1,9 @@
 /* Layer: cli. May call: diag.h, lua, report, hive, base. */
 /* One hunt (or service listing) over one host's hives: open, extract with
  * the plugin, run the policies in the sandbox, write the report. Runs inside
- * an isolated child (isolate.h); shared by hunt, services and case. */
+ * an isolated child (isolate.h); shared by hunt, services and case.
+ * The job is hunt.c; the options hunt_opts.c; the policy chain
+ * hunt_policy.c; frames frames.c; hh_write_output atomic_write.c. */
 #ifndef HH_HUNT_H
 #define HH_HUNT_H
 
