@@ -35,7 +35,9 @@
 
 #include "ar_locations.h"
 #include "held.h"
+#include "hive_names.h"
 #include "hivehunt/plugin.h"
+#include "module.h"
 #include "warnings.h"
 
 #define AR_ERRLEN 512
@@ -109,18 +111,6 @@ static int named_value(ar_ctx *c, hh_key *k, const char *name, hh_value **out)
     else if (rc < 0)
         warn(c, "%s: value '%s': %s", H->key_path(k), name, err);
     return rc;
-}
-
-static const char *kind_name(int kind)
-{
-    switch (kind) {
-    case HH_HIVE_SYSTEM: return "SYSTEM";
-    case HH_HIVE_SOFTWARE: return "SOFTWARE";
-    case HH_HIVE_NTUSER: return "NTUSER";
-    case HH_HIVE_SAM: return "SAM";
-    case HH_HIVE_SECURITY: return "SECURITY";
-    default: return "OTHER";
-    }
 }
 
 static const char *type_name(uint32_t type, char *buf, size_t len)
@@ -510,19 +500,6 @@ static void read_locations(ar_ctx *c, const ar_location *locs, size_t n, hh_key 
 
 /* ---- SYSTEM: every control set ----------------------------------------- */
 
-static int control_set_number(const char *name)
-{
-    if (strlen(name) != 13 || strncasecmp(name, "ControlSet", 10) != 0)
-        return -1;
-    int n = 0;
-    for (int i = 10; i < 13; i++) {
-        if (name[i] < '0' || name[i] > '9')
-            return -1;
-        n = n * 10 + (name[i] - '0');
-    }
-    return n;
-}
-
 static int current_control_set(ar_ctx *c)
 {
     hh_key *sel;
@@ -596,7 +573,7 @@ static void read_hive(ar_ctx *c, hh_hive *hive, enum role role, const char *user
     lua_State *L = c->L;
     int kind = H->hive_kind(hive);
     c->hive = hive;
-    c->kind = kind_name(kind);
+    c->kind = hive_kind_name(kind);
     c->user = user ? user : hive_user(hive);
     if (role == ROLE_BY_KIND)
         role = kind == HH_HIVE_SYSTEM ? ROLE_SYSTEM
@@ -710,23 +687,14 @@ static const char *const columns[] = {
 static int open_autoruns(lua_State *L)
 {
     static const luaL_Reg funcs[] = {{"collect", l_collect}, {NULL, NULL}};
-    luaL_newlib(L, funcs);
-    lua_createtable(L, (int)(sizeof columns / sizeof columns[0]), 0);
-    for (size_t i = 0; i < sizeof columns / sizeof columns[0]; i++) {
-        lua_pushstring(L, columns[i]);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
-    lua_setfield(L, -2, "columns");
+    module_push(L, funcs, columns, sizeof columns / sizeof columns[0]);
     return 1;
 }
 
 static int autoruns_init(const hh_host_api *host, char *err, size_t errlen)
 {
-    if (!host || host->abi_version != HH_PLUGIN_ABI_VERSION ||
-        host->struct_size < offsetof(hh_host_api, key_is_recovered)) {
-        snprintf(err, errlen, "host services table is too old for this plugin");
+    if (module_check_host(host, err, errlen) != 0)
         return -1;
-    }
     H = host;
     return 0;
 }

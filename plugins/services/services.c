@@ -45,7 +45,9 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "hive_names.h"
 #include "hivehunt/plugin.h"
+#include "module.h"
 #include "svc_decode.h"
 #include "svc_internal.h"
 
@@ -61,18 +63,6 @@ static int host_has_deleted_keys(void)
            svc_host->hive_deleted_key_count && svc_host->hive_deleted_key_at;
 }
 
-static const char *kind_name(int kind)
-{
-    switch (kind) {
-    case HH_HIVE_SYSTEM: return "SYSTEM";
-    case HH_HIVE_SOFTWARE: return "SOFTWARE";
-    case HH_HIVE_NTUSER: return "NTUSER";
-    case HH_HIVE_SAM: return "SAM";
-    case HH_HIVE_SECURITY: return "SECURITY";
-    default: return "OTHER";
-    }
-}
-
 /* A hive whose content says it is another kind is refused; one whose kind
  * could not be told (damaged, differencing) is read with a warning. */
 static int wrong_kind(lua_State *L, hh_hive *hive, int want)
@@ -82,7 +72,7 @@ static int wrong_kind(lua_State *L, hh_hive *hive, int want)
         return 0;
     luaL_pushfail(L);
     lua_pushfstring(L, "%s is %s %s hive, not a %s hive", svc_host->hive_path(hive),
-                    kind == HH_HIVE_NTUSER ? "an" : "a", kind_name(kind), kind_name(want));
+                    kind == HH_HIVE_NTUSER ? "an" : "a", hive_kind_name(kind), hive_kind_name(want));
     return 2;
 }
 
@@ -199,7 +189,7 @@ static void find_control_sets(svc_ctx *c, hh_key *root, control_sets *out)
         }
         held_key(&c->held, c->L, k);
         const char *name = H->key_name(k);
-        int number = svc_control_set_number(name);
+        int number = control_set_number(name);
         if (number >= 0 && out->count < SVC_MAX_CONTROL_SETS) {
             svc_control_set *grown = realloc(out->items, (out->count + 1) * sizeof *grown);
             if (!grown) {
@@ -346,7 +336,7 @@ static void push_recovered_rows(svc_ctx *c, int current, int rows, lua_Integer *
         if (s1 && s2 && s1 - path == 13 && s2 - s1 - 1 == 8 && strncasecmp(s1 + 1, "Services", 8) == 0 &&
             s2[1] && !strchr(s2 + 1, '\\')) {
             memcpy(cs.name, path, 13);
-            cs.number = svc_control_set_number(cs.name);
+            cs.number = control_set_number(cs.name);
             cs.current = cs.number >= 0 && cs.number == current;
         }
         if (cs.number >= 0) {
@@ -456,7 +446,7 @@ static int collect_body(lua_State *L)
     /* hive = { path, kind, dirty, computer_name } */
     lua_createtable(L, 0, 4);
     set_string_field(L, -1, "path", c->hive_path);
-    set_string_field(L, -1, "kind", kind_name(H->hive_kind(system)));
+    set_string_field(L, -1, "kind", hive_kind_name(H->hive_kind(system)));
     lua_getfield(L, 1, "dirty");
     lua_setfield(L, -2, "dirty");
     svc_control_set *named = cur ? cur : (sets->count ? &sets->items[0] : NULL);
@@ -536,23 +526,14 @@ static int open_services(lua_State *L)
         {"collect", l_collect},
         {"svchost_groups", l_svchost_groups},
         {NULL, NULL}};
-    luaL_newlib(L, funcs);
-    lua_createtable(L, (int)(sizeof columns / sizeof columns[0]), 0);
-    for (size_t i = 0; i < sizeof columns / sizeof columns[0]; i++) {
-        lua_pushstring(L, columns[i]);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
-    lua_setfield(L, -2, "columns");
+    module_push(L, funcs, columns, sizeof columns / sizeof columns[0]);
     return 1;
 }
 
 static int services_init(const hh_host_api *host, char *err, size_t errlen)
 {
-    if (!host || host->abi_version != HH_PLUGIN_ABI_VERSION ||
-        host->struct_size < offsetof(hh_host_api, key_is_recovered)) {
-        snprintf(err, errlen, "host services table is too old for this plugin");
+    if (module_check_host(host, err, errlen) != 0)
         return -1;
-    }
     svc_host = host;
     return 0;
 }

@@ -43,8 +43,10 @@
 #include <lauxlib.h>
 #include <lua.h>
 
-#include "hivehunt/plugin.h"
 #include "held.h"
+#include "hive_names.h"
+#include "hivehunt/plugin.h"
+#include "module.h"
 #include "task_decode.h"
 #include "warnings.h"
 
@@ -679,18 +681,6 @@ static void finish_row(tk_ctx *c, int row)
 
 /* ---- collect ------------------------------------------------------------------------------ */
 
-static const char *kind_name(int kind)
-{
-    switch (kind) {
-    case HH_HIVE_SYSTEM: return "SYSTEM";
-    case HH_HIVE_SOFTWARE: return "SOFTWARE";
-    case HH_HIVE_NTUSER: return "NTUSER";
-    case HH_HIVE_SAM: return "SAM";
-    case HH_HIVE_SECURITY: return "SECURITY";
-    default: return "OTHER";
-    }
-}
-
 /* Which argument is the SOFTWARE hive: hives.software of a table, or a
  * bare hive (the first, or the second after a SYSTEM hive). 0: none. */
 static int software_arg(lua_State *L)
@@ -733,7 +723,7 @@ static int collect_body(lua_State *L)
     if (kind != HH_HIVE_SOFTWARE && kind != HH_HIVE_OTHER) {
         luaL_pushfail(L);
         lua_pushfstring(L, "%s is %s %s hive, not a SOFTWARE hive", H->hive_path(hive),
-                        kind == HH_HIVE_NTUSER ? "an" : "a", kind_name(kind));
+                        kind == HH_HIVE_NTUSER ? "an" : "a", hive_kind_name(kind));
         return 2;
     }
     int hive_idx = lua_absindex(L, sw);
@@ -754,7 +744,7 @@ static int collect_body(lua_State *L)
     set_str(L, input, "plugin", "tasks");
     lua_createtable(L, 0, 3);
     set_str(L, -1, "path", c->hive_path);
-    set_str(L, -1, "kind", kind_name(kind));
+    set_str(L, -1, "kind", hive_kind_name(kind));
     lua_getfield(L, hive_idx, "dirty");
     lua_setfield(L, -2, "dirty");
     lua_setfield(L, input, "hive");
@@ -827,23 +817,14 @@ static const char *const columns[] = {
 static int open_tasks(lua_State *L)
 {
     static const luaL_Reg funcs[] = {{"collect", l_collect}, {NULL, NULL}};
-    luaL_newlib(L, funcs);
-    lua_createtable(L, (int)(sizeof columns / sizeof columns[0]), 0);
-    for (size_t i = 0; i < sizeof columns / sizeof columns[0]; i++) {
-        lua_pushstring(L, columns[i]);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
-    lua_setfield(L, -2, "columns");
+    module_push(L, funcs, columns, sizeof columns / sizeof columns[0]);
     return 1;
 }
 
 static int tasks_init(const hh_host_api *host, char *err, size_t errlen)
 {
-    if (!host || host->abi_version != HH_PLUGIN_ABI_VERSION ||
-        host->struct_size < offsetof(hh_host_api, key_is_recovered)) {
-        snprintf(err, errlen, "host services table is too old for this plugin");
+    if (module_check_host(host, err, errlen) != 0)
         return -1;
-    }
     H = host;
     return 0;
 }

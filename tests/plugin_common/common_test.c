@@ -1,4 +1,4 @@
-/* plugins/common: warnings stop at WARNINGS_MAX plus one line saying so;
+/* plugins/common: hive kind and control set names; warnings stop at WARNINGS_MAX plus one line saying so;
  * held objects are freed once, whether released one by one, forgotten and
  * freed by hand, or released all at once after a Lua error.
  *   plugin_common   (needs HH_TESTDATA for clean/SYSTEM; skips without it) */
@@ -11,6 +11,7 @@
 
 #include "held.h"
 #include "hive_internal.h"
+#include "hive_names.h"
 #include "plugins.h"
 #include "warnings.h"
 
@@ -32,6 +33,22 @@ static const char *entry(lua_State *L, int t, lua_Integer i)
     const char *s = lua_tostring(L, -1);
     lua_pop(L, 1); /* the array keeps the string alive */
     return s ? s : "";
+}
+
+static void test_names(void)
+{
+    CHECK(control_set_number("ControlSet001") == 1);
+    CHECK(control_set_number("controlset010") == 10);
+    CHECK(control_set_number("CONTROLSET999") == 999);
+    CHECK(control_set_number("ControlSet000") == 0);
+    CHECK(control_set_number("ControlSet01") == -1);
+    CHECK(control_set_number("ControlSet0001") == -1);
+    CHECK(control_set_number("ControlSet00a") == -1);
+    CHECK(control_set_number("CurrentControlSet") == -1);
+
+    CHECK(strcmp(hive_kind_name(HH_HIVE_SYSTEM), "SYSTEM") == 0);
+    CHECK(strcmp(hive_kind_name(HH_HIVE_NTUSER), "NTUSER") == 0);
+    CHECK(strcmp(hive_kind_name(-1), "OTHER") == 0);
 }
 
 static void test_warnings(void)
@@ -136,6 +153,7 @@ static void test_held(hh_hive *hive)
 
 int main(void)
 {
+    test_names();
     test_warnings();
 
     const char *testdata = getenv("HH_TESTDATA");
