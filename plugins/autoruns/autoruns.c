@@ -25,7 +25,6 @@
  *   (hh.paths is Lua): lua/autoruns.lua fills them on each row.
  */
 #include <stddef.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,14 +34,17 @@
 #include <lua.h>
 
 #include "ar_locations.h"
+#include "held.h"
+#include "hive_names.h"
 #include "hivehunt/plugin.h"
+#include "module.h"
+#include "warnings.h"
 
 #define AR_ERRLEN 512
 #define AR_MAX_SUBKEYS 100000
 #define AR_MAX_VALUES 65536
 #define AR_MAX_ELEMENTS 4096
 #define AR_MAX_CONTROL_SETS 1000
-#define AR_MAX_WARNINGS 10000
 #define AR_MAX_USERS 4096
 #define AR_MAX_HELD 16
 
@@ -52,8 +54,8 @@ static const hh_host_api *H;
 
 typedef struct ar_ctx {
     lua_State *L;
-    int rows, warnings; /* absolute stack indices */
-    lua_Integer nrows, nwarnings;
+    int rows; /* absolute stack index */
+    lua_Integer nrows;
     /* the hive being read */
     hh_hive *hive;
     const char *kind;
@@ -62,74 +64,11 @@ typedef struct ar_ctx {
     const char *cs_name;
     hh_key *cs_key;
     int cs_number, cs_current;
-    /* Host objects between acquisition and release: a Lua error (out of
-     * memory) unwinds to the protected caller, which frees what is held. */
-    void *held[AR_MAX_HELD];
-    unsigned char held_is_value[AR_MAX_HELD];
-    int nheld;
+    warning_list warn;
+    held_set held; /* released by the protected caller after a Lua error */
 } ar_ctx;
 
-static void warn(ar_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void warn(ar_ctx *c, const char *fmt, ...)
-{
-    if (c->nwarnings > AR_MAX_WARNINGS)
-        return;
-    char buf[1024];
-    if (c->nwarnings == AR_MAX_WARNINGS) {
-        snprintf(buf, sizeof buf, "more than %d warnings: the rest were dropped", AR_MAX_WARNINGS);
-    } else {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(buf, sizeof buf, fmt, ap);
-        va_end(ap);
-    }
-    lua_pushstring(c->L, buf);
-    lua_rawseti(c->L, c->warnings, ++c->nwarnings);
-}
-
-static void free_object(void *p, int is_value)
-{
-    if (is_value) {
-        hh_value *v = p;
-        H->value_free(&v);
-    } else {
-        hh_key *k = p;
-        H->key_free(&k);
-    }
-}
-
-static void hold(ar_ctx *c, void *p, int is_value)
-{
-    if (!p)
-        return;
-    if (c->nheld >= AR_MAX_HELD) {
-        free_object(p, is_value);
-        luaL_error(c->L, "autoruns: too many host objects held at once");
-    }
-    c->held[c->nheld] = p;
-    c->held_is_value[c->nheld++] = (unsigned char)is_value;
-}
-
-static void release(ar_ctx *c, void *p)
-{
-    for (int i = c->nheld - 1; i >= 0; i--) {
-        if (c->held[i] == p) {
-            free_object(p, c->held_is_value[i]);
-            memmove(&c->held[i], &c->held[i + 1], (size_t)(c->nheld - i - 1) * sizeof c->held[0]);
-            memmove(&c->held_is_value[i], &c->held_is_value[i + 1], (size_t)(c->nheld - i - 1));
-            c->nheld--;
-            return;
-        }
-    }
-}
-
-static void release_all(ar_ctx *c)
-{
-    while (c->nheld > 0) {
-        c->nheld--;
-        free_object(c->held[c->nheld], c->held_is_value[c->nheld]);
-    }
-}
+#define warn(c, ...) warnings_add(&(c)->warn, __VA_ARGS__)
 
 /* key_open, held; 1 / 0 absent / -1 (warned). */
 static int open_key(ar_ctx *c, hh_key *base, const char *path, hh_key **out)
@@ -138,7 +77,7 @@ static int open_key(ar_ctx *c, hh_key *base, const char *path, hh_key **out)
     *out = NULL;
     int rc = H->key_open(c->hive, base, path, out, err, sizeof err);
     if (rc == 1)
-        hold(c, *out, 0);
+        held_key(&c->held, c->L, *out);
     else if (rc < 0)
         warn(c, "%s: %s\\%s: %s", H->hive_path(c->hive), base ? H->key_path(base) : "", path, err);
     return rc;
@@ -158,7 +97,7 @@ static int named_value(ar_ctx *c, hh_key *k, const char *name, hh_value **out)
             if (H->key_value_at(k, i, &v, err, sizeof err) != 1)
                 continue;
             if (!*H->value_name(v)) {
-                hold(c, v, 1);
+                held_value(&c->held, c->L, v);
                 *out = v;
                 return 1;
             }
@@ -168,22 +107,10 @@ static int named_value(ar_ctx *c, hh_key *k, const char *name, hh_value **out)
     }
     int rc = H->key_value(k, name, out, err, sizeof err);
     if (rc == 1)
-        hold(c, *out, 1);
+        held_value(&c->held, c->L, *out);
     else if (rc < 0)
         warn(c, "%s: value '%s': %s", H->key_path(k), name, err);
     return rc;
-}
-
-static const char *kind_name(int kind)
-{
-    switch (kind) {
-    case HH_HIVE_SYSTEM: return "SYSTEM";
-    case HH_HIVE_SOFTWARE: return "SOFTWARE";
-    case HH_HIVE_NTUSER: return "NTUSER";
-    case HH_HIVE_SAM: return "SAM";
-    case HH_HIVE_SECURITY: return "SECURITY";
-    default: return "OTHER";
-    }
 }
 
 static const char *type_name(uint32_t type, char *buf, size_t len)
@@ -311,9 +238,9 @@ static int push_default_string(ar_ctx *c, hh_key *base, const char *path, const 
             else
                 lua_pop(c->L, 1);
         }
-        release(c, v);
+        held_value_free(&c->held, &v);
     }
-    release(c, k);
+    held_key_free(&c->held, &k);
     return pushed;
 }
 
@@ -331,14 +258,14 @@ static void add_extra(ar_ctx *c, const ar_location *loc, int row, hh_key *k, con
         if (named_value(c, k, "LoadAppInit_DLLs", &v) == 1) {
             if (value_number(c, v, &n))
                 set_int(L, row, "load_appinit_dlls", n);
-            release(c, v);
+            held_value_free(&c->held, &v);
         }
         break;
     case AR_X_ENABLED:
         if (named_value(c, k, "Enabled", &v) == 1) {
             if (value_number(c, v, &n))
                 set_int(L, row, "enabled", n);
-            release(c, v);
+            held_value_free(&c->held, &v);
         }
         break;
     case AR_X_GLOBALFLAG: {
@@ -353,14 +280,14 @@ static void add_extra(ar_ctx *c, const ar_location *loc, int row, hh_key *k, con
             if (named_value(c, ifeo, "GlobalFlag", &v) == 1) {
                 if (value_number(c, v, &n))
                     set_int(L, row, "global_flag", n);
-                release(c, v);
+                held_value_free(&c->held, &v);
             }
-            release(c, ifeo);
+            held_key_free(&c->held, &ifeo);
         }
         if (named_value(c, k, "ReportingMode", &v) == 1) {
             if (value_number(c, v, &n))
                 set_int(L, row, "reporting_mode", n);
-            release(c, v);
+            held_value_free(&c->held, &v);
         }
         break;
     }
@@ -495,14 +422,14 @@ static void all_values(ar_ctx *c, const ar_location *loc, hh_key *k, const char 
             warn(c, "%s: value #%d: %s", H->key_path(k), i, err);
             continue;
         }
-        hold(c, v, 1);
+        held_value(&c->held, c->L, v);
         const char *name = H->value_name(v);
         /* RunOnceEx keeps a title and flags next to its commands */
         int skip = loc->mode == AR_SUBKEYS_VALUES &&
                    (name[0] == '\0' || strcasecmp(name, "Flags") == 0 || strcasecmp(name, "Title") == 0);
         if (!skip)
             value_rows(c, loc, k, v, target, wow64);
-        release(c, v);
+        held_value_free(&c->held, &v);
     }
 }
 
@@ -518,7 +445,7 @@ static void read_location(ar_ctx *c, const ar_location *loc, hh_key *base, const
         hh_value *v;
         if (named_value(c, k, loc->value, &v) == 1) {
             value_rows(c, loc, k, v, NULL, wow64);
-            release(c, v);
+            held_value_free(&c->held, &v);
         }
     } else {
         int count = 0;
@@ -536,7 +463,7 @@ static void read_location(ar_ctx *c, const ar_location *loc, hh_key *base, const
                 warn(c, "%s: subkey #%d: %s", H->key_path(k), i, err);
                 continue;
             }
-            hold(c, sub, 0);
+            held_key(&c->held, c->L, sub);
             const char *target = H->key_name(sub);
             if (loc->mode == AR_SUBKEYS_VALUES) {
                 all_values(c, loc, sub, target, wow64);
@@ -544,13 +471,13 @@ static void read_location(ar_ctx *c, const ar_location *loc, hh_key *base, const
                 hh_value *v;
                 if (named_value(c, sub, loc->value, &v) == 1) {
                     value_rows(c, loc, sub, v, target, wow64);
-                    release(c, v);
+                    held_value_free(&c->held, &v);
                 }
             }
-            release(c, sub);
+            held_key_free(&c->held, &sub);
         }
     }
-    release(c, k);
+    held_key_free(&c->held, &k);
 }
 
 /* The locations of one table, and their Wow6432Node twins: under the
@@ -573,19 +500,6 @@ static void read_locations(ar_ctx *c, const ar_location *locs, size_t n, hh_key 
 
 /* ---- SYSTEM: every control set ----------------------------------------- */
 
-static int control_set_number(const char *name)
-{
-    if (strlen(name) != 13 || strncasecmp(name, "ControlSet", 10) != 0)
-        return -1;
-    int n = 0;
-    for (int i = 10; i < 13; i++) {
-        if (name[i] < '0' || name[i] > '9')
-            return -1;
-        n = n * 10 + (name[i] - '0');
-    }
-    return n;
-}
-
 static int current_control_set(ar_ctx *c)
 {
     hh_key *sel;
@@ -598,9 +512,9 @@ static int current_control_set(ar_ctx *c)
     if (named_value(c, sel, "Current", &v) == 1) {
         if (!value_number(c, v, &n))
             n = -1;
-        release(c, v);
+        held_value_free(&c->held, &v);
     }
-    release(c, sel);
+    held_key_free(&c->held, &sel);
     return n >= 0 && n <= 999 ? (int)n : -1;
 }
 
@@ -623,7 +537,7 @@ static void read_system(ar_ctx *c)
             warn(c, "%s: root subkey #%d: %s", H->hive_path(c->hive), i, err);
             continue;
         }
-        hold(c, cs, 0);
+        held_key(&c->held, c->L, cs);
         char name[16];
         int number = control_set_number(H->key_name(cs));
         if (number >= 0) {
@@ -637,9 +551,9 @@ static void read_system(ar_ctx *c)
             c->cs_name = NULL;
             c->cs_key = NULL;
         }
-        release(c, cs);
+        held_key_free(&c->held, &cs);
     }
-    release(c, root);
+    held_key_free(&c->held, &root);
 }
 
 /* ---- dispatch ------------------------------------------------------------ */
@@ -659,7 +573,7 @@ static void read_hive(ar_ctx *c, hh_hive *hive, enum role role, const char *user
     lua_State *L = c->L;
     int kind = H->hive_kind(hive);
     c->hive = hive;
-    c->kind = kind_name(kind);
+    c->kind = hive_kind_name(kind);
     c->user = user ? user : hive_user(hive);
     if (role == ROLE_BY_KIND)
         role = kind == HH_HIVE_SYSTEM ? ROLE_SYSTEM
@@ -705,7 +619,8 @@ static int collect_body(lua_State *L)
     lua_newtable(L);
     c->rows = lua_gettop(L);
     lua_newtable(L);
-    c->warnings = lua_gettop(L);
+    c->warn.L = L;
+    c->warn.index = lua_gettop(L);
     lua_newtable(L);
     int hives = lua_gettop(L);
     c->L = L;
@@ -744,7 +659,7 @@ static int collect_body(lua_State *L)
     set_str(L, input, "plugin", "autoruns");
     lua_pushvalue(L, c->rows);
     lua_setfield(L, input, "rows");
-    lua_pushvalue(L, c->warnings);
+    lua_pushvalue(L, c->warn.index);
     lua_setfield(L, input, "warnings");
     lua_pushvalue(L, hives);
     lua_setfield(L, input, "hives");
@@ -758,15 +673,8 @@ static int l_collect(lua_State *L)
 {
     ar_ctx c;
     memset(&c, 0, sizeof c);
-    int nargs = lua_gettop(L);
-    lua_pushlightuserdata(L, &c);
-    lua_pushcclosure(L, collect_body, 1);
-    lua_insert(L, 1);
-    int rc = lua_pcall(L, nargs, 1, 0);
-    release_all(&c);
-    if (rc != LUA_OK)
-        return lua_error(L);
-    return 1;
+    held_init(&c.held, H, "autoruns", AR_MAX_HELD);
+    return held_run_protected(L, collect_body, &c, &c.held, NULL);
 }
 
 static const char *const columns[] = {
@@ -779,23 +687,14 @@ static const char *const columns[] = {
 static int open_autoruns(lua_State *L)
 {
     static const luaL_Reg funcs[] = {{"collect", l_collect}, {NULL, NULL}};
-    luaL_newlib(L, funcs);
-    lua_createtable(L, (int)(sizeof columns / sizeof columns[0]), 0);
-    for (size_t i = 0; i < sizeof columns / sizeof columns[0]; i++) {
-        lua_pushstring(L, columns[i]);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
-    lua_setfield(L, -2, "columns");
+    module_push(L, funcs, columns, sizeof columns / sizeof columns[0]);
     return 1;
 }
 
 static int autoruns_init(const hh_host_api *host, char *err, size_t errlen)
 {
-    if (!host || host->abi_version != HH_PLUGIN_ABI_VERSION ||
-        host->struct_size < offsetof(hh_host_api, key_is_recovered)) {
-        snprintf(err, errlen, "host services table is too old for this plugin");
+    if (module_check_host(host, err, errlen) != 0)
         return -1;
-    }
     H = host;
     return 0;
 }

@@ -45,7 +45,9 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "hive_names.h"
 #include "hivehunt/plugin.h"
+#include "module.h"
 #include "svc_decode.h"
 #include "svc_internal.h"
 
@@ -61,18 +63,6 @@ static int host_has_deleted_keys(void)
            svc_host->hive_deleted_key_count && svc_host->hive_deleted_key_at;
 }
 
-static const char *kind_name(int kind)
-{
-    switch (kind) {
-    case HH_HIVE_SYSTEM: return "SYSTEM";
-    case HH_HIVE_SOFTWARE: return "SOFTWARE";
-    case HH_HIVE_NTUSER: return "NTUSER";
-    case HH_HIVE_SAM: return "SAM";
-    case HH_HIVE_SECURITY: return "SECURITY";
-    default: return "OTHER";
-    }
-}
-
 /* A hive whose content says it is another kind is refused; one whose kind
  * could not be told (damaged, differencing) is read with a warning. */
 static int wrong_kind(lua_State *L, hh_hive *hive, int want)
@@ -82,7 +72,7 @@ static int wrong_kind(lua_State *L, hh_hive *hive, int want)
         return 0;
     luaL_pushfail(L);
     lua_pushfstring(L, "%s is %s %s hive, not a %s hive", svc_host->hive_path(hive),
-                    kind == HH_HIVE_NTUSER ? "an" : "a", kind_name(kind), kind_name(want));
+                    kind == HH_HIVE_NTUSER ? "an" : "a", hive_kind_name(kind), hive_kind_name(want));
     return 2;
 }
 
@@ -96,7 +86,7 @@ static int push_svchost(svc_ctx *c, hh_hive *software, char *err, size_t errlen)
     const hh_host_api *H = svc_host;
     hh_key *k = NULL;
     int rc = H->key_open(software, NULL, SVCHOST_PATH, &k, err, errlen);
-    svc_hold_key(c, k);
+    held_key(&c->held, c->L, k);
     if (rc == 0)
         snprintf(err, errlen, "%s has no %s key (Windows NT 4 and older predate svchost groups)",
                  H->hive_path(software), SVCHOST_PATH);
@@ -106,7 +96,7 @@ static int push_svchost(svc_ctx *c, hh_hive *software, char *err, size_t errlen)
     char why[SVC_ERRLEN];
     if (H->key_value_count(k, &count, why, sizeof why) != 1) {
         snprintf(err, errlen, "%s: %.400s", H->hive_path(software), why);
-        svc_key_free(c, &k);
+        held_key_free(&c->held, &k);
         return 0;
     }
     if (count > SVC_MAX_VALUES) {
@@ -122,7 +112,7 @@ static int push_svchost(svc_ctx *c, hh_hive *software, char *err, size_t errlen)
             svc_warn(c, "%s: %s", H->key_path(k), why);
             continue;
         }
-        svc_hold_value(c, v);
+        held_value(&c->held, c->L, v);
         const uint8_t *data;
         size_t len;
         uint32_t type = H->value_type(v);
@@ -144,12 +134,12 @@ static int push_svchost(svc_ctx *c, hh_hive *software, char *err, size_t errlen)
                          H->key_path(k), H->value_name(v), (unsigned)type);
             }
         }
-        svc_value_free(c, &v);
+        held_value_free(&c->held, &v);
     }
     lua_setfield(L, -2, "groups");
     lua_pushstring(L, H->hive_path(software));
     lua_setfield(L, -2, "path");
-    svc_key_free(c, &k);
+    held_key_free(&c->held, &k);
     return 1;
 }
 
@@ -197,17 +187,17 @@ static void find_control_sets(svc_ctx *c, hh_key *root, control_sets *out)
             svc_warn(c, "root key: %s", err);
             continue;
         }
-        svc_hold_key(c, k);
+        held_key(&c->held, c->L, k);
         const char *name = H->key_name(k);
-        int number = svc_control_set_number(name);
+        int number = control_set_number(name);
         if (number >= 0 && out->count < SVC_MAX_CONTROL_SETS) {
             svc_control_set *grown = realloc(out->items, (out->count + 1) * sizeof *grown);
             if (!grown) {
-                svc_key_free(c, &k);
+                held_key_free(&c->held, &k);
                 svc_warn(c, "out of memory listing control sets");
                 break;
             }
-            svc_unhold(c, k); /* the list owns it now */
+            held_forget(&c->held, k); /* the list owns it now */
             out->items = grown;
             svc_control_set *cs = &out->items[out->count++];
             memset(cs, 0, sizeof *cs);
@@ -215,10 +205,10 @@ static void find_control_sets(svc_ctx *c, hh_key *root, control_sets *out)
             cs->number = number;
             cs->key = k;
         } else if (!out->select && strcasecmp(name, "Select") == 0) {
-            svc_unhold(c, k);
+            held_forget(&c->held, k);
             out->select = k;
         } else {
-            svc_key_free(c, &k);
+            held_key_free(&c->held, &k);
         }
     }
     /* qsort's array may not be NULL, even for 0 items (a hive without control sets). */
@@ -246,7 +236,7 @@ static int push_select(svc_ctx *c, hh_key *select)
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         hh_value *v = NULL;
         int rc = H->key_value(select, names[i].value, &v, err, sizeof err);
-        svc_hold_value(c, v);
+        held_value(&c->held, c->L, v);
         if (rc < 0)
             svc_warn(c, "Select: %s", err);
         if (rc != 1)
@@ -271,7 +261,7 @@ static int push_select(svc_ctx *c, hh_key *select)
             svc_warn(c, "Select: value '%s' is not a number (type %u, %zu bytes)", names[i].value,
                      (unsigned)H->value_type(v), len);
         }
-        svc_value_free(c, &v);
+        held_value_free(&c->held, &v);
     }
     if (current < 0)
         svc_warn(c, "Select has no usable Current value: the current control set is unknown");
@@ -286,7 +276,7 @@ static void push_set_rows(svc_ctx *c, const svc_control_set *cs, int rows, lua_I
     char err[SVC_ERRLEN];
     hh_key *services = NULL;
     int rc = H->key_open(c->hive, cs->key, "Services", &services, err, sizeof err);
-    svc_hold_key(c, services);
+    held_key(&c->held, c->L, services);
     if (rc == 0) {
         svc_warn(c, "%s has no Services key", cs->name);
         return;
@@ -298,7 +288,7 @@ static void push_set_rows(svc_ctx *c, const svc_control_set *cs, int rows, lua_I
     int count = 0;
     if (H->key_subkey_count(services, &count, err, sizeof err) != 1) {
         svc_warn(c, "%s", err);
-        svc_key_free(c, &services);
+        held_key_free(&c->held, &services);
         return;
     }
     if (count > SVC_MAX_SERVICES) {
@@ -312,12 +302,12 @@ static void push_set_rows(svc_ctx *c, const svc_control_set *cs, int rows, lua_I
             svc_warn(c, "%s: service key #%d could not be read: %s", H->key_path(services), i, err);
             continue;
         }
-        svc_hold_key(c, svc);
+        held_key(&c->held, c->L, svc);
         svc_push_row(c, svc, cs, 0);
         lua_rawseti(c->L, rows, ++*nrows);
-        svc_key_free(c, &svc);
+        held_key_free(&c->held, &svc);
     }
-    svc_key_free(c, &services);
+    held_key_free(&c->held, &services);
 }
 
 /* Deleted keys at exactly ControlSetNNN\Services\<name>. */
@@ -338,7 +328,7 @@ static void push_recovered_rows(svc_ctx *c, int current, int rows, lua_Integer *
             svc_warn(c, "deleted key #%d could not be read: %s", i, err);
             continue;
         }
-        svc_hold_key(c, k);
+        held_key(&c->held, c->L, k);
         const char *path = H->key_path(k);
         const char *s1 = strchr(path, '\\');
         const char *s2 = s1 ? strchr(s1 + 1, '\\') : NULL;
@@ -346,14 +336,14 @@ static void push_recovered_rows(svc_ctx *c, int current, int rows, lua_Integer *
         if (s1 && s2 && s1 - path == 13 && s2 - s1 - 1 == 8 && strncasecmp(s1 + 1, "Services", 8) == 0 &&
             s2[1] && !strchr(s2 + 1, '\\')) {
             memcpy(cs.name, path, 13);
-            cs.number = svc_control_set_number(cs.name);
+            cs.number = control_set_number(cs.name);
             cs.current = cs.number >= 0 && cs.number == current;
         }
         if (cs.number >= 0) {
             svc_push_row(c, k, &cs, 1);
             lua_rawseti(c->L, rows, ++*nrows);
         }
-        svc_key_free(c, &k);
+        held_key_free(&c->held, &k);
     }
 }
 
@@ -371,22 +361,16 @@ typedef struct call_state {
     control_sets sets;
 } call_state;
 
+static void free_sets(void *state) { control_sets_free(&((call_state *)state)->sets); }
+
 /* Run body with the call's arguments in a protected call, so a Lua error
  * (out of memory) releases every host object before it propagates. */
 static int run_protected(lua_State *L, lua_CFunction body)
 {
     call_state st;
     memset(&st, 0, sizeof st);
-    int nargs = lua_gettop(L);
-    lua_pushlightuserdata(L, &st);
-    lua_pushcclosure(L, body, 1);
-    lua_insert(L, 1);
-    int rc = lua_pcall(L, nargs, LUA_MULTRET, 0);
-    svc_release_all(&st.c);
-    control_sets_free(&st.sets);
-    if (rc != LUA_OK)
-        return lua_error(L);
-    return lua_gettop(L);
+    held_init(&st.c.held, svc_host, "services", SVC_MAX_HELD);
+    return held_run_protected(L, body, &st, &st.c.held, free_sets);
 }
 
 static call_state *state_of(lua_State *L) { return lua_touserdata(L, lua_upvalueindex(1)); }
@@ -417,7 +401,8 @@ static int collect_body(lua_State *L)
     c->L = L;
     c->hive = system;
     c->hive_path = H->hive_path(system);
-    c->warnings = 4;
+    c->warn.L = L;
+    c->warn.index = 4;
     /* 5: the hive's path, one string every row shares */
     lua_pushstring(L, c->hive_path);
     c->hive_path_index = 5;
@@ -430,14 +415,14 @@ static int collect_body(lua_State *L)
         lua_pushfstring(L, "%s: %s", c->hive_path, rc == 0 ? "hive has no root key" : err);
         return 2;
     }
-    svc_hold_key(c, root);
+    held_key(&c->held, c->L, root);
     if (H->hive_kind(system) != HH_HIVE_SYSTEM)
         svc_warn(c, "%s does not look like a SYSTEM hive; reading it as one", c->hive_path);
     set_string_field(L, 3, "plugin", "services");
 
     control_sets *sets = &st->sets;
     find_control_sets(c, root, sets);
-    svc_key_free(c, &root);
+    held_key_free(&c->held, &root);
     int current = push_select(c, sets->select);
     lua_setfield(L, 3, "select");
 
@@ -461,7 +446,7 @@ static int collect_body(lua_State *L)
     /* hive = { path, kind, dirty, computer_name } */
     lua_createtable(L, 0, 4);
     set_string_field(L, -1, "path", c->hive_path);
-    set_string_field(L, -1, "kind", kind_name(H->hive_kind(system)));
+    set_string_field(L, -1, "kind", hive_kind_name(H->hive_kind(system)));
     lua_getfield(L, 1, "dirty");
     lua_setfield(L, -2, "dirty");
     svc_control_set *named = cur ? cur : (sets->count ? &sets->items[0] : NULL);
@@ -506,14 +491,15 @@ static int svchost_body(lua_State *L)
     c->L = L;
     c->hive = software;
     c->hive_path = svc_host->hive_path(software);
-    c->warnings = 2;
+    c->warn.L = L;
+    c->warn.index = 2;
     char err[SVC_ERRLEN];
     if (!push_svchost(c, software, err, sizeof err)) {
         luaL_pushfail(L);
         lua_pushstring(L, err);
         return 2;
     }
-    if (c->nwarnings) {
+    if (c->warn.n) {
         lua_pushvalue(L, 2);
         lua_setfield(L, -2, "warnings");
     }
@@ -540,23 +526,14 @@ static int open_services(lua_State *L)
         {"collect", l_collect},
         {"svchost_groups", l_svchost_groups},
         {NULL, NULL}};
-    luaL_newlib(L, funcs);
-    lua_createtable(L, (int)(sizeof columns / sizeof columns[0]), 0);
-    for (size_t i = 0; i < sizeof columns / sizeof columns[0]; i++) {
-        lua_pushstring(L, columns[i]);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
-    lua_setfield(L, -2, "columns");
+    module_push(L, funcs, columns, sizeof columns / sizeof columns[0]);
     return 1;
 }
 
 static int services_init(const hh_host_api *host, char *err, size_t errlen)
 {
-    if (!host || host->abi_version != HH_PLUGIN_ABI_VERSION ||
-        host->struct_size < offsetof(hh_host_api, key_is_recovered)) {
-        snprintf(err, errlen, "host services table is too old for this plugin");
+    if (module_check_host(host, err, errlen) != 0)
         return -1;
-    }
     svc_host = host;
     return 0;
 }

@@ -52,19 +52,6 @@ const char *svc_value_type_name(uint32_t type, char *buf, size_t buflen)
     return buf;
 }
 
-int svc_control_set_number(const char *name)
-{
-    if (strlen(name) != 13 || strncasecmp(name, "ControlSet", 10) != 0)
-        return -1;
-    int n = 0;
-    for (int i = 10; i < 13; i++) {
-        if (name[i] < '0' || name[i] > '9')
-            return -1;
-        n = n * 10 + (name[i] - '0');
-    }
-    return n;
-}
-
 int svc_int_from_bytes(uint32_t type, const uint8_t *data, size_t len, int64_t *out, int *exact)
 {
     *exact = 0;

@@ -13,10 +13,6 @@ const char *svc_type_name(int64_t type, char *buf, size_t buflen);
 /* The registry type's name as hh.regf spells it ("REG_SZ", "REG_UNKNOWN_0x2a"). */
 const char *svc_value_type_name(uint32_t type, char *buf, size_t buflen);
 
-/* Control set number (0..999) of a root key name "ControlSet" + 3 digits,
- * any case; -1 for any other name. */
-int svc_control_set_number(const char *name);
-
 /* An integer stored with whatever type: DWORD (also short ones), big-endian
  * DWORD, QWORD, or 1..8 bytes of other binary data, little-endian. Returns 1
  * and sets *out, or 0 when the bytes cannot be an integer. *exact is 1 when

@@ -8,6 +8,8 @@
 #include <lua.h>
 
 #include "hivehunt/plugin.h"
+#include "held.h"
+#include "warnings.h"
 
 #define SVC_ERRLEN 512
 /* Bounds on what a hostile hive can make us build. */
@@ -16,42 +18,23 @@
 #define SVC_MAX_CONTROL_SETS 1000
 #define SVC_MAX_ROOT_KEYS 100000
 #define SVC_MAX_DELETED_KEYS 1000000
-#define SVC_MAX_WARNINGS 10000
 #define SVC_MAX_HEX_BYTES (1u << 20) /* raw bytes shown as hex per value */
 #define SVC_MAX_HELD 16              /* host objects open at once (nesting depth) */
 
 extern const hh_host_api *svc_host;
 
-/* One extraction: the Lua state, the hive, and the warnings table at an
- * absolute stack index. */
+/* One extraction: the Lua state, the hive, the warnings array and the host
+ * objects held until a protected caller releases them. */
 typedef struct svc_ctx {
     lua_State *L;
     hh_hive *hive;
     const char *hive_path;
-    int warnings;        /* absolute stack index of the warnings array */
     int hive_path_index; /* absolute stack index of hive_path as a Lua string */
-    lua_Integer nwarnings;
-    int warnings_capped;
-    /* Host objects from acquisition to release: a Lua error in between (out
-     * of memory) unwinds to a protected caller, which releases what is
-     * still held instead of leaking it and the hive's reference. */
-    void *held[SVC_MAX_HELD];
-    unsigned char held_is_value[SVC_MAX_HELD];
-    int nheld;
+    warning_list warn;
+    held_set held;
 } svc_ctx;
 
-/* Hold an object the host just handed out (NULL is ignored). */
-void svc_hold_key(svc_ctx *c, hh_key *k);
-void svc_hold_value(svc_ctx *c, hh_value *v);
-/* Stop holding without freeing (ownership moves elsewhere). */
-void svc_unhold(svc_ctx *c, const void *p);
-/* Release one held object and set the pointer to NULL. */
-void svc_key_free(svc_ctx *c, hh_key **k);
-void svc_value_free(svc_ctx *c, hh_value **v);
-/* Release everything still held (after a Lua error). */
-void svc_release_all(svc_ctx *c);
-
-void svc_warn(svc_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define svc_warn(c, ...) warnings_add(&(c)->warn, __VA_ARGS__)
 
 typedef struct svc_control_set {
     char name[16];       /* as stored ("ControlSet001", any case) */

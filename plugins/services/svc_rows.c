@@ -1,7 +1,6 @@
 /* One row per service key: a single pass over the key's values picks the
  * named ones (case-insensitively) while every value goes into `values`;
  * Parameters is opened only when the key has subkeys. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,91 +10,6 @@
 
 #include "svc_decode.h"
 #include "svc_internal.h"
-
-void svc_warn(svc_ctx *c, const char *fmt, ...)
-{
-    if (c->nwarnings >= SVC_MAX_WARNINGS) {
-        if (!c->warnings_capped) {
-            c->warnings_capped = 1;
-            lua_pushfstring(c->L, "more than %d warnings: the rest were dropped", SVC_MAX_WARNINGS);
-            lua_rawseti(c->L, c->warnings, ++c->nwarnings);
-        }
-        return;
-    }
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    lua_pushstring(c->L, buf);
-    lua_rawseti(c->L, c->warnings, ++c->nwarnings);
-}
-
-/* ---- held host objects ------------------------------------------------------ */
-
-static void free_object(void *p, int is_value)
-{
-    if (is_value) {
-        hh_value *v = p;
-        svc_host->value_free(&v);
-    } else {
-        hh_key *k = p;
-        svc_host->key_free(&k);
-    }
-}
-
-static void hold(svc_ctx *c, void *p, int is_value)
-{
-    if (!p)
-        return;
-    if (c->nheld >= SVC_MAX_HELD) {
-        /* Nesting is a few levels deep: this is a bug, not a hive property. */
-        free_object(p, is_value);
-        luaL_error(c->L, "services: too many host objects held at once");
-    }
-    c->held[c->nheld] = p;
-    c->held_is_value[c->nheld] = (unsigned char)is_value;
-    c->nheld++;
-}
-
-void svc_hold_key(svc_ctx *c, hh_key *k) { hold(c, k, 0); }
-void svc_hold_value(svc_ctx *c, hh_value *v) { hold(c, v, 1); }
-
-void svc_unhold(svc_ctx *c, const void *p)
-{
-    for (int i = c->nheld - 1; i >= 0; i--) {
-        if (c->held[i] == p) {
-            memmove(&c->held[i], &c->held[i + 1], (size_t)(c->nheld - i - 1) * sizeof c->held[0]);
-            memmove(&c->held_is_value[i], &c->held_is_value[i + 1], (size_t)(c->nheld - i - 1));
-            c->nheld--;
-            return;
-        }
-    }
-}
-
-void svc_key_free(svc_ctx *c, hh_key **k)
-{
-    if (!*k)
-        return;
-    svc_unhold(c, *k);
-    svc_host->key_free(k);
-}
-
-void svc_value_free(svc_ctx *c, hh_value **v)
-{
-    if (!*v)
-        return;
-    svc_unhold(c, *v);
-    svc_host->value_free(v);
-}
-
-void svc_release_all(svc_ctx *c)
-{
-    while (c->nheld > 0) {
-        c->nheld--;
-        free_object(c->held[c->nheld], c->held_is_value[c->nheld]);
-    }
-}
 
 /* ---- value data ------------------------------------------------------------ */
 
@@ -330,7 +244,7 @@ static void read_values(svc_ctx *c, int row, hh_key *svc, svc_numbers *nums)
             svc_warn(c, "%s: %s", H->key_path(svc), err);
             continue;
         }
-        svc_hold_value(c, v);
+        held_value(&c->held, c->L, v);
         const char *name = H->value_name(v);
         uint32_t vtype = H->value_type(v);
         /* The name, pushed once: the duplicate check and the store reuse it. */
@@ -339,7 +253,7 @@ static void read_values(svc_ctx *c, int row, hh_key *svc, svc_numbers *nums)
         if (lua_rawget(L, values) != LUA_TNIL) {
             svc_warn(c, "%s: a second value named '%s' was ignored", H->key_path(svc), name);
             lua_pop(L, 2);
-            svc_value_free(c, &v);
+            held_value_free(&c->held, &v);
             continue;
         }
         lua_pop(L, 1);
@@ -351,7 +265,7 @@ static void read_values(svc_ctx *c, int row, hh_key *svc, svc_numbers *nums)
         size_t len = 0;
         if (!svc_push_value_data(c, svc, v, &data, &len)) {
             lua_rawset(L, values); /* type only: the data could not be read */
-            svc_value_free(c, &v);
+            held_value_free(&c->held, &v);
             continue;
         }
         if ((vtype == HH_REG_SZ || vtype == HH_REG_EXPAND_SZ) && len) {
@@ -381,7 +295,7 @@ static void read_values(svc_ctx *c, int row, hh_key *svc, svc_numbers *nums)
         }
         lua_setfield(L, -2, "data");
         lua_rawset(L, values);
-        svc_value_free(c, &v);
+        held_value_free(&c->held, &v);
     }
     lua_setfield(L, row, "values");
 }
@@ -397,7 +311,7 @@ static void read_parameters(svc_ctx *c, int row, hh_key *svc)
         return;
     hh_key *params = NULL;
     int rc = H->key_open(c->hive, svc, "Parameters", &params, err, sizeof err);
-    svc_hold_key(c, params);
+    held_key(&c->held, c->L, params);
     if (rc == 0)
         return;
     if (rc < 0) {
@@ -410,7 +324,7 @@ static void read_parameters(svc_ctx *c, int row, hh_key *svc)
         int f = wanted[i];
         hh_value *v = NULL;
         rc = H->key_value(params, fields[f].value, &v, err, sizeof err);
-        svc_hold_value(c, v);
+        held_value(&c->held, c->L, v);
         if (rc < 0)
             svc_warn(c, "%s: %s", H->key_path(params), err);
         if (rc != 1)
@@ -425,9 +339,9 @@ static void read_parameters(svc_ctx *c, int row, hh_key *svc)
             }
             lua_pop(L, 1);
         }
-        svc_value_free(c, &v);
+        held_value_free(&c->held, &v);
     }
-    svc_key_free(c, &params);
+    held_key_free(&c->held, &params);
 }
 
 static void set_svchost(svc_ctx *c, int row)
@@ -498,7 +412,7 @@ int svc_push_string_at(svc_ctx *c, hh_key *base, const char *path, const char *n
     char err[SVC_ERRLEN];
     hh_key *k = NULL;
     int rc = H->key_open(c->hive, base, path, &k, err, sizeof err);
-    svc_hold_key(c, k);
+    held_key(&c->held, c->L, k);
     if (rc < 0)
         svc_warn(c, "%s\\%s: %s", H->key_path(base), path, err);
     if (rc != 1)
@@ -506,7 +420,7 @@ int svc_push_string_at(svc_ctx *c, hh_key *base, const char *path, const char *n
     hh_value *v = NULL;
     int pushed = 0;
     rc = H->key_value(k, name, &v, err, sizeof err);
-    svc_hold_value(c, v);
+    held_value(&c->held, c->L, v);
     if (rc < 0)
         svc_warn(c, "%s: %s", H->key_path(k), err);
     if (rc == 1) {
@@ -518,8 +432,8 @@ int svc_push_string_at(svc_ctx *c, hh_key *base, const char *path, const char *n
             else
                 lua_pop(c->L, 1);
         }
-        svc_value_free(c, &v);
+        held_value_free(&c->held, &v);
     }
-    svc_key_free(c, &k);
+    held_key_free(&c->held, &k);
     return pushed;
 }

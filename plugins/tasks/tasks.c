@@ -35,7 +35,6 @@
  * A blob that does not decode leaves <blob>_error and <blob>_raw (hex) and
  * whatever decoded whole before the fault.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,8 +43,12 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "held.h"
+#include "hive_names.h"
 #include "hivehunt/plugin.h"
+#include "module.h"
 #include "task_decode.h"
+#include "warnings.h"
 
 #define TASKCACHE "Microsoft\\Windows NT\\CurrentVersion\\Schedule\\TaskCache"
 #define TK_ERRLEN 512
@@ -53,7 +56,6 @@
 #define TK_MAX_KEYS 200000       /* Tree keys, Tasks keys, list entries, each */
 #define TK_MAX_DEPTH 32          /* Tree folder nesting */
 #define TK_MAX_VALUES 4096       /* values read per key */
-#define TK_MAX_WARNINGS 10000
 #define TK_MAX_HEX 65536         /* bytes of an undecodable blob shown as hex */
 #define TK_MAX_HELD (2 * TK_MAX_DEPTH + 16)
 #define TK_PATH_MAX 4096
@@ -65,97 +67,16 @@ typedef struct tk_ctx {
     hh_hive *hive;
     const char *hive_path;
     int hive_path_index; /* stack index: the hive path string rows share */
-    int warnings;      /* stack index: warnings array */
     int by_guid;       /* stack index: uppercase guid -> row */
     int order;         /* stack index: rows array */
-    lua_Integer nwarnings, nrows;
-    int capped;
+    lua_Integer nrows;
     long tree_keys;
     int has_classes;   /* the hive has Classes\CLSID: COM handlers can be looked up */
-    void *held[TK_MAX_HELD];
-    unsigned char held_is_value[TK_MAX_HELD];
-    int nheld;
+    warning_list warn;
+    held_set held;     /* released by the protected caller after a Lua error */
 } tk_ctx;
 
-static void warn(tk_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void warn(tk_ctx *c, const char *fmt, ...)
-{
-    if (c->nwarnings >= TK_MAX_WARNINGS) {
-        if (!c->capped) {
-            c->capped = 1;
-            lua_pushfstring(c->L, "more than %d warnings: the rest were dropped", TK_MAX_WARNINGS);
-            lua_rawseti(c->L, c->warnings, ++c->nwarnings);
-        }
-        return;
-    }
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    lua_pushstring(c->L, buf);
-    lua_rawseti(c->L, c->warnings, ++c->nwarnings);
-}
-
-/* ---- held host objects: released by the protected caller after a Lua error ---- */
-
-static void free_object(void *p, int is_value)
-{
-    if (is_value) {
-        hh_value *v = p;
-        H->value_free(&v);
-    } else {
-        hh_key *k = p;
-        H->key_free(&k);
-    }
-}
-
-static void hold(tk_ctx *c, void *p, int is_value)
-{
-    if (!p)
-        return;
-    if (c->nheld >= TK_MAX_HELD) {
-        free_object(p, is_value);
-        luaL_error(c->L, "tasks: too many host objects held at once");
-    }
-    c->held[c->nheld] = p;
-    c->held_is_value[c->nheld++] = (unsigned char)is_value;
-}
-
-static void release(tk_ctx *c, void *p, int is_value)
-{
-    if (!p)
-        return;
-    for (int i = c->nheld - 1; i >= 0; i--) {
-        if (c->held[i] == p) {
-            memmove(&c->held[i], &c->held[i + 1], (size_t)(c->nheld - i - 1) * sizeof c->held[0]);
-            memmove(&c->held_is_value[i], &c->held_is_value[i + 1], (size_t)(c->nheld - i - 1));
-            c->nheld--;
-            break;
-        }
-    }
-    free_object(p, is_value);
-}
-
-static void key_free(tk_ctx *c, hh_key **k)
-{
-    release(c, *k, 0);
-    *k = NULL;
-}
-
-static void value_free(tk_ctx *c, hh_value **v)
-{
-    release(c, *v, 1);
-    *v = NULL;
-}
-
-static void release_all(tk_ctx *c)
-{
-    while (c->nheld > 0) {
-        c->nheld--;
-        free_object(c->held[c->nheld], c->held_is_value[c->nheld]);
-    }
-}
+#define warn(c, ...) warnings_add(&(c)->warn, __VA_ARGS__)
 
 /* ---- small pushers ------------------------------------------------------------ */
 
@@ -323,7 +244,7 @@ static void com_server(tk_ctx *c, int action, const char *clsid)
     snprintf(path, sizeof path, "Classes\\CLSID\\%s", clsid);
     hh_key *k = NULL;
     int rc = H->key_open(c->hive, NULL, path, &k, err, sizeof err);
-    hold(c, k, 0);
+    held_key(&c->held, c->L, k);
     if (rc < 0) {
         warn(c, "%s: %s", path, err);
         return;
@@ -333,7 +254,7 @@ static void com_server(tk_ctx *c, int action, const char *clsid)
     for (size_t i = 0; rc == 1 && i < 2; i++) {
         hh_key *s = NULL;
         int found = H->key_open(c->hive, k, servers[i], &s, err, sizeof err) == 1;
-        hold(c, s, 0);
+        held_key(&c->held, c->L, s);
         /* the default value, found by walking: a look-up by the empty name
          * does not find it through every reader */
         int count = 0;
@@ -344,18 +265,18 @@ static void com_server(tk_ctx *c, int action, const char *clsid)
                 size_t len;
                 if (H->key_value_at(s, j, &v, err, sizeof err) != 1)
                     continue;
-                hold(c, v, 1);
+                held_value(&c->held, c->L, v);
                 if (!*H->value_name(v) && H->value_data(v, &data, &len, err, sizeof err) == 1 &&
                     push_sz(c, s, v, data, len)) {
                     lua_setfield(L, action, "server");
                     rc = 0; /* found: stop */
                 }
-                value_free(c, &v);
+                held_value_free(&c->held, &v);
             }
         }
-        key_free(c, &s);
+        held_key_free(&c->held, &s);
     }
-    key_free(c, &k);
+    held_key_free(&c->held, &k);
 }
 
 static void decode_actions(tk_ctx *c, int row, hh_key *k, const uint8_t *data, size_t len)
@@ -487,13 +408,13 @@ static void task_values(tk_ctx *c, int row, hh_key *k)
             warn(c, "%s: value #%d: %s", H->key_path(k), i, err);
             continue;
         }
-        hold(c, v, 1);
+        held_value(&c->held, c->L, v);
         const char *name = H->value_name(v);
         const uint8_t *data;
         size_t len;
         if (H->value_data(v, &data, &len, err, sizeof err) != 1) {
             warn(c, "%s: value '%s': %s", H->key_path(k), name, err);
-            value_free(c, &v);
+            held_value_free(&c->held, &v);
             continue;
         }
         int done = 0;
@@ -519,7 +440,7 @@ static void task_values(tk_ctx *c, int row, hh_key *k)
             if (dword_of(data, len, H->value_type(v), &n))
                 set_int(c->L, row, "schema", n);
         }
-        value_free(c, &v);
+        held_value_free(&c->held, &v);
     }
 }
 
@@ -528,7 +449,7 @@ static void walk_tasks(tk_ctx *c, hh_key *cache)
     char err[TK_ERRLEN];
     hh_key *tasks = NULL;
     int rc = H->key_open(c->hive, cache, "Tasks", &tasks, err, sizeof err);
-    hold(c, tasks, 0);
+    held_key(&c->held, c->L, tasks);
     if (rc < 0)
         warn(c, "%s\\Tasks: %s", H->key_path(cache), err);
     if (rc != 1)
@@ -536,7 +457,7 @@ static void walk_tasks(tk_ctx *c, hh_key *cache)
     int count = 0;
     if (H->key_subkey_count(tasks, &count, err, sizeof err) != 1) {
         warn(c, "%s: %s", H->key_path(tasks), err);
-        key_free(c, &tasks);
+        held_key_free(&c->held, &tasks);
         return;
     }
     if (count > TK_MAX_KEYS) {
@@ -549,7 +470,7 @@ static void walk_tasks(tk_ctx *c, hh_key *cache)
             warn(c, "%s: key #%d: %s", H->key_path(tasks), i, err);
             continue;
         }
-        hold(c, k, 0);
+        held_key(&c->held, c->L, k);
         int row = push_row(c, H->key_name(k));
         if (lua_getfield(c->L, row, "task_key") == LUA_TSTRING)
             warn(c, "%s: a second Tasks key for GUID %s (case differs)", H->key_path(k), H->key_name(k));
@@ -559,9 +480,9 @@ static void walk_tasks(tk_ctx *c, hh_key *cache)
         set_time(c->L, row, "task_last_write", H->key_last_write(k));
         task_values(c, row, k);
         lua_settop(c->L, row - 1);
-        key_free(c, &k);
+        held_key_free(&c->held, &k);
     }
-    key_free(c, &tasks);
+    held_key_free(&c->held, &tasks);
 }
 
 /* ---- Tree ----------------------------------------------------------------------------- */
@@ -573,7 +494,7 @@ static void tree_task(tk_ctx *c, hh_key *k, const char *path)
     char err[TK_ERRLEN];
     hh_value *id = NULL, *index = NULL, *sd = NULL;
     int rc = H->key_value(k, "Id", &id, err, sizeof err);
-    hold(c, id, 1);
+    held_value(&c->held, c->L, id);
     if (rc < 0)
         warn(c, "%s: value 'Id': %s", H->key_path(k), err);
     if (rc != 1)
@@ -598,28 +519,28 @@ static void tree_task(tk_ctx *c, hh_key *k, const char *path)
         warn(c, "%s: value 'Id' is unreadable: the task joins no Tasks key", H->key_path(k));
         row = push_row(c, NULL);
     }
-    value_free(c, &id);
+    held_value_free(&c->held, &id);
     set_bool(L, row, "in_tree", 1);
     set_str(L, row, "tree_path", path);
     set_str(L, row, "tree_key", H->key_path(k));
     set_time(L, row, "tree_last_write", H->key_last_write(k));
 
     rc = H->key_value(k, "Index", &index, err, sizeof err);
-    hold(c, index, 1);
+    held_value(&c->held, c->L, index);
     lua_Integer n;
     if (rc == 1 && H->value_data(index, &data, &len, err, sizeof err) == 1 &&
         dword_of(data, len, H->value_type(index), &n))
         set_int(L, row, "index", n);
     else if (rc == 1)
         warn(c, "%s: value 'Index' is not a DWORD", H->key_path(k));
-    value_free(c, &index);
+    held_value_free(&c->held, &index);
 
     rc = H->key_value(k, "SD", &sd, err, sizeof err);
-    hold(c, sd, 1);
+    held_value(&c->held, c->L, sd);
     set_bool(L, row, "has_sd", rc == 1);
     if (rc == 1 && H->value_data(sd, &data, &len, err, sizeof err) == 1)
         set_int(L, row, "sd_size", (lua_Integer)len);
-    value_free(c, &sd);
+    held_value_free(&c->held, &sd);
     lua_pop(L, 1);
 }
 
@@ -646,12 +567,12 @@ static void walk_tree(tk_ctx *c, hh_key *node, char *path, size_t plen, int dept
             warn(c, "%s: key #%d: %s", H->key_path(node), i, err);
             continue;
         }
-        hold(c, k, 0);
+        held_key(&c->held, c->L, k);
         const char *name = H->key_name(k);
         size_t nlen = strlen(name);
         if (plen + 1 + nlen >= TK_PATH_MAX) {
             warn(c, "%s: task path longer than %d bytes: not read", H->key_path(k), TK_PATH_MAX);
-            key_free(c, &k);
+            held_key_free(&c->held, &k);
             continue;
         }
         path[plen] = '\\';
@@ -659,7 +580,7 @@ static void walk_tree(tk_ctx *c, hh_key *node, char *path, size_t plen, int dept
         tree_task(c, k, path);
         walk_tree(c, k, path, plen + 1 + nlen, depth + 1);
         path[plen] = 0;
-        key_free(c, &k);
+        held_key_free(&c->held, &k);
     }
 }
 
@@ -671,7 +592,7 @@ static void walk_list(tk_ctx *c, hh_key *cache, const char *list, const char *fi
     char err[TK_ERRLEN];
     hh_key *lk = NULL;
     int rc = H->key_open(c->hive, cache, list, &lk, err, sizeof err);
-    hold(c, lk, 0);
+    held_key(&c->held, c->L, lk);
     if (rc < 0)
         warn(c, "%s\\%s: %s", H->key_path(cache), list, err);
     if (rc != 1)
@@ -679,7 +600,7 @@ static void walk_list(tk_ctx *c, hh_key *cache, const char *list, const char *fi
     int count = 0;
     if (H->key_subkey_count(lk, &count, err, sizeof err) != 1) {
         warn(c, "%s: %s", H->key_path(lk), err);
-        key_free(c, &lk);
+        held_key_free(&c->held, &lk);
         return;
     }
     if (count > TK_MAX_KEYS)
@@ -690,7 +611,7 @@ static void walk_list(tk_ctx *c, hh_key *cache, const char *list, const char *fi
             warn(c, "%s: key #%d: %s", H->key_path(lk), i, err);
             continue;
         }
-        hold(c, k, 0);
+        held_key(&c->held, c->L, k);
         int row = push_row(c, H->key_name(k));
         if (lua_getfield(L, row, "list_key") == LUA_TNIL)
             set_str(L, row, "list_key", H->key_path(k));
@@ -701,9 +622,9 @@ static void walk_list(tk_ctx *c, hh_key *cache, const char *list, const char *fi
         lua_pop(L, 1);
         set_bool(L, row, field, 1);
         lua_settop(L, row - 1);
-        key_free(c, &k);
+        held_key_free(&c->held, &k);
     }
-    key_free(c, &lk);
+    held_key_free(&c->held, &lk);
 }
 
 /* ---- finishing rows ------------------------------------------------------------------- */
@@ -760,18 +681,6 @@ static void finish_row(tk_ctx *c, int row)
 
 /* ---- collect ------------------------------------------------------------------------------ */
 
-static const char *kind_name(int kind)
-{
-    switch (kind) {
-    case HH_HIVE_SYSTEM: return "SYSTEM";
-    case HH_HIVE_SOFTWARE: return "SOFTWARE";
-    case HH_HIVE_NTUSER: return "NTUSER";
-    case HH_HIVE_SAM: return "SAM";
-    case HH_HIVE_SECURITY: return "SECURITY";
-    default: return "OTHER";
-    }
-}
-
 /* Which argument is the SOFTWARE hive: hives.software of a table, or a
  * bare hive (the first, or the second after a SYSTEM hive). 0: none. */
 static int software_arg(lua_State *L)
@@ -814,7 +723,7 @@ static int collect_body(lua_State *L)
     if (kind != HH_HIVE_SOFTWARE && kind != HH_HIVE_OTHER) {
         luaL_pushfail(L);
         lua_pushfstring(L, "%s is %s %s hive, not a SOFTWARE hive", H->hive_path(hive),
-                        kind == HH_HIVE_NTUSER ? "an" : "a", kind_name(kind));
+                        kind == HH_HIVE_NTUSER ? "an" : "a", hive_kind_name(kind));
         return 2;
     }
     int hive_idx = lua_absindex(L, sw);
@@ -828,13 +737,14 @@ static int collect_body(lua_State *L)
     c->hive = hive;
     c->hive_path = H->hive_path(hive);
     c->hive_path_index = input + 1;
-    c->warnings = input + 2;
+    c->warn.L = L;
+    c->warn.index = input + 2;
     c->by_guid = input + 3;
     c->order = input + 4;
     set_str(L, input, "plugin", "tasks");
     lua_createtable(L, 0, 3);
     set_str(L, -1, "path", c->hive_path);
-    set_str(L, -1, "kind", kind_name(kind));
+    set_str(L, -1, "kind", hive_kind_name(kind));
     lua_getfield(L, hive_idx, "dirty");
     lua_setfield(L, -2, "dirty");
     lua_setfield(L, input, "hive");
@@ -844,7 +754,7 @@ static int collect_body(lua_State *L)
     char err[TK_ERRLEN];
     hh_key *cache = NULL;
     int rc = H->key_open(hive, NULL, TASKCACHE, &cache, err, sizeof err);
-    hold(c, cache, 0);
+    held_key(&c->held, c->L, cache);
     if (rc < 0)
         warn(c, "%s: %s", TASKCACHE, err);
     if (rc == 1) {
@@ -856,7 +766,7 @@ static int collect_body(lua_State *L)
         walk_tasks(c, cache);
         hh_key *tree = NULL;
         rc = H->key_open(hive, cache, "Tree", &tree, err, sizeof err);
-        hold(c, tree, 0);
+        held_key(&c->held, c->L, tree);
         if (rc < 0)
             warn(c, "%s\\Tree: %s", TASKCACHE, err);
         if (rc == 1) {
@@ -866,12 +776,12 @@ static int collect_body(lua_State *L)
             walk_tree(c, tree, path, 0, 0);
             lua_pop(L, 1);
         }
-        key_free(c, &tree);
+        held_key_free(&c->held, &tree);
         static const struct { const char *list, *field; } lists[] = {
             {"Boot", "boot"}, {"Logon", "logon"}, {"Plain", "plain"}, {"Maintenance", "maintenance"}};
         for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
             walk_list(c, cache, lists[i].list, lists[i].field);
-        key_free(c, &cache);
+        held_key_free(&c->held, &cache);
     }
     for (lua_Integer i = 1; i <= c->nrows; i++) {
         lua_rawgeti(L, c->order, i);
@@ -880,7 +790,7 @@ static int collect_body(lua_State *L)
     }
     lua_pushvalue(L, c->order);
     lua_setfield(L, input, "rows");
-    lua_pushvalue(L, c->warnings);
+    lua_pushvalue(L, c->warn.index);
     lua_setfield(L, input, "warnings");
     lua_settop(L, input);
     return 1;
@@ -890,15 +800,8 @@ static int l_collect(lua_State *L)
 {
     call_state st;
     memset(&st, 0, sizeof st);
-    int nargs = lua_gettop(L);
-    lua_pushlightuserdata(L, &st);
-    lua_pushcclosure(L, collect_body, 1);
-    lua_insert(L, 1);
-    int rc = lua_pcall(L, nargs, LUA_MULTRET, 0);
-    release_all(&st.c);
-    if (rc != LUA_OK)
-        return lua_error(L);
-    return lua_gettop(L);
+    held_init(&st.c.held, H, "tasks", TK_MAX_HELD);
+    return held_run_protected(L, collect_body, &st, &st.c.held, NULL);
 }
 
 /* ---- module -------------------------------------------------------------------------------- */
@@ -914,23 +817,14 @@ static const char *const columns[] = {
 static int open_tasks(lua_State *L)
 {
     static const luaL_Reg funcs[] = {{"collect", l_collect}, {NULL, NULL}};
-    luaL_newlib(L, funcs);
-    lua_createtable(L, (int)(sizeof columns / sizeof columns[0]), 0);
-    for (size_t i = 0; i < sizeof columns / sizeof columns[0]; i++) {
-        lua_pushstring(L, columns[i]);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
-    lua_setfield(L, -2, "columns");
+    module_push(L, funcs, columns, sizeof columns / sizeof columns[0]);
     return 1;
 }
 
 static int tasks_init(const hh_host_api *host, char *err, size_t errlen)
 {
-    if (!host || host->abi_version != HH_PLUGIN_ABI_VERSION ||
-        host->struct_size < offsetof(hh_host_api, key_is_recovered)) {
-        snprintf(err, errlen, "host services table is too old for this plugin");
+    if (module_check_host(host, err, errlen) != 0)
         return -1;
-    }
     H = host;
     return 0;
 }

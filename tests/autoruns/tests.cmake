@@ -34,3 +34,14 @@ add_custom_target(fixtures_autoruns ALL DEPENDS ${HH_AUTORUNS_FIXTURES})
 # The policy over the fixtures and over the real hives.
 hh_autoruns_add_host_busted(autoruns_hunt ${CMAKE_CURRENT_LIST_DIR}/hunt_spec.lua)
 hh_autoruns_add_host_busted(autoruns_hostile ${CMAKE_CURRENT_LIST_DIR}/hostile_spec.lua)
+
+# A Lua error at any allocation of a walk must leak no host object (the
+# services plugin's test program, given the autoruns plugin and a fixture).
+add_executable(autoruns_collect_oom ${CMAKE_SOURCE_DIR}/tests/services/collect_oom_test.c)
+target_link_libraries(autoruns_collect_oom PRIVATE hhcore PkgConfig::LUA)
+set_target_properties(autoruns_collect_oom PROPERTIES ENABLE_EXPORTS ON)
+target_include_directories(autoruns_collect_oom PRIVATE ${CMAKE_SOURCE_DIR}/host)
+add_test(NAME autoruns_collect_oom_system COMMAND autoruns_collect_oom autoruns autoruns/SYSTEM 47)
+add_test(NAME autoruns_collect_oom_software COMMAND autoruns_collect_oom autoruns autoruns/SOFTWARE 45)
+set_tests_properties(autoruns_collect_oom_system autoruns_collect_oom_software PROPERTIES
+  ENVIRONMENT "${HH_TEST_ENV}" SKIP_RETURN_CODE 77)

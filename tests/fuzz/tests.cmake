@@ -5,16 +5,20 @@
 # directory; the ctest fuzz_smoke (label "fuzz") calls run.sh for a minute.
 set(HH_FUZZ_DIR ${CMAKE_CURRENT_LIST_DIR})
 # The services plugin's sources, and the tasks plugin's through a wrapper
-# that renames its entry symbol (both plugins define one).
-file(GLOB HH_FUZZ_PLUGIN_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/plugins/services/*.c)
+# that renames its entry symbol (both plugins define one), with the code
+# every plugin compiles in (once: both share it here).
+file(GLOB HH_FUZZ_PLUGIN_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/plugins/services/*.c
+     ${CMAKE_SOURCE_DIR}/plugins/common/*.c)
 list(APPEND HH_FUZZ_PLUGIN_SOURCES ${HH_FUZZ_DIR}/fuzz_tasks_plugin.c ${CMAKE_SOURCE_DIR}/plugins/tasks/task_decode.c)
 
 add_executable(fuzz_hive_replay ${HH_FUZZ_DIR}/fuzz_hive.c ${HH_FUZZ_PLUGIN_SOURCES})
 target_compile_definitions(fuzz_hive_replay PRIVATE HH_FUZZ_STANDALONE)
+target_include_directories(fuzz_hive_replay PRIVATE ${CMAKE_SOURCE_DIR}/plugins/common)
 target_link_libraries(fuzz_hive_replay PRIVATE hhcore PkgConfig::LUA)
 
 if(HH_FUZZ)
   add_executable(fuzz_hive ${HH_FUZZ_DIR}/fuzz_hive.c ${HH_FUZZ_PLUGIN_SOURCES})
+  target_include_directories(fuzz_hive PRIVATE ${CMAKE_SOURCE_DIR}/plugins/common)
   target_link_libraries(fuzz_hive PRIVATE hhcore PkgConfig::LUA)
   target_link_options(fuzz_hive PRIVATE -fsanitize=fuzzer)
 endif()

@@ -104,15 +104,6 @@ static void test_integers(void)
 static void test_names(void)
 {
     char buf[48];
-    CHECK(svc_control_set_number("ControlSet001") == 1);
-    CHECK(svc_control_set_number("controlset010") == 10);
-    CHECK(svc_control_set_number("CONTROLSET999") == 999);
-    CHECK(svc_control_set_number("ControlSet000") == 0);
-    CHECK(svc_control_set_number("ControlSet01") == -1);
-    CHECK(svc_control_set_number("ControlSet0001") == -1);
-    CHECK(svc_control_set_number("ControlSet00a") == -1);
-    CHECK(svc_control_set_number("CurrentControlSet") == -1);
-
     CHECK(strcmp(svc_start_name(0, buf, sizeof buf), "boot") == 0);
     CHECK(strcmp(svc_start_name(2, buf, sizeof buf), "auto") == 0);
     CHECK(strcmp(svc_start_name(4, buf, sizeof buf), "disabled") == 0);
