@@ -28,11 +28,11 @@ def main():
     off, sizes, oversized = BASE_BLOCK, {}, 0
     while off + HBIN_HEADER <= end:
         if data[off:off + 4] != b"hbin":
-            print(f"no hbin signature at offset {off}")
+            print(f"damaged: no hbin signature at offset {off}")
             return 1
         bin_size = struct.unpack_from("<I", data, off + 8)[0]
         if bin_size < PAGE or bin_size % PAGE or off + bin_size > end:
-            print(f"bin of {bin_size} bytes at offset {off}")
+            print(f"damaged: a bin of {bin_size} bytes at offset {off}")
             return 1
         sizes[bin_size] = sizes.get(bin_size, 0) + 1
         if bin_size > PAGE:

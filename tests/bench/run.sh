@@ -39,6 +39,7 @@ for tool in "$HH" "$FLOOR" /usr/bin/time python3 regripper reglookup; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing" >&2; exit 2; }
 done
 
+SECONDS=0
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/hh-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
@@ -58,8 +59,14 @@ median() {
 max_col() { awk -v c="$2" 'BEGIN { m = 0 } $c > m { m = $c } END { print m }' "$WORK/$1.runs"; }
 worst_rc() { max_col "$1" 4; }
 
+# preread FILE...: bring the inputs into the page cache before they are timed.
+preread() { cat "$@" >/dev/null 2>&1 || true; }
+
 # alternate NAME CMD... [-- NAME CMD...]...: RUNS rounds, each running every
 # command once in turn (A B C A B C ...), so a load spike hits all of them.
+# A name's first command runs once untimed (the program and its libraries
+# into the page cache); the inputs are the caller's to preread.
+declare -A WARMED=()
 alternate() {
   local names=() cmds=() cur=()
   local name=$1; shift
@@ -74,7 +81,9 @@ alternate() {
   local i
   for i in "${!names[@]}"; do
     rm -f "$WORK/${names[$i]}.runs"
-    eval "${cmds[$i]}" >/dev/null 2>&1 || true   # warm the page cache
+    [ -n "${WARMED[${names[$i]}]:-}" ] && continue
+    eval "${cmds[$i]}" >/dev/null 2>&1 || true
+    WARMED[${names[$i]}]=1
   done
   for _ in $(seq "$RUNS"); do
     for i in "${!names[@]}"; do
@@ -156,6 +165,7 @@ hdr_lr=""; [ "$READER" = 1 ] && hdr_lr=$(printf ' | %-21s' "hunt --reader libreg
 printf '%-28s | %-26s%s | %-26s | %-14s | %-14s | %s\n' "hive" "hivehunt hunt (ms cpu rss)" "$hdr_lr" \
   "regripper -p svc (ms cpu rss)" "reglookup (ms cpu)" "libregf floor" \
   "speed-up over regripper: hunt, floor; hunt over reglookup (wall / cpu)$([ "$READER" = 1 ] && echo "; hunt over --reader libregf")"
+preread "${hives[@]}" "$CORPUS"/regipy/SYSTEM_B.LOG*
 for h in "${hives[@]}"; do
   lr=()
   [ "$READER" = 1 ] && lr=(-- hunt_lr "$HH" hunt "$h" --reader libregf --format jsonl --output "$WORK/findings-lr.jsonl")
@@ -181,9 +191,10 @@ for h in "${hives[@]}"; do
   if is_target_hive "$h"; then
     x=$(quot "$rw" "$hw")
     m=$(mark "$(at_least "$x" 10)"); [ "$(at_least "$x" 25)" = 1 ] && m="met, goal too"
-    target "hunt vs RegRipper svc, $(label "$h") (wall)" "${x}x" ">= 10x (goal 25x)" "$m"
+    target "hunt vs RegRipper svc, $(label "$h")" "${x}x (cpu $(quot "$rc" "$hc")x)" ">= 10x (goal 25x)" "$m"
     x=$(quot "$lw" "$hw")
-    target "hunt vs reglookup CS001\\Services, $(label "$h") (wall)" "${x}x" ">= 1.5x" "$(mark "$(at_least "$x" 1.5)")"
+    target "hunt vs reglookup CS001\\Services, $(label "$h")" "${x}x (cpu $(quot "$lc" "$hc")x)" ">= 1.5x" \
+      "$(mark "$(at_least "$x" 1.5)")"
   fi
 done
 echo
@@ -280,6 +291,7 @@ for spec in "${HOSTS[@]}"; do
     files+=("$p")
   done
   [ ${#files[@]} -eq 3 ] || continue
+  preread "${files[@]}"
   notes+=("$name: SYSTEM = $(hive_name "$sys"), SOFTWARE = $(hive_name "$soft"), user = $(hive_name "$user")")
   alternate whole "$HH" hunt "${files[@]}" --format jsonl --output "$WORK/whole.jsonl" -- \
             svconly "$HH" hunt "${files[0]}" --plugin services --format jsonl --output "$WORK/svconly.jsonl"
@@ -289,7 +301,7 @@ for spec in "${HOSTS[@]}"; do
     "$sw" "$sc" "$(mib "$(max_col svconly 3)")" "$(status "$(worst_rc svconly)")" \
     "$(ratio "$sw" "$ww")" "$(ratio "$sc" "$wc")"
   x=$(quot "$ww" "$sw")
-  target "whole host / services-only, $name (wall)" "${x}x" "<= 2x" "$(mark "$(at_least 2 "$x")")"
+  target "whole host / services-only, $name" "${x}x (cpu $(quot "$wc" "$sc")x)" "<= 2x" "$(mark "$(at_least 2 "$x")")"
 done
 for note in "${notes[@]}"; do echo "  $note"; done
 echo
@@ -325,7 +337,7 @@ if "$HH" case --help >/dev/null 2>&1; then
     "$(ratio "$w2" "$w1")"
   echo
   x=$(quot "$w1" "$w2")
-  target "case --jobs 2 / --jobs 1, $NHOSTS hosts on $(nproc) cores (wall)" "${x}x" ">= 1.8x" "$(mark "$(at_least "$x" 1.8)")"
+  target "case --jobs 2 over --jobs 1, $NHOSTS hosts on $(nproc) cores" "${x}x" ">= 1.8x" "$(mark "$(at_least "$x" 1.8)")"
 else
   echo "(case run skipped: this build has no 'hivehunt case')"
   echo
@@ -386,6 +398,6 @@ if [ "$CALLGRIND" = 1 ]; then
 fi
 
 # ---- every figure beside its target -----------------------------------------
-echo "targets (wall-clock medians of this run; not a test: a missed target does not fail the script)"
-awk -F'\t' '{ printf "  %-14s %-62s %8s   target %s\n", "[" $4 "]", $1, $2, $3 }' "$TARGETS"
+echo "targets (judged on wall-clock medians; cpu beside for a busy machine; this run took ${SECONDS} s; a missed target does not fail the script)"
+awk -F'\t' '{ printf "  %-15s %-70s %-22s target %s\n", "[" $4 "]", $1, $2, $3 }' "$TARGETS"
 exit 0
