@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """The hive bin layout of a hive, for tests/bench/run.sh.
 
-usage: hbins.py HIVE
+usage: hbins.py [--strict] HIVE
 
 Prints one line: the number of hive bins, how many of each size, and how many
 of the bins larger than 4 KB hold no cell that needs more than 4 KB. Windows
 writes 4 KB bins and, now and then, bins of a few pages; a hive of one giant
 bin (libregf's bin lookups are slow on it) is nothing like a real one.
-Exit 1 when the file is not a well-formed run of hive bins.
+Exit 1 when the file is not a well-formed run of hive bins and, with
+--strict (how hh-mkhive must write hives), when a bin larger than 4 KB holds
+no cell that needs it.
 """
 import struct
 import sys
@@ -18,7 +20,8 @@ PAGE = 4096
 
 
 def main():
-    with open(sys.argv[1], "rb") as f:
+    strict = sys.argv[1:2] == ["--strict"]
+    with open(sys.argv[-1], "rb") as f:
         data = f.read()
     if len(data) < BASE_BLOCK or data[:4] != b"regf":
         print("not a regf hive")
@@ -40,7 +43,7 @@ def main():
             cell, largest = off + HBIN_HEADER, 0
             while cell + 4 <= off + bin_size:
                 n = abs(struct.unpack_from("<i", data, cell)[0])
-                if n < 8:
+                if n < 8 or cell + n > off + bin_size:
                     break
                 largest = max(largest, n)
                 cell += n
@@ -52,7 +55,7 @@ def main():
     verdict = (f"{larger - oversized} of {larger} larger bins hold a cell over 4 KB"
                if larger else "no larger bin")
     print(f"{sum(sizes.values())} bins ({parts}); {verdict}")
-    return 0
+    return 1 if strict and oversized else 0
 
 
 if __name__ == "__main__":

@@ -119,7 +119,9 @@ TARGET_HIVES=(regipy/SYSTEM regipy/SYSTEM_B winevt-kb/SYSTEM_XP aiowinreg/SYSTEM
 REAL=("${TARGET_HIVES[@]}" regipy/corrupted_system_hive)
 hives=()
 for h in "${REAL[@]}"; do
-  if [ -f "$CORPUS/$h" ]; then hives+=("$CORPUS/$h"); else echo "(skipped: $CORPUS/$h is absent)"; fi
+  if [ -f "$CORPUS/$h" ]; then hives+=("$CORPUS/$h"); continue; fi
+  echo "(skipped: $CORPUS/$h is absent)"
+  [[ " ${TARGET_HIVES[*]} " == *" $h "* ]] && target "hunt vs RegRipper svc and reglookup, $h" "-" "(hive absent)" "not measured"
 done
 for n in $SIZES; do
   "$MKHIVE" --generate-services "$n" "$WORK/SYSTEM-$n" >/dev/null
