@@ -284,6 +284,7 @@ hive_path() { case "$1" in @*) echo "$BUILD/testdata/${1#@}" ;; *) echo "$CORPUS
 hive_name() { case "$1" in @*) echo "fixture ${1#@}" ;; *) echo "corpus $1" ;; esac; }
 printf '%-32s | %-26s | %-26s | %s\n' "host" "every plugin (ms cpu rss)" "--plugin services (ms cpu rss)" "whole / services-only (wall / cpu)"
 notes=()
+measured=0
 for spec in "${HOSTS[@]}"; do
   IFS='|' read -r name sys soft user <<<"$spec"
   files=()
@@ -303,9 +304,11 @@ for spec in "${HOSTS[@]}"; do
     "$sw" "$sc" "$(mib "$(max_col svconly 3)")" "$(status "$(worst_rc svconly)")" \
     "$(ratio "$sw" "$ww")" "$(ratio "$sc" "$wc")"
   x=$(quot "$ww" "$sw")
+  measured=$((measured + 1))
   target "whole host / services-only, $name" "${x}x (cpu $(quot "$wc" "$sc")x)" "<= 2x" "$(mark "$(at_least 2 "$x")")"
 done
 for note in "${notes[@]}"; do echo "  $note"; done
+[ "$measured" -gt 0 ] || target "whole host / services-only" "-" "<= 2x (no host's hives present)" "not measured"
 echo
 
 # ---- a case run with one and two jobs ---------------------------------------
@@ -315,7 +318,8 @@ if "$HH" case --help >/dev/null 2>&1; then
   for h in "${TARGET_HIVES[@]}"; do
     [ -f "$CORPUS/$h" ] && real+=("$CORPUS/$h")
   done
-  if [ ${#real[@]} -eq 0 ]; then real=("$WORK/SYSTEM-$LARGEST"); fi
+  what="${#real[@]} real SYSTEM hives, cycled"
+  if [ ${#real[@]} -eq 0 ]; then real=("$WORK/SYSTEM-$LARGEST"); what="synthetic SYSTEM-$LARGEST"; fi
   for i in $(seq "$NHOSTS"); do
     src=${real[$(( (i - 1) % ${#real[@]} ))]}
     d="$CASE/host$(printf %03d "$i")"
@@ -333,7 +337,7 @@ if "$HH" case --help >/dev/null 2>&1; then
   done
   w1=$(median j1 1); w2=$(median j2 1)
   printf '%-28s | %-22s | %-22s | %s\n' "case of $NHOSTS hosts" "--jobs 1 (ms hosts/s)" "--jobs 2 (ms hosts/s)" "speed-up"
-  printf '%-28s | %8s %6s %-6s | %8s %6s %-6s | %s\n' "$(printf '%d real hives, cycled' "${#real[@]}")" \
+  printf '%-28s | %8s %6s %-6s | %8s %6s %-6s | %s\n' "$what" \
     "$w1" "$(awk -v w="$w1" -v n="$NHOSTS" 'BEGIN { printf "%.1f", n * 1000 / w }')" "$(status "$(worst_rc j1)")" \
     "$w2" "$(awk -v w="$w2" -v n="$NHOSTS" 'BEGIN { printf "%.1f", n * 1000 / w }')" "$(status "$(worst_rc j2)")" \
     "$(ratio "$w2" "$w1")"
