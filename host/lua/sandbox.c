@@ -78,7 +78,7 @@ static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         if (sb->mem_used - old + nsize - sb->mem_ceiling > MEM_SLACK)
             return NULL;
     }
-    void *p = hh_small_alloc_realloc(sb->heap, ptr, osize, nsize);
+    void *p = hh_small_alloc_fast(sb->heap, ptr, osize, nsize);
     if (p || nsize == 0)
         sb->mem_used = sb->mem_used - old + nsize;
     return p;
