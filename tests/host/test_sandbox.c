@@ -106,6 +106,14 @@ static void timer_cap(const char *const *dirs)
     expect_error(sb, "cpu_module.lua", "require('spin').go()\n", "CPU time limit exceeded", "spin.lua:3: ");
     expect_error(sb, "cpu_calls.lua", "local function f(n) return n end\nwhile true do f(1) end\n",
                  "CPU time limit exceeded", "cpu_calls.lua:");
+    ok(run(sb, "xpcall.lua",
+           "local ok, v, w = xpcall(function(a, b) return a + b, 'w' end, error, 1, 2)\n"
+           "assert(ok == true and v == 3 and w == 'w')\n"
+           "local ok2, m = xpcall(function() error('x') end, function(e) return 'handled: ' .. e end)\n"
+           "assert(ok2 == false and m:find('^handled: .*xpcall.lua:3: x$'), m)\n"
+           "local ok3, m3 = xpcall(error, function() error('again') end, 'first')\n"
+           "assert(ok3 == false and m3 == 'error in error handling', m3)\n", err, sizeof err) == 1,
+       "xpcall passes arguments, returns results and runs the handler on the error (%s)", err);
     ok(run(sb, "cpu_after.lua", "local s = 0 for i = 1, 100000 do s = s + i end assert(s == 5000050000)\n", err,
            sizeof err) == 1, "the sandbox is usable after the timer fired (%s)", err);
     hh_sandbox_free(sb);

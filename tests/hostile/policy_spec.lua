@@ -143,7 +143,7 @@ describe("hostile --policy files", function()
     assert.is_truthy(r.err:find("policy error: " .. work .. "/p.luac: .*binary chunk"), r.err)
   end)
 
-  -- Pattern matching runs in C, out of the instruction hook's reach
+  -- Pattern matching runs in C, out of the stop hook's reach
   -- (DESIGN.md §6): the child's limits are the backstop, and the run still
   -- ends on time with no report.
   it("a backtracking pattern is stopped by the per-hive time limit", function()
