@@ -5,10 +5,13 @@
 
 /* Memory a policy may allocate beyond what the state held when it started. */
 #define HH_POLICY_MEMORY_DEFAULT_MB 64
-/* Lua VM instructions per policy call (init, evaluate). A full hunt over a
- * Windows 10 hive takes a few million. */
-#define HH_POLICY_INSTRUCTIONS_DEFAULT 500000000LL
-/* Instructions between two looks at the budget. */
+/* CPU seconds per policy call (init, evaluate). A full hunt over a Windows
+ * 10 hive takes a few hundredths. */
+#define HH_POLICY_CPU_SECONDS_DEFAULT 10.0
+/* Lua VM instructions per policy call when no CPU timer can be armed (an
+ * --max-instructions budget replaces it). */
+#define HH_POLICY_INSTRUCTIONS_FALLBACK 500000000LL
+/* Instructions between two looks at an instruction budget. */
 #define HH_POLICY_HOOK_STEP 1000
 
 /* Per-hive child process: CPU seconds, wall-clock seconds, address space. */

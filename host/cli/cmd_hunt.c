@@ -15,7 +15,8 @@ static const char hunt_usage[] =
     "                     [--since ISO8601] [--until ISO8601] [--fail-on SEVERITY]\n"
     "                     [--no-replay] [--log FIRST_HIVE.LOG1]...\n"
     "                     [--arg POLICY.KEY=VALUE]... [--host NAME] [--plugin-dir DIR] [--plugin NAME]...\n"
-    "                     [--max-memory MB] [--max-instructions N] [--timeout SECONDS] [--watch] [-v]\n"
+    "                     [--max-memory MB] [--max-cpu SECONDS] [--max-instructions N] [--timeout SECONDS]\n"
+    "                     [--watch] [-v]\n"
     "Hunts persistence in one host's hives (SYSTEM, SOFTWARE, users' NTUSER.DAT, in any order;\n"
     "kinds are told from content): every installed plugin whose hives were given runs, the\n"
     "correlation policy last, and one report holds every finding, worst first. Plugins left\n"
@@ -33,7 +34,10 @@ static const char hunt_usage[] =
     "autostart entry: worst severity, score, the rules that fired); -v adds each rule's\n"
     "message and evidence. csv and jsonl: one line per finding.\n"
     "--watch parses the hives once, then runs the policy again each time a policy file is\n"
-    "saved and prints the findings added, gone and re-scored.\n";
+    "saved and prints the findings added, gone and re-scored.\n"
+    "Each policy call may allocate --max-memory MB (default 64) and use --max-cpu SECONDS of\n"
+    "CPU (default 10); --max-instructions N adds an exact count of Lua instructions (slower).\n"
+    "--timeout bounds each hive's child process (default 180 s wall clock).\n";
 
 static const char services_usage[] =
     "usage: hivehunt services SYSTEM [--software SOFTWARE] [--format table|csv|jsonl|tln|html]\n"

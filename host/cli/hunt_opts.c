@@ -69,7 +69,7 @@ int hh_parse_cli_time(const char *s, int64_t *out)
 enum {
     OPT_SOFTWARE = 256, OPT_BASELINE, OPT_POLICY, OPT_FORMAT, OPT_OUTPUT, OPT_SINCE, OPT_UNTIL,
     OPT_FAIL_ON, OPT_NO_REPLAY, OPT_PLUGIN_DIR, OPT_PLUGIN, OPT_HOST, OPT_ARG, OPT_MAX_MEMORY,
-    OPT_MAX_INSTR, OPT_TIMEOUT, OPT_NO_ISOLATE, OPT_JOBS, OPT_WATCH, OPT_WATCH_RUNS, OPT_LOG, OPT_HELP
+    OPT_MAX_INSTR, OPT_TIMEOUT, OPT_NO_ISOLATE, OPT_JOBS, OPT_WATCH, OPT_WATCH_RUNS, OPT_LOG, OPT_HELP, OPT_MAX_CPU
 };
 
 static int parse_positive(const char *s, long long *out)
@@ -102,6 +102,7 @@ int hh_hunt_parse(int argc, char **argv, hh_hunt_opts *o, const char **positiona
         {"arg", required_argument, 0, OPT_ARG},
         {"max-memory", required_argument, 0, OPT_MAX_MEMORY},
         {"max-instructions", required_argument, 0, OPT_MAX_INSTR},
+        {"max-cpu", required_argument, 0, OPT_MAX_CPU},
         {"timeout", required_argument, 0, OPT_TIMEOUT},
         {"no-isolate", no_argument, 0, OPT_NO_ISOLATE},
         {"jobs", required_argument, 0, OPT_JOBS},
@@ -199,6 +200,17 @@ int hh_hunt_parse(int argc, char **argv, hh_hunt_opts *o, const char **positiona
             }
             o->sandbox.instructions = v;
             break;
+        case OPT_MAX_CPU: {
+            char *end;
+            errno = 0;
+            double s = strtod(optarg, &end);
+            if (errno || end == optarg || *end || !(s >= 0.001 && s <= 86400)) {
+                hh_error(NULL, "--max-cpu takes seconds (0.001 to 86400)");
+                return HH_EXIT_USAGE;
+            }
+            o->sandbox.cpu_seconds = s;
+            break;
+        }
         case OPT_TIMEOUT:
             if (!parse_positive(optarg, &v) || v > 86400) {
                 hh_error(NULL, "--timeout takes seconds (1 to 86400)");

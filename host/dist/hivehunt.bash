@@ -33,7 +33,7 @@ _hivehunt()
             COMPREPLY=($(compgen -W "$names" -- "$cur")); return ;;
         --plugin-dir|--output|-o)
             [[ $cmd == case || $prev == --plugin-dir ]] && { COMPREPLY=($(compgen -d -- "$cur")); return; } ;;
-        --since|--until|--arg|--host|--jobs|--max-memory|--max-instructions|--timeout)
+        --since|--until|--arg|--host|--jobs|--max-memory|--max-cpu|--max-instructions|--timeout)
             COMPREPLY=(); return ;;
     esac
 

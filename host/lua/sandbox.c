@@ -3,18 +3,21 @@
  * - The state never opens io, os, package, debug or coroutine at all, so no
  *   path from a policy leads to them; the environment policies see is a
  *   separate table with copies of the allowed libraries.
- * - The count hook re-arms itself with a count of 1 once over budget, so a
- *   policy that catches the error with pcall is stopped again at once.
+ * - No hook runs per instruction by default: a CPU timer or the allocator
+ *   sets the stop hook once a limit trips (see stop_hook).
  * - setmetatable refuses __gc: finalizers run outside the hook's reach.
  * - getmetatable hides the string metatable, whose __index is the shared
  *   string library.
  * - Chunks load in text mode only: crafted bytecode can break the VM. */
 #include "sandbox.h"
 
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include <lauxlib.h>
 #include <lualib.h>
@@ -27,6 +30,8 @@
 #define SANDBOX_KEY "hh.sandbox"
 #define LOADED_KEY "hh.sandbox.loaded"
 
+enum { STOP_NONE, STOP_MEM, STOP_CPU, STOP_INSTR };
+
 struct hh_sandbox {
     lua_State *L;
     hh_sandbox_limits limits;
@@ -34,7 +39,10 @@ struct hh_sandbox {
     size_t mem_ceiling;      /* 0: no ceiling (outside policy calls) */
     int mem_exceeded;
     long long instr_used;
-    int instr_exceeded;
+    volatile sig_atomic_t cpu_expired; /* set by the CPU timer's signal handler */
+    int stop;                /* STOP_*: the limit that tripped in this call */
+    int stop_raised;         /* the hook raised it (a pcall in the policy may have caught it) */
+    int where_exact;         /* last_where is where the limit tripped */
     int in_call;
     int env_ref;
     char last_where[256];    /* policy position at the last hook: LUA_ERRMEM has no traceback */
@@ -46,18 +54,31 @@ struct hh_sandbox {
 void hh_sandbox_limits_default(hh_sandbox_limits *lim)
 {
     lim->memory_bytes = (size_t)HH_POLICY_MEMORY_DEFAULT_MB << 20;
-    lim->instructions = HH_POLICY_INSTRUCTIONS_DEFAULT;
+    lim->cpu_seconds = HH_POLICY_CPU_SECONDS_DEFAULT;
+    lim->instructions = 0;
 }
+
+/* Allocations past the ceiling are granted up to this much more, so the
+ * stop hook can raise the error at the next instruction with its place
+ * (Lua runs no message handler for out-of-memory, which then has none). */
+#define MEM_SLACK ((size_t)1 << 20)
+
+static void stop_hook(lua_State *L, lua_Debug *ar);
 
 static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     hh_sandbox *sb = ud;
     size_t old = ptr ? osize : 0;
-    if (nsize > old && nsize != 0 && sb->mem_ceiling && sb->mem_used - old + nsize > sb->mem_ceiling) {
-        sb->mem_exceeded = 1;
-        return NULL;
+    if (nsize > old && sb->mem_ceiling && sb->mem_used - old + nsize > sb->mem_ceiling) {
+        if (!sb->mem_exceeded) {
+            sb->mem_exceeded = 1;
+            /* Only fields are set: safe in the middle of any allocation. */
+            lua_sethook(sb->L, stop_hook, LUA_MASKCOUNT, 1);
+        }
+        if (sb->mem_used - old + nsize - sb->mem_ceiling > MEM_SLACK)
+            return NULL;
     }
-    void *p = hh_small_alloc_realloc(sb->heap, ptr, osize, nsize);
+    void *p = hh_small_alloc_fast(sb->heap, ptr, osize, nsize);
     if (p || nsize == 0)
         sb->mem_used = sb->mem_used - old + nsize;
     return p;
@@ -70,24 +91,118 @@ static hh_sandbox *get_sandbox(lua_State *L)
     return ud;
 }
 
-static void count_hook(lua_State *L, lua_Debug *ar)
+static void stop_message(const hh_sandbox *sb, char *buf, size_t len)
+{
+    const char *sep = sb->last_where[0] ? ": " : "";
+    switch (sb->stop) {
+    case STOP_CPU:
+        snprintf(buf, len, "%s%sCPU time limit exceeded (%g s)", sb->last_where, sep, sb->limits.cpu_seconds);
+        break;
+    case STOP_INSTR:
+        snprintf(buf, len, "%s%sinstruction limit exceeded (%lld instructions)", sb->last_where, sep,
+                 sb->limits.instructions);
+        break;
+    default:
+        snprintf(buf, len, "%s%smemory limit exceeded (%zu MiB)", sb->last_where, sep, sb->limits.memory_bytes >> 20);
+        break;
+    }
+}
+
+/* The one hook. Installed per call only for --max-instructions (then every
+ * HH_POLICY_HOOK_STEP instructions); otherwise set, with a count of 1, by
+ * the CPU timer's signal handler or by the allocator once over budget. Once
+ * a limit trips it stays at every instruction, so a policy that catches the
+ * error with pcall is stopped again at once, also in callers unwinding. */
+static void stop_hook(lua_State *L, lua_Debug *ar)
 {
     hh_sandbox *sb = get_sandbox(L);
     if (!sb->in_call)
         return;
-    sb->instr_used += sb->instr_exceeded ? 1 : HH_POLICY_HOOK_STEP;
-    /* Once over budget, keep the place where it happened: the hook then
-     * fires at every instruction, also in the callers unwinding. */
-    if (!sb->instr_exceeded && lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
-        snprintf(sb->last_where, sizeof sb->last_where, "%s:%d", ar->short_src, ar->currentline);
-    if (sb->instr_used > sb->limits.instructions) {
-        sb->instr_exceeded = 1;
-        lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
+    if (!sb->stop) {
+        if (sb->cpu_expired) {
+            sb->stop = STOP_CPU;
+        } else if (sb->mem_exceeded) {
+            sb->stop = STOP_MEM;
+        } else if (sb->limits.instructions > 0) {
+            sb->instr_used += HH_POLICY_HOOK_STEP;
+            if (sb->instr_used <= sb->limits.instructions) {
+                /* Kept for an out-of-memory error, which has no place of its own. */
+                if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
+                    snprintf(sb->last_where, sizeof sb->last_where, "%s:%d", ar->short_src, ar->currentline);
+                return;
+            }
+            sb->stop = STOP_INSTR;
+        } else {
+            return;
+        }
         /* luaL_where cannot see the running chunk from inside a hook. */
-        lua_pushfstring(L, "%s%sinstruction limit exceeded (%I instructions)", sb->last_where,
-                        sb->last_where[0] ? ": " : "", (lua_Integer)sb->limits.instructions);
-        lua_error(L);
+        if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0) {
+            snprintf(sb->last_where, sizeof sb->last_where, "%s:%d", ar->short_src, ar->currentline);
+            sb->where_exact = 1;
+        }
+        lua_sethook(L, stop_hook, LUA_MASKCOUNT, 1);
     }
+    sb->stop_raised = 1;
+    char msg[512];
+    stop_message(sb, msg, sizeof msg);
+    lua_pushstring(L, msg);
+    lua_error(L);
+}
+
+/* ---- the CPU-time cap ---------------------------------------------------------
+ * ITIMER_PROF counts this process's CPU time (user and system, so string
+ * building in the kernel's page faults counts too) and is not inherited
+ * across fork: the isolated child and each --jobs worker arm their own.
+ * The handler only stores a flag and sets the hook, as lua.c does for
+ * Ctrl-C; the hook raises the error at the policy's next instruction. */
+static _Atomic(hh_sandbox *) cpu_armed;
+
+static void on_cpu_timer(int sig)
+{
+    (void)sig;
+    hh_sandbox *sb = atomic_load(&cpu_armed);
+    if (sb) {
+        sb->cpu_expired = 1;
+        lua_sethook(sb->L, stop_hook, LUA_MASKCOUNT, 1);
+    }
+}
+
+static int cpu_timer_arm(hh_sandbox *sb)
+{
+    static int installed;
+    if (!installed) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_cpu_timer;
+        sa.sa_flags = SA_RESTART;
+        sigemptyset(&sa.sa_mask);
+        if (sigaction(SIGPROF, &sa, NULL) != 0)
+            return 0;
+        installed = 1;
+    }
+    double s = sb->limits.cpu_seconds;
+    struct itimerval it;
+    memset(&it, 0, sizeof it);
+    it.it_value.tv_sec = (time_t)s;
+    it.it_value.tv_usec = (suseconds_t)((s - (double)(time_t)s) * 1e6);
+    if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0)
+        it.it_value.tv_usec = 1;
+    atomic_store(&cpu_armed, sb);
+    if (setitimer(ITIMER_PROF, &it, NULL) != 0) {
+        atomic_store(&cpu_armed, NULL);
+        return 0;
+    }
+    return 1;
+}
+
+static void cpu_timer_disarm(void)
+{
+    struct itimerval it;
+    memset(&it, 0, sizeof it);
+    setitimer(ITIMER_PROF, &it, NULL);
+    /* A signal already pending is delivered by now, at the latest on the
+     * return from setitimer; the caller clears the hook after this. */
+    atomic_store(&cpu_armed, NULL);
 }
 
 /* ---- functions the environment offers ------------------------------------ */
@@ -145,6 +260,33 @@ static int sb_getmetatable(lua_State *L)
     }
     luaL_getmetafield(L, 1, "__metatable");
     return 1;
+}
+
+/* xpcall whose handler runs after the stack unwound, like pcall's caller
+ * would: Lua runs a message handler with hooks off when the error came from
+ * a hook (a limit), so a handler that loops would never be stopped. With no
+ * debug library a handler cannot see the stack anyway. */
+static int sb_xpcall(lua_State *L)
+{
+    int n = lua_gettop(L);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 1);
+    lua_copy(L, 2, 1);
+    lua_replace(L, 2);             /* handler, f, args... */
+    if (lua_pcall(L, n - 2, LUA_MULTRET, 0) == LUA_OK) {
+        lua_pushboolean(L, 1);
+        lua_replace(L, 1);
+        return lua_gettop(L);
+    }
+    lua_pushvalue(L, 1);
+    lua_insert(L, -2);             /* handler, err */
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+        lua_pop(L, 1);
+        lua_pushliteral(L, "error in error handling");
+    }
+    lua_pushboolean(L, 0);
+    lua_insert(L, -2);
+    return 2;
 }
 
 static int valid_module_name(const char *s)
@@ -283,7 +425,7 @@ hh_sandbox *hh_sandbox_new(const hh_sandbox_limits *lim, const char *const *sear
     lua_newtable(L); /* env */
     int env = lua_gettop(L);
     static const char *const base_allowed[] = {
-        "assert", "error", "ipairs", "next", "pairs", "pcall", "xpcall", "rawequal", "rawget",
+        "assert", "error", "ipairs", "next", "pairs", "pcall", "rawequal", "rawget",
         "rawlen", "rawset", "select", "tonumber", "tostring", "type", "_VERSION", NULL};
     for (const char *const *b = base_allowed; *b; b++) {
         lua_getglobal(L, *b);
@@ -297,6 +439,8 @@ hh_sandbox *hh_sandbox_new(const hh_sandbox_limits *lim, const char *const *sear
     lua_setfield(L, env, "getmetatable");
     lua_pushcfunction(L, sb_require);
     lua_setfield(L, env, "require");
+    lua_pushcfunction(L, sb_xpcall);
+    lua_setfield(L, env, "xpcall");
     static const char *const drop_string[] = {"dump", NULL};
     copy_lib(L, env, LUA_STRLIBNAME, drop_string);
     copy_lib(L, env, LUA_TABLIBNAME, NULL);
@@ -431,30 +575,42 @@ int hh_sandbox_pcall(hh_sandbox *sb, int nargs, int nresults, char *err, size_t 
     lua_pushcfunction(L, traceback_handler);
     lua_insert(L, base);
     sb->instr_used = 0;
-    sb->instr_exceeded = 0;
+    sb->cpu_expired = 0;
+    sb->stop = STOP_NONE;
+    sb->stop_raised = 0;
+    sb->where_exact = 0;
     sb->mem_exceeded = 0;
     sb->last_where[0] = '\0';
     sb->mem_ceiling = sb->mem_used + sb->limits.memory_bytes;
+    long long instructions = sb->limits.instructions;
+    int timed = sb->limits.cpu_seconds > 0 && !sb->in_call && atomic_load(&cpu_armed) == NULL;
     sb->in_call = 1;
-    lua_sethook(L, count_hook, LUA_MASKCOUNT, HH_POLICY_HOOK_STEP);
+    if (timed && !cpu_timer_arm(sb)) {
+        /* No timer (should not happen on POSIX): fall back on counting. */
+        timed = 0;
+        if (instructions <= 0)
+            sb->limits.instructions = HH_POLICY_INSTRUCTIONS_FALLBACK;
+    }
+    if (sb->limits.instructions > 0)
+        lua_sethook(L, stop_hook, LUA_MASKCOUNT, HH_POLICY_HOOK_STEP);
     int rc = lua_pcall(L, nargs, nresults, base);
+    if (timed)
+        cpu_timer_disarm();
     lua_sethook(L, NULL, 0, 0);
+    sb->limits.instructions = instructions;
     sb->in_call = 0;
     int mem_exceeded = sb->mem_exceeded;
     sb->mem_ceiling = 0;
     lua_remove(L, base);
-    if (rc == LUA_OK && !mem_exceeded && !sb->instr_exceeded)
+    if (rc == LUA_OK && !mem_exceeded && !sb->stop_raised)
         return 1;
+    if (!sb->stop && mem_exceeded)
+        sb->stop = STOP_MEM;
     if (rc == LUA_OK) {
         /* The policy caught the limit error and carried on: its results
          * are not trustworthy. */
         lua_pop(L, nresults == LUA_MULTRET ? 0 : nresults);
-        if (mem_exceeded)
-            snprintf(err, errlen, "%s%smemory limit exceeded (%zu MiB)", sb->last_where,
-                     sb->last_where[0] ? ": " : "", sb->limits.memory_bytes >> 20);
-        else
-            snprintf(err, errlen, "%s%sinstruction limit exceeded (%lld instructions)", sb->last_where,
-                     sb->last_where[0] ? ": " : "", sb->limits.instructions);
+        stop_message(sb, err, errlen);
         return -1;
     }
     const char *tb = lua_tostring(L, -1);
@@ -465,13 +621,16 @@ int hh_sandbox_pcall(hh_sandbox *sb, int nargs, int nresults, char *err, size_t 
     char *nl = strchr(first, '\n');
     if (nl)
         *nl = '\0';
-    if (rc == LUA_ERRMEM || mem_exceeded) {
-        char where[512];
-        first_lua_frame(tb, where, sizeof where);
-        if (!where[0])
-            snprintf(where, sizeof where, "%s", sb->last_where);
-        snprintf(err, errlen, "%s%smemory limit exceeded (%zu MiB)", where, where[0] ? ": " : "",
-                 sb->limits.memory_bytes >> 20);
+    if (sb->stop != STOP_NONE) {
+        /* The stop hook knows the place; an out-of-memory error raised
+         * before it ran has no traceback, only the hook's last look. */
+        if (!sb->where_exact) {
+            char where[256];
+            first_lua_frame(tb, where, sizeof where);
+            if (where[0])
+                snprintf(sb->last_where, sizeof sb->last_where, "%s", where);
+        }
+        stop_message(sb, err, errlen);
     } else {
         snprintf(err, errlen, "%s", first);
     }

@@ -1,8 +1,9 @@
 /* Layer: lua. May call: hive, base, Lua. */
 /* The sandbox policies run in: a Lua state holding only base (minus load,
  * dofile, loadfile), string (minus dump), table, math and utf8, a require
- * that loads text Lua modules from the policy search path, an instruction
- * budget (count hook) and a memory budget (counting allocator). */
+ * that loads text Lua modules from the policy search path, a CPU-time budget
+ * (a timer whose signal sets a hook), optionally an exact instruction budget
+ * (count hook) and a memory budget (counting allocator). */
 #ifndef HH_SANDBOX_H
 #define HH_SANDBOX_H
 
@@ -13,7 +14,9 @@
 
 typedef struct hh_sandbox_limits {
     size_t memory_bytes;          /* per policy call, beyond the state's size at its start */
-    long long instructions;       /* per policy call */
+    double cpu_seconds;           /* per policy call, CPU time of the process; 0 none */
+    long long instructions;       /* per policy call, counted by a hook; 0 none (the default:
+                                   * counting costs time at every instruction) */
 } hh_sandbox_limits;
 
 typedef struct hh_sandbox hh_sandbox;

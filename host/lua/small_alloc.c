@@ -8,9 +8,8 @@
 #include "hh_asan.h"
 
 enum {
-    GRAIN = 16,                  /* every class is a multiple: malloc's alignment */
-    SMALL_MAX = 512,             /* larger blocks: malloc */
-    NCLASSES = SMALL_MAX / GRAIN,
+    GRAIN = HH_SMALL_GRAIN,      /* every class is a multiple: malloc's alignment */
+    SMALL_MAX = HH_SMALL_MAX,    /* larger blocks: malloc */
     SLAB_BYTES = 256 * 1024,
 };
 
@@ -22,12 +21,6 @@ typedef struct slab {
     struct slab *next;
     /* blocks follow, GRAIN-aligned */
 } slab;
-
-struct hh_small_alloc {
-    free_block *free[NCLASSES + 1];
-    char *bump, *bump_end;       /* the unused end of the newest slab */
-    slab *slabs;
-};
 
 hh_small_alloc *hh_small_alloc_new(void) { return calloc(1, sizeof(hh_small_alloc)); }
 

@@ -10,7 +10,15 @@
 
 #include <stddef.h>
 
-typedef struct hh_small_alloc hh_small_alloc;
+#include "hh_asan.h"
+
+enum { HH_SMALL_GRAIN = 16, HH_SMALL_MAX = 512 };
+
+typedef struct hh_small_alloc {
+    void *free[HH_SMALL_MAX / HH_SMALL_GRAIN + 1]; /* per class: a list linked through the blocks */
+    char *bump, *bump_end;                         /* the unused end of the newest slab */
+    void *slabs;
+} hh_small_alloc;
 
 hh_small_alloc *hh_small_alloc_new(void);
 /* Releases the slabs: every block is gone with them. */
@@ -18,5 +26,35 @@ void hh_small_alloc_free(hh_small_alloc *a);
 /* lua_Alloc semantics: osize is the block's size when ptr is not NULL;
  * nsize 0 frees and returns NULL; NULL on failure leaves ptr as it was. */
 void *hh_small_alloc_realloc(hh_small_alloc *a, void *ptr, size_t osize, size_t nsize);
+
+/* The same, with the calls Lua makes most (a new small block, a small
+ * block freed) inline: the allocator runs at every table and string. */
+static inline void *hh_small_alloc_fast(hh_small_alloc *a, void *ptr, size_t osize, size_t nsize)
+{
+#ifndef HH_UNDER_ASAN
+    if (!ptr) {
+        if (nsize - 1 < HH_SMALL_MAX) { /* 1 to HH_SMALL_MAX */
+            size_t cls = (nsize + HH_SMALL_GRAIN - 1) / HH_SMALL_GRAIN;
+            void **b = a->free[cls];
+            if (b) {
+                a->free[cls] = *b;
+                return b;
+            }
+            size_t bytes = cls * HH_SMALL_GRAIN;
+            if ((size_t)(a->bump_end - a->bump) >= bytes) {
+                void *p = a->bump;
+                a->bump += bytes;
+                return p;
+            }
+        }
+    } else if (nsize == 0 && osize <= HH_SMALL_MAX) {
+        size_t cls = (osize + HH_SMALL_GRAIN - 1) / HH_SMALL_GRAIN;
+        *(void **)ptr = a->free[cls];
+        a->free[cls] = ptr;
+        return NULL;
+    }
+#endif
+    return hh_small_alloc_realloc(a, ptr, osize, nsize);
+}
 
 #endif

@@ -260,7 +260,7 @@ if [ "$CALLGRIND" = 1 ]; then
   for n in $SIZES; do
     h="$WORK/SYSTEM-$n"
     rows=$("$HH" services "$h" --format jsonl 2>/dev/null | wc -l)
-    ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$HH" hunt "$h" --format jsonl \
+    ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$HH" hunt "$h" --format jsonl --max-cpu 3600 \
            --output /dev/null --no-isolate 2>&1 | awk '/ refs:/ { gsub(",", "", $NF); print $NF }')
     printf '%-28s | %6d | %16s | %s\n' "$n services" "$rows" "$ir" \
       "$(awk -v i="$ir" -v r="$rows" 'BEGIN { printf "%.0f", r ? i / r : 0 }')"

@@ -28,7 +28,7 @@ describe("hunt --watch", function()
     os.execute("mkdir -p " .. sh(dir))
     local policy, out, err, done = dir .. "/local.lua", dir .. "/out", dir .. "/err", dir .. "/done"
     write(policy, 'return require("services").extend { disable = { "lastwrite-cluster" } }\n')
-    os.execute(("{ XDG_CONFIG_HOME=%s %s hunt %s --software %s --policy %s --watch --watch-runs 3 >%s 2>%s; echo $? >%s; } &")
+    os.execute(("{ XDG_CONFIG_HOME=%s %s hunt %s --software %s --policy %s --watch --watch-runs 4 --max-cpu 0.5 >%s 2>%s; echo $? >%s; } &")
       :format(sh(dir .. "/none"), sh(bin), sh(fixtures .. "/demo/SYSTEM"), sh(fixtures .. "/demo/SOFTWARE"),
               sh(policy), sh(out), sh(err), sh(done)))
     assert.is_true(wait_for(function() return slurp(err):find("watching", 1, true) ~= nil end), slurp(err))
@@ -43,10 +43,17 @@ describe("hunt --watch", function()
     assert.truthy(run2:find("\n%+ %a+ [%d.]+ lastwrite%-cluster MsUpdateSvc"), run2)
     assert.truthy(run2:find("\n%- %a+ [%d.]+ binary%-impersonation MsUpdateSvc"), run2)
 
-    -- Save 2: a broken policy is reported and the loop goes on to its end.
+    -- Save 2: a broken policy is reported and the loop goes on.
     write(policy, 'return require("services").extend { disable = { "no-such-rule" } }\n')
-    assert.is_true(wait_for(function() return slurp(done) ~= "" end), slurp(out))
+    assert.is_true(wait_for(function() return slurp(out):find("== run 3", 1, true) ~= nil end), slurp(out))
     assert.truthy(slurp(out):find("== run 3: policy error: [^\n]*no%-such%-rule"), slurp(out))
+
+    -- Save 3: a rule that never returns is stopped by the CPU cap (armed
+    -- again for the re-run), named by file and line; the loop goes on to its end.
+    write(policy, 'return require("services").extend { rules = { { id = "spin", technique = "T1543.003",\n'
+      .. '  severity = "high", message = "spins", match = function(svc) while true do end end } } }\n')
+    assert.is_true(wait_for(function() return slurp(done) ~= "" end), slurp(out))
+    assert.truthy(slurp(out):find("== run 4: policy error: [^\n]*local%.lua:2: CPU time limit exceeded"), slurp(out))
     assert.are.equal("0\n", slurp(done))
     os.execute("rm -rf " .. sh(dir))
   end)

@@ -68,6 +68,25 @@ return services.extend { rules = { { id = "spin", technique = "T1543.003", sever
   { "findings-not-array.lua", contract_policy("    return 'none'"), ": evaluate must return an array" },
 }
 
+-- The same runaways under the default limits: no instruction count, a CPU
+-- timer (short here) whose signal sets the hook that stops the policy.
+local EXACT = { "--max-instructions", "20000000", "--max-memory", "32" }
+local TIMER = { "--max-cpu", "0.2" }
+for _, a in ipairs(attacks) do a[4] = EXACT end
+local timed = {
+  { "loop.lua", ":1: CPU time limit exceeded %(0.2 s%)" },
+  { "loop-in-rule.lua", ":3: CPU time limit exceeded" },
+  { "loop-pcall.lua", ":%d+: CPU time limit exceeded" },
+  { "alloc.lua", ":2: memory limit exceeded %(32 MiB%)", { "--max-memory", "32" } },
+}
+for _, t in ipairs(timed) do
+  for _, a in ipairs(attacks) do
+    if a[1] == t[1] and a[4] == EXACT then
+      attacks[#attacks + 1] = { "timer-" .. a[1], a[2], t[2], t[3] or TIMER }
+    end
+  end
+end
+
 describe("hostile --policy files", function()
   if not (HIVE and io.open(HIVE, "rb")) then
     it("need the fuzz seed hive", function() pending("HH_FUZZ_SEEDS/seed-system not built") end)
@@ -75,16 +94,16 @@ describe("hostile --policy files", function()
   end
 
   for _, a in ipairs(attacks) do
-    local name, source, pattern = a[1], a[2], a[3]
+    local name, source, pattern, limits = a[1], a[2], a[3], a[4]
     it(name .. " exits 4 with one line naming the file and the reason, and writes nothing", function()
       local work = dir .. "/" .. name:gsub("%W", "_")
       os.execute("mkdir -p " .. C.q(work))
       C.spit(work .. "/" .. name, source)
       local before = listing(work)
-      local r = C.run(dir .. "/" .. name, {
-        "sh", "-c", 'cd "$1" && shift && exec "$@"', "sh", work,
-        BIN, "hunt", HIVE, "--policy", name, "--format", "jsonl", "--output", "report.jsonl",
-        "--max-instructions", "20000000", "--max-memory", "32", "--timeout", "30" })
+      local argv = { "sh", "-c", 'cd "$1" && shift && exec "$@"', "sh", work,
+        BIN, "hunt", HIVE, "--policy", name, "--format", "jsonl", "--output", "report.jsonl", "--timeout", "30" }
+      for _, o in ipairs(limits) do argv[#argv + 1] = o end
+      local r = C.run(dir .. "/" .. name, argv)
       assert.are.equal(4, r.rc, "exit code; stderr: " .. r.err)
       assert.are.equal("", r.out)
       local errors = {}
@@ -124,7 +143,7 @@ describe("hostile --policy files", function()
     assert.is_truthy(r.err:find("policy error: " .. work .. "/p.luac: .*binary chunk"), r.err)
   end)
 
-  -- Pattern matching runs in C, out of the instruction hook's reach
+  -- Pattern matching runs in C, out of the stop hook's reach
   -- (DESIGN.md §6): the child's limits are the backstop, and the run still
   -- ends on time with no report.
   it("a backtracking pattern is stopped by the per-hive time limit", function()
