@@ -196,7 +196,7 @@ local function lower(s) return type(s) == "string" and s:lower() or nil end
 local memo
 local function memo_reset()
   memo = {
-    split = {}, program = { [true] = {}, [false] = {} }, dll = {},   -- command lines, programs, DLLs
+    program = { [true] = {}, [false] = {} },                         -- programs
     base = {}, dirs = {}, parents = {},                              -- file names, directories
     under = {},                                                      -- list -> path -> listed dir
     svchost = {}, accounts = {}, random = {},                        -- svchost args, accounts, names
@@ -371,17 +371,6 @@ local function program_path(raw, driver)
   return p
 end
 
-
-local function split_command_once(s)
-  if s == nil then return nil, nil end
-  local m = memo.split[s]
-  if m == nil then
-    m = table.pack(paths.split_command(s))
-    memo.split[s] = m
-  end
-  return m[1], m[2]
-end
-
 local function program_path_once(raw, driver)
   if raw == nil then return nil end
   local t = memo.program[driver and true or false]
@@ -392,8 +381,6 @@ local function program_path_once(raw, driver)
   end
   return p or nil
 end
-
-local dll_path_once = once("dll", function(raw) return paths.normalize(raw, SYSTEM32) end)
 
 -- The parsed svchost arguments of a command line's argument string,
 -- memoised per run ("-k netsvcs" is shared by dozens of services). Read only.
@@ -406,7 +393,7 @@ local function facts(row, ctx)
   local bits = type_bits(row)
   -- kernel, file-system and recognizer drivers are loaded by the kernel
   local driver = bits & 0x0B ~= 0
-  local binary_raw, args = split_command_once(row.image_path)
+  local binary_raw, args = paths.split_command(row.image_path)
   local binary = program_path_once(binary_raw, driver)
   local binary_name = binary and basename_once(binary)
   local svchost = binary_name == "svchost.exe" or row.svchost_group ~= nil
@@ -428,7 +415,7 @@ local function facts(row, ctx)
     args = args,
     binary = binary,
     dll_raw = row.service_dll,
-    dll = row.service_dll and dll_path_once(row.service_dll),
+    dll = row.service_dll and paths.normalize(row.service_dll, SYSTEM32),
     binary_name = binary_name,
     svchost = svchost,
     svchost_group = svchost_group,

@@ -122,7 +122,7 @@ end
 --   anything else                   -> the first whitespace-delimited token
 -- Returns binary_raw, args_raw (args "" when there are none), or nil, nil for
 -- a nil or blank input.
-function paths.split_command(s)
+local function split_command(s)
   if s == nil then return nil, nil end
   s = trim(tostring(s))
   if s == "" then return nil, nil end
@@ -226,7 +226,9 @@ end
 -- named "x.dll" is found by the loader's search, which starts in System32,
 -- while the kernel puts a bare driver name under the Windows directory.
 -- Returns nil for nil or blank input.
-function paths.normalize(p, bare_dir)
+-- (the second result says whether p was a bare name resolved in bare_dir;
+-- when not, the result is also p's without bare_dir)
+local function normalize(p, bare_dir)
   if p == nil then return nil end
   p = trim(tostring(p))
   -- (each rewrite below runs only when a plain find says it has work: most
@@ -241,7 +243,7 @@ function paths.normalize(p, bare_dir)
       if e:find("%", 1, true) then e = expand_env(e) end
     end
     if e ~= "" and not e:find("[\\/:]") then
-      return paths.normalize(bare_dir .. "\\" .. e)
+      return paths.normalize(bare_dir .. "\\" .. e), true
     end
   end
   if rewrites then
@@ -345,6 +347,90 @@ function paths.normalize(p, bare_dir)
   if device then return "\\" .. joined end
   if unc then return "\\\\" .. joined end
   return drive .. "\\" .. joined
+end
+
+
+-- Memos ----------------------------------------------------------------------
+-- normalize and split_command are pure functions of their string and of
+-- the tables above, and policies ask about the same values again: services
+-- derive each ImagePath's program, then correlate does for the same rows.
+-- During a policy run (paths.begin_run, which hh.policy and correlate call
+-- when a run starts) results are kept for the hunt; begin_run drops them
+-- when ENV, EXEC_EXT or the drive and Windows directory differ from what
+-- they were computed with (an analyst's policy file may change them), and
+-- they are dropped past MEMO_MAX entries so a hostile hive cannot grow them
+-- without bound. Only string arguments are memoised.
+local MEMO_MAX = 50000
+local memo_on, memo_n = false, 0
+local memo_norm, memo_bare, memo_split
+local memo_settings   -- copies of what the results depend on
+
+local function memo_clear()
+  memo_norm, memo_bare, memo_split, memo_n = {}, {}, {}, 0
+end
+memo_clear()
+
+local function copy(t)
+  local c = {}
+  for k, v in pairs(t) do c[k] = v end
+  return c
+end
+
+local function same(a, b)
+  for k, v in pairs(a) do if b[k] ~= v then return false end end
+  for k, v in pairs(b) do if a[k] ~= v then return false end end
+  return true
+end
+
+function paths.begin_run()
+  local s = memo_settings
+  if not (s and s.drive == paths.SYSTEM_DRIVE and s.windows == paths.WINDOWS
+          and same(s.env, ENV) and same(s.ext, EXEC_EXT)) then
+    memo_clear()
+    memo_settings = { drive = paths.SYSTEM_DRIVE, windows = paths.WINDOWS, env = copy(ENV), ext = copy(EXEC_EXT) }
+  end
+  memo_on = true
+end
+
+local function memo_count()
+  memo_n = memo_n + 1
+  if memo_n > MEMO_MAX then memo_clear() end
+end
+
+function paths.normalize(p, bare_dir)
+  if not memo_on or type(p) ~= "string" or (bare_dir ~= nil and type(bare_dir) ~= "string") then
+    return (normalize(p, bare_dir))
+  end
+  local t = memo_norm
+  if bare_dir ~= nil then
+    t = memo_bare[bare_dir]
+    if not t then
+      t = {}
+      memo_bare[bare_dir] = t
+    end
+  end
+  local v = t[p]
+  if v == nil then
+    local bare
+    v, bare = normalize(p, bare_dir)
+    v = v or false
+    t[p] = v
+    if bare_dir ~= nil and not bare and memo_norm[p] == nil then memo_norm[p] = v end
+    memo_count()
+  end
+  return v or nil
+end
+
+function paths.split_command(s)
+  if not memo_on or type(s) ~= "string" then return split_command(s) end
+  local m = memo_split[s]
+  if m == nil then
+    local bin, args = split_command(s)
+    m = { bin, args }
+    memo_split[s] = m
+    memo_count()
+  end
+  return m[1], m[2]
 end
 
 -- The normalised program of a command line (bare_dir as for normalize).
