@@ -230,28 +230,34 @@ end
 -- when not, the result is also p's without bare_dir)
 local function normalize(p, bare_dir)
   if p == nil then return nil end
+  -- Already canonical (the policies' own directory lists, paths derived
+  -- from canonical ones): a lowercase drive path with nothing any step
+  -- below rewrites is returned as it is.
+  if type(p) == "string" and p:find('^%l:\\[^%c%u"/%%~]*[^%s%c%u"/%%~%.\\]$')
+      and not p:find("\\.", 1, true) and not p:find("\\\\", 1, true)
+      and not p:find(".\\", 1, true) and not p:find(" \\", 1, true) then
+    return p
+  end
   p = trim(tostring(p))
   -- (each rewrite below runs only when a plain find says it has work: most
-  -- paths need none of them, and a gsub costs a pass over the string)
-  -- quotes, slashes or %VARS% to rewrite? (plain finds: a character-class
-  -- scan costs more than three of them)
-  local rewrites = p:find('"', 1, true) or p:find("/", 1, true) or p:find("%", 1, true)
+  -- paths need none of them, and a gsub costs a pass over the string;
+  -- dropping quotes adds no slash or %, so one look at p serves throughout)
+  local quote, slash, var = p:find('"', 1, true), p:find("/", 1, true), p:find("%", 1, true)
+  -- quotes: surrounding ones (a bare value copied out of a command line)
+  -- and stray ones alike are dropped
+  if quote then p = p:gsub('"', "") end
+  local expanded   -- p with its %VARS% expanded, slashes as they were
   if bare_dir ~= nil then
-    local e = p
-    if rewrites then
-      if e:find('"', 1, true) then e = e:gsub('"', "") end
-      if e:find("%", 1, true) then e = expand_env(e) end
-    end
-    if e ~= "" and not e:find("[\\/:]") then
-      return paths.normalize(bare_dir .. "\\" .. e), true
+    expanded = var and expand_env(p) or p
+    if expanded ~= "" and not expanded:find("[\\/:]") then
+      return paths.normalize(bare_dir .. "\\" .. expanded), true
     end
   end
-  if rewrites then
-    -- quotes: surrounding ones (a bare value copied out of a command line)
-    -- and stray ones alike are dropped
-    if p:find('"', 1, true) then p = p:gsub('"', "") end
-    if p:find("/", 1, true) then p = p:gsub("/", "\\") end
-    if p:find("%", 1, true) then p = expand_env(p) end
+  if slash then
+    p = p:gsub("/", "\\")
+    if var then p = expand_env(p) end
+  elseif var then
+    p = expanded or expand_env(p)
   end
   if p == "" then return nil end
   p = p:lower()
@@ -262,15 +268,32 @@ local function normalize(p, bare_dir)
   while changed do
     changed = false
     local q = p
-    q = q:gsub("^\\%?%?\\unc\\", "\\\\")
-    q = q:gsub("^\\\\[%?%.]\\unc\\", "\\\\")
-    q = q:gsub("^\\%?%?\\", "")
-    q = q:gsub("^\\\\[%?%.]\\", "")
-    q = q:gsub("^\\dosdevices\\", "")
-    q = q:gsub("^\\global%?%?\\", "")
-    q = q:gsub("^globalroot\\", "\\")
-    q = q:gsub("^\\systemroot\\", paths.WINDOWS .. "\\")
-    q = q:gsub("^\\systemroot$", paths.WINDOWS)
+    -- (each prefix is tried only when q's first two characters allow it:
+    -- a gsub that cannot match costs a call for nothing)
+    local b1, b2 = q:byte(1, 2)
+    if b1 == 92 and (b2 == 63 or b2 == 92) then   -- \?? and \\? (\\.) forms
+      q = q:gsub("^\\%?%?\\unc\\", "\\\\")
+      q = q:gsub("^\\\\[%?%.]\\unc\\", "\\\\")
+      q = q:gsub("^\\%?%?\\", "")
+      q = q:gsub("^\\\\[%?%.]\\", "")
+      b1, b2 = q:byte(1, 2)
+    end
+    if b1 == 92 and b2 == 100 then   -- \d
+      q = q:gsub("^\\dosdevices\\", "")
+      b1, b2 = q:byte(1, 2)
+    end
+    if b1 == 92 and b2 == 103 then   -- \g
+      q = q:gsub("^\\global%?%?\\", "")
+      b1, b2 = q:byte(1, 2)
+    end
+    if b1 == 103 then   -- g
+      q = q:gsub("^globalroot\\", "\\")
+      b1, b2 = q:byte(1, 2)
+    end
+    if b1 == 92 and b2 == 115 then   -- \s
+      q = q:gsub("^\\systemroot\\", paths.WINDOWS .. "\\")
+      q = q:gsub("^\\systemroot$", paths.WINDOWS)
+    end
     -- another round only while one of the prefixes above can still match
     if q ~= p then
       p = q
