@@ -47,7 +47,8 @@ local function live_services(rows)
     if r.current then any_current = true break end
   end
   local out = {}
-  for _, r in ipairs(rows) do
+  for i = 1, #rows do
+    local r = rows[i]
     if not r.recovered and (r.current or not any_current) then out[#out + 1] = r end
   end
   return out

@@ -303,8 +303,13 @@ local function under_any(p, dirs)
   end
   local d = found[p]
   if d == nil then
-    local set = dir_set(dirs)
-    local parent = parent_of(p)
+    -- (dir_set and parent_of written out: a call each costs more than this)
+    local set = DIR_SETS[dirs] or dir_set(dirs)
+    local parent = memo.parents[p]
+    if parent == nil then
+      split_last(p)
+      parent = memo.parents[p]
+    end
     if parent then
       d = found[parent]
       if d == nil then
@@ -483,6 +488,8 @@ end
 
 -- Paths a path rule judges, in order: the program, an interpreter's
 -- payload, the ServiceDll. Each with the raw value and where it came from.
+-- Kept in f.candidates, which callers read first (a call per rule and row
+-- costs more than the lookup).
 local function candidates(f)
   if f.candidates then return f.candidates end
   local out = {}
@@ -509,7 +516,7 @@ end
 
 -- First candidate path under one of dirs; evidence names the directory.
 local function first_under(f, dirs, except)
-  local cs = candidates(f)
+  local cs = f.candidates or candidates(f)
   for i = 1, #cs do
     local c = cs[i]
     local d = under_any(c.normalized, dirs)
@@ -676,7 +683,7 @@ rule {
   facts_only = true,
   match = function(row, ctx, f)
     f = f or ctx.facts(row)
-    local cs = candidates(f)
+    local cs = f.candidates or candidates(f)
     for i = 1, #cs do
       local c = cs[i]
       if dir_of(c.normalized) == paths.WINDOWS then
@@ -796,7 +803,7 @@ rule {
     if why then
       e = { field = "name", name = row.name, reason = why }
     else
-      local cs = candidates(f)
+      local cs = f.candidates or candidates(f)
       for i = 1, #cs do
         local c = cs[i]
         local stem = c.base:gsub("%.[^%.]*$", "")
@@ -828,7 +835,7 @@ rule {
   facts_only = true,
   match = function(row, ctx, f)
     f = f or ctx.facts(row)
-    local cs = candidates(f)
+    local cs = f.candidates or candidates(f)
     for i = 1, #cs do
       local c = cs[i]
       local base = c.base
@@ -1033,8 +1040,13 @@ local function prepare(input, ctx)
   memo_reset()
   ctx.tool_starts = tool_starts(KNOWN_TOOLS)
   local templates = {}
-  for _, row in ipairs(input.rows or {}) do
-    if type_bits(row) & 0xC0 == 0x40 and type(row.name) == "string" then
+  local rows = input.rows or {}
+  for i = 1, #rows do
+    local row = rows[i]
+    -- (type_bits written out: this runs for every row)
+    local t = row.type
+    local bits = math.type(t) == "integer" and t or TYPE_NAME_BITS[row.type_name] or 0
+    if bits & 0xC0 == 0x40 and type(row.name) == "string" then
       templates[row.name:lower()] = true
     end
   end
