@@ -215,7 +215,8 @@ local ALLOW = {
 
 local function under_any(p, dirs)
   if not p then return nil end
-  for _, d in ipairs(dirs) do
+  for i = 1, #dirs do
+    local d = dirs[i]
     if paths.is_under(p, d) then return d end
   end
   return nil

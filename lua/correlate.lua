@@ -47,7 +47,8 @@ local function live_services(rows)
     if r.current then any_current = true break end
   end
   local out = {}
-  for _, r in ipairs(rows) do
+  for i = 1, #rows do
+    local r = rows[i]
     if not r.recovered and (r.current or not any_current) then out[#out + 1] = r end
   end
   return out
@@ -153,6 +154,7 @@ local function build(cfg)
   }
 
   function p.evaluate(input)
+    paths.begin_run()
     local previous = input.previous or {}
     local by_plugin = input.findings or {}
     -- flagged[plugin \0 hive \0 key] = { worst severity, score, rules }
@@ -173,7 +175,10 @@ local function build(cfg)
       end
     end
 
-    -- binary -> { mechanisms = { [id] = true }, entries = { ... } }
+    -- First every entry under its binary, as flat (plugin, extractor, row,
+    -- entry) runs in row order. Only a binary with two or more entries can
+    -- have two mechanisms, so the details (mechanism, duplicates, flags) are
+    -- worked out below for those alone: most binaries have one entry.
     local by_binary, order = {}, {}
     local plugins = {}
     for name in pairs(previous) do plugins[#plugins + 1] = name end
@@ -187,38 +192,52 @@ local function build(cfg)
           local list = ex and ex.entries(row) or cfg.default_entries(row)
           for _, e in ipairs(list) do
             local b = for_user(e.binary, row.user)
-            local mech = name .. (row.location and (": " .. tostring(row.location)) or "")
-            local slot = by_binary[b]
-            if not slot then
-              slot = { mechanisms = {}, nmech = 0, entries = {}, seen = {} }
-              by_binary[b] = slot
-              order[#order + 1] = b
-            end
-            local seen_id = name .. "\0" .. lower(row.key) .. "\0" .. lower(e.value)
-            if not slot.seen[seen_id] then
-              slot.seen[seen_id] = true
-              if not slot.mechanisms[mech] then
-                slot.mechanisms[mech] = true
-                slot.nmech = slot.nmech + 1
-              end
-              local fl = flagged[name .. "\0" .. lower(row.hive) .. "\0" .. lower(row.key)]
-              slot.entries[#slot.entries + 1] = {
-                plugin = name, mechanism = mech, technique = (ex and ex.technique) or row.technique,
-                key = row.key, value = e.value, hive = row.hive, user = row.user,
-                command = e.command, last_write = row.last_write, name = row.name,
-                flagged_by = fl and fl.rules or nil, severity = fl and fl.severity or nil,
-                score = fl and fl.score or nil,
-              }
+            local raw = by_binary[b]
+            if not raw then
+              by_binary[b] = { n = 4, name, ex, row, e }   -- (ex may be nil: n, not #)
+            else
+              local n = raw.n
+              if n == 4 then order[#order + 1] = b end
+              raw[n + 1], raw[n + 2], raw[n + 3], raw[n + 4] = name, ex, row, e
+              raw.n = n + 4
             end
           end
         end
       end
     end
 
+    -- binary -> { mechanisms = { [id] = true }, nmech, entries = { ... } }:
+    -- the entries of a binary that has several, each (plugin, key, value)
+    -- once, and the number of distinct mechanisms among them.
+    local function slot_of(raw)
+      local slot = { mechanisms = {}, nmech = 0, entries = {}, seen = {} }
+      for i = 1, raw.n, 4 do
+        local name, ex, row, e = raw[i], raw[i + 1], raw[i + 2], raw[i + 3]
+        local mech = name .. (row.location and (": " .. tostring(row.location)) or "")
+        local seen_id = name .. "\0" .. lower(row.key) .. "\0" .. lower(e.value)
+        if not slot.seen[seen_id] then
+          slot.seen[seen_id] = true
+          if not slot.mechanisms[mech] then
+            slot.mechanisms[mech] = true
+            slot.nmech = slot.nmech + 1
+          end
+          local fl = flagged[name .. "\0" .. lower(row.hive) .. "\0" .. lower(row.key)]
+          slot.entries[#slot.entries + 1] = {
+            plugin = name, mechanism = mech, technique = (ex and ex.technique) or row.technique,
+            key = row.key, value = e.value, hive = row.hive, user = row.user,
+            command = e.command, last_write = row.last_write, name = row.name,
+            flagged_by = fl and fl.rules or nil, severity = fl and fl.severity or nil,
+            score = fl and fl.score or nil,
+          }
+        end
+      end
+      return slot
+    end
+
     local out = {}
     table.sort(order)
     for _, b in ipairs(order) do
-      local slot = by_binary[b]
+      local slot = slot_of(by_binary[b])
       if slot.nmech >= 2 then
         local worst, top = nil, 0
         for _, e in ipairs(slot.entries) do

@@ -196,7 +196,7 @@ local function lower(s) return type(s) == "string" and s:lower() or nil end
 local memo
 local function memo_reset()
   memo = {
-    split = {}, program = { [true] = {}, [false] = {} }, dll = {},   -- command lines, programs, DLLs
+    program = { [true] = {}, [false] = {} },                         -- programs
     base = {}, dirs = {}, parents = {},                              -- file names, directories
     under = {},                                                      -- list -> path -> listed dir
     svchost = {}, accounts = {}, random = {},                        -- svchost args, accounts, names
@@ -303,8 +303,13 @@ local function under_any(p, dirs)
   end
   local d = found[p]
   if d == nil then
-    local set = dir_set(dirs)
-    local parent = parent_of(p)
+    -- (dir_set and parent_of written out: a call each costs more than this)
+    local set = DIR_SETS[dirs] or dir_set(dirs)
+    local parent = memo.parents[p]
+    if parent == nil then
+      split_last(p)
+      parent = memo.parents[p]
+    end
     if parent then
       d = found[parent]
       if d == nil then
@@ -371,17 +376,6 @@ local function program_path(raw, driver)
   return p
 end
 
-
-local function split_command_once(s)
-  if s == nil then return nil, nil end
-  local m = memo.split[s]
-  if m == nil then
-    m = table.pack(paths.split_command(s))
-    memo.split[s] = m
-  end
-  return m[1], m[2]
-end
-
 local function program_path_once(raw, driver)
   if raw == nil then return nil end
   local t = memo.program[driver and true or false]
@@ -392,8 +386,6 @@ local function program_path_once(raw, driver)
   end
   return p or nil
 end
-
-local dll_path_once = once("dll", function(raw) return paths.normalize(raw, SYSTEM32) end)
 
 -- The parsed svchost arguments of a command line's argument string,
 -- memoised per run ("-k netsvcs" is shared by dozens of services). Read only.
@@ -406,7 +398,7 @@ local function facts(row, ctx)
   local bits = type_bits(row)
   -- kernel, file-system and recognizer drivers are loaded by the kernel
   local driver = bits & 0x0B ~= 0
-  local binary_raw, args = split_command_once(row.image_path)
+  local binary_raw, args = paths.split_command(row.image_path)
   local binary = program_path_once(binary_raw, driver)
   local binary_name = binary and basename_once(binary)
   local svchost = binary_name == "svchost.exe" or row.svchost_group ~= nil
@@ -428,7 +420,7 @@ local function facts(row, ctx)
     args = args,
     binary = binary,
     dll_raw = row.service_dll,
-    dll = row.service_dll and dll_path_once(row.service_dll),
+    dll = row.service_dll and paths.normalize(row.service_dll, SYSTEM32),
     binary_name = binary_name,
     svchost = svchost,
     svchost_group = svchost_group,
@@ -441,17 +433,23 @@ local function facts(row, ctx)
   }
 end
 
--- The row fields facts() reads.
-local FACT_INPUTS = { "name", "type", "type_name", "image_path", "service_dll", "svchost_group" }
-
--- Whether two rows hold the same facts inputs: same types and values, and
--- for numbers the same subtype (Type 32 and 32.0 read differently).
+-- Whether two rows hold the same facts inputs (the row fields facts()
+-- reads: name, type, type_name, image_path, service_dll, svchost_group):
+-- same types and values, and for numbers the same subtype (Type 32 and 32.0
+-- read differently). Written out field by field: it runs for every row.
 local function same_inputs(a, b)
-  for i = 1, #FACT_INPUTS do
-    local k = FACT_INPUTS[i]
-    local x, y = a[k], b[k]
-    if x ~= y or (x ~= nil and type(x) == "number" and math.type(x) ~= math.type(y)) then return false end
-  end
+  local x, y = a.name, b.name
+  if x ~= y or (x ~= nil and type(x) == "number" and math.type(x) ~= math.type(y)) then return false end
+  x, y = a.type, b.type
+  if x ~= y or (x ~= nil and type(x) == "number" and math.type(x) ~= math.type(y)) then return false end
+  x, y = a.type_name, b.type_name
+  if x ~= y or (x ~= nil and type(x) == "number" and math.type(x) ~= math.type(y)) then return false end
+  x, y = a.image_path, b.image_path
+  if x ~= y or (x ~= nil and type(x) == "number" and math.type(x) ~= math.type(y)) then return false end
+  x, y = a.service_dll, b.service_dll
+  if x ~= y or (x ~= nil and type(x) == "number" and math.type(x) ~= math.type(y)) then return false end
+  x, y = a.svchost_group, b.svchost_group
+  if x ~= y or (x ~= nil and type(x) == "number" and math.type(x) ~= math.type(y)) then return false end
   return true
 end
 
@@ -490,6 +488,8 @@ end
 
 -- Paths a path rule judges, in order: the program, an interpreter's
 -- payload, the ServiceDll. Each with the raw value and where it came from.
+-- Kept in f.candidates, which callers read first (a call per rule and row
+-- costs more than the lookup).
 local function candidates(f)
   if f.candidates then return f.candidates end
   local out = {}
@@ -516,7 +516,7 @@ end
 
 -- First candidate path under one of dirs; evidence names the directory.
 local function first_under(f, dirs, except)
-  local cs = candidates(f)
+  local cs = f.candidates or candidates(f)
   for i = 1, #cs do
     local c = cs[i]
     local d = under_any(c.normalized, dirs)
@@ -556,17 +556,21 @@ local function rare_pair(a, b)
   return false
 end
 
--- RARE[byte a][byte b] is true for a rare pair, computed once from rare_pair.
-local RARE = {}
+-- RARE[byte a][byte b] is true for a rare pair, from rare_pair; a letter's
+-- row is worked out the first time a judged name holds that letter (most
+-- runs judge few names, and every row costs 26 calls).
 local LETTER = {}
 for c = 97, 122 do LETTER[c] = string.char(c) end
-for a = 97, 122 do
+local RARE = setmetatable({}, { __index = function(rare, a)
+  local first = LETTER[a]
+  if not first then return nil end
   local followers = {}
   for b = 97, 122 do
-    if rare_pair(LETTER[a], LETTER[b]) then followers[b] = true end
+    if rare_pair(first, LETTER[b]) then followers[b] = true end
   end
-  RARE[a] = followers
-end
+  rare[a] = followers
+  return followers
+end })
 
 -- Why a name looks generated, or nil.
 local function random_reason(name)
@@ -679,7 +683,7 @@ rule {
   facts_only = true,
   match = function(row, ctx, f)
     f = f or ctx.facts(row)
-    local cs = candidates(f)
+    local cs = f.candidates or candidates(f)
     for i = 1, #cs do
       local c = cs[i]
       if dir_of(c.normalized) == paths.WINDOWS then
@@ -799,7 +803,7 @@ rule {
     if why then
       e = { field = "name", name = row.name, reason = why }
     else
-      local cs = candidates(f)
+      local cs = f.candidates or candidates(f)
       for i = 1, #cs do
         local c = cs[i]
         local stem = c.base:gsub("%.[^%.]*$", "")
@@ -831,7 +835,7 @@ rule {
   facts_only = true,
   match = function(row, ctx, f)
     f = f or ctx.facts(row)
-    local cs = candidates(f)
+    local cs = f.candidates or candidates(f)
     for i = 1, #cs do
       local c = cs[i]
       local base = c.base
@@ -1036,8 +1040,13 @@ local function prepare(input, ctx)
   memo_reset()
   ctx.tool_starts = tool_starts(KNOWN_TOOLS)
   local templates = {}
-  for _, row in ipairs(input.rows or {}) do
-    if type_bits(row) & 0xC0 == 0x40 and type(row.name) == "string" then
+  local rows = input.rows or {}
+  for i = 1, #rows do
+    local row = rows[i]
+    -- (type_bits written out: this runs for every row)
+    local t = row.type
+    local bits = math.type(t) == "integer" and t or TYPE_NAME_BITS[row.type_name] or 0
+    if bits & 0xC0 == 0x40 and type(row.name) == "string" then
       templates[row.name:lower()] = true
     end
   end

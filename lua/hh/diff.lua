@@ -41,8 +41,9 @@ function M.sets(rows, declared)
   for _, name in ipairs(declared or {}) do
     if not seen[name] then seen[name] = true; list[#list + 1] = name end
   end
-  for _, row in ipairs(rows or {}) do
-    local name = row.control_set
+  rows = rows or {}
+  for i = 1, #rows do
+    local name = rows[i].control_set
     if name and not seen[name] then seen[name] = true; list[#list + 1] = name end
   end
   table.sort(list, function(a, b)

@@ -229,10 +229,12 @@ end
 
 -- The first of paths (normalised) outside the system directories, or nil.
 function M.outside_system(list)
-  for _, p in ipairs(list) do
+  local dirs = M.SYSTEM_DIRS
+  for i = 1, #list do
+    local p = list[i]
     local inside = false
-    for _, d in ipairs(M.SYSTEM_DIRS) do
-      if paths.is_under(p, d) then inside = true; break end
+    for j = 1, #dirs do
+      if paths.is_under(p, dirs[j]) then inside = true; break end
     end
     if not inside then return p end
   end

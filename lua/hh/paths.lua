@@ -122,7 +122,7 @@ end
 --   anything else                   -> the first whitespace-delimited token
 -- Returns binary_raw, args_raw (args "" when there are none), or nil, nil for
 -- a nil or blank input.
-function paths.split_command(s)
+local function split_command(s)
   if s == nil then return nil, nil end
   s = trim(tostring(s))
   if s == "" then return nil, nil end
@@ -226,30 +226,38 @@ end
 -- named "x.dll" is found by the loader's search, which starts in System32,
 -- while the kernel puts a bare driver name under the Windows directory.
 -- Returns nil for nil or blank input.
-function paths.normalize(p, bare_dir)
+-- (the second result says whether p was a bare name resolved in bare_dir;
+-- when not, the result is also p's without bare_dir)
+local function normalize(p, bare_dir)
   if p == nil then return nil end
+  -- Already canonical (the policies' own directory lists, paths derived
+  -- from canonical ones): a lowercase drive path with nothing any step
+  -- below rewrites is returned as it is.
+  if type(p) == "string" and p:find('^%l:\\[^%c%u"/%%~]*[^%s%c%u"/%%~%.\\]$')
+      and not p:find("\\.", 1, true) and not p:find("\\\\", 1, true)
+      and not p:find(".\\", 1, true) and not p:find(" \\", 1, true) then
+    return p
+  end
   p = trim(tostring(p))
   -- (each rewrite below runs only when a plain find says it has work: most
-  -- paths need none of them, and a gsub costs a pass over the string)
-  -- quotes, slashes or %VARS% to rewrite? (plain finds: a character-class
-  -- scan costs more than three of them)
-  local rewrites = p:find('"', 1, true) or p:find("/", 1, true) or p:find("%", 1, true)
+  -- paths need none of them, and a gsub costs a pass over the string;
+  -- dropping quotes adds no slash or %, so one look at p serves throughout)
+  local quote, slash, var = p:find('"', 1, true), p:find("/", 1, true), p:find("%", 1, true)
+  -- quotes: surrounding ones (a bare value copied out of a command line)
+  -- and stray ones alike are dropped
+  if quote then p = p:gsub('"', "") end
+  local expanded   -- p with its %VARS% expanded, slashes as they were
   if bare_dir ~= nil then
-    local e = p
-    if rewrites then
-      if e:find('"', 1, true) then e = e:gsub('"', "") end
-      if e:find("%", 1, true) then e = expand_env(e) end
-    end
-    if e ~= "" and not e:find("[\\/:]") then
-      return paths.normalize(bare_dir .. "\\" .. e)
+    expanded = var and expand_env(p) or p
+    if expanded ~= "" and not expanded:find("[\\/:]") then
+      return paths.normalize(bare_dir .. "\\" .. expanded), true
     end
   end
-  if rewrites then
-    -- quotes: surrounding ones (a bare value copied out of a command line)
-    -- and stray ones alike are dropped
-    if p:find('"', 1, true) then p = p:gsub('"', "") end
-    if p:find("/", 1, true) then p = p:gsub("/", "\\") end
-    if p:find("%", 1, true) then p = expand_env(p) end
+  if slash then
+    p = p:gsub("/", "\\")
+    if var then p = expand_env(p) end
+  elseif var then
+    p = expanded or expand_env(p)
   end
   if p == "" then return nil end
   p = p:lower()
@@ -260,15 +268,32 @@ function paths.normalize(p, bare_dir)
   while changed do
     changed = false
     local q = p
-    q = q:gsub("^\\%?%?\\unc\\", "\\\\")
-    q = q:gsub("^\\\\[%?%.]\\unc\\", "\\\\")
-    q = q:gsub("^\\%?%?\\", "")
-    q = q:gsub("^\\\\[%?%.]\\", "")
-    q = q:gsub("^\\dosdevices\\", "")
-    q = q:gsub("^\\global%?%?\\", "")
-    q = q:gsub("^globalroot\\", "\\")
-    q = q:gsub("^\\systemroot\\", paths.WINDOWS .. "\\")
-    q = q:gsub("^\\systemroot$", paths.WINDOWS)
+    -- (each prefix is tried only when q's first two characters allow it:
+    -- a gsub that cannot match costs a call for nothing)
+    local b1, b2 = q:byte(1, 2)
+    if b1 == 92 and (b2 == 63 or b2 == 92) then   -- \?? and \\? (\\.) forms
+      q = q:gsub("^\\%?%?\\unc\\", "\\\\")
+      q = q:gsub("^\\\\[%?%.]\\unc\\", "\\\\")
+      q = q:gsub("^\\%?%?\\", "")
+      q = q:gsub("^\\\\[%?%.]\\", "")
+      b1, b2 = q:byte(1, 2)
+    end
+    if b1 == 92 and b2 == 100 then   -- \d
+      q = q:gsub("^\\dosdevices\\", "")
+      b1, b2 = q:byte(1, 2)
+    end
+    if b1 == 92 and b2 == 103 then   -- \g
+      q = q:gsub("^\\global%?%?\\", "")
+      b1, b2 = q:byte(1, 2)
+    end
+    if b1 == 103 then   -- g
+      q = q:gsub("^globalroot\\", "\\")
+      b1, b2 = q:byte(1, 2)
+    end
+    if b1 == 92 and b2 == 115 then   -- \s
+      q = q:gsub("^\\systemroot\\", paths.WINDOWS .. "\\")
+      q = q:gsub("^\\systemroot$", paths.WINDOWS)
+    end
     -- another round only while one of the prefixes above can still match
     if q ~= p then
       p = q
@@ -345,6 +370,90 @@ function paths.normalize(p, bare_dir)
   if device then return "\\" .. joined end
   if unc then return "\\\\" .. joined end
   return drive .. "\\" .. joined
+end
+
+
+-- Memos ----------------------------------------------------------------------
+-- normalize and split_command are pure functions of their string and of
+-- the tables above, and policies ask about the same values again: services
+-- derive each ImagePath's program, then correlate does for the same rows.
+-- During a policy run (paths.begin_run, which hh.policy and correlate call
+-- when a run starts) results are kept for the hunt; begin_run drops them
+-- when ENV, EXEC_EXT or the drive and Windows directory differ from what
+-- they were computed with (an analyst's policy file may change them), and
+-- they are dropped past MEMO_MAX entries so a hostile hive cannot grow them
+-- without bound. Only string arguments are memoised.
+local MEMO_MAX = 50000
+local memo_on, memo_n = false, 0
+local memo_norm, memo_bare, memo_split
+local memo_settings   -- copies of what the results depend on
+
+local function memo_clear()
+  memo_norm, memo_bare, memo_split, memo_n = {}, {}, {}, 0
+end
+memo_clear()
+
+local function copy(t)
+  local c = {}
+  for k, v in pairs(t) do c[k] = v end
+  return c
+end
+
+local function same(a, b)
+  for k, v in pairs(a) do if b[k] ~= v then return false end end
+  for k, v in pairs(b) do if a[k] ~= v then return false end end
+  return true
+end
+
+function paths.begin_run()
+  local s = memo_settings
+  if not (s and s.drive == paths.SYSTEM_DRIVE and s.windows == paths.WINDOWS
+          and same(s.env, ENV) and same(s.ext, EXEC_EXT)) then
+    memo_clear()
+    memo_settings = { drive = paths.SYSTEM_DRIVE, windows = paths.WINDOWS, env = copy(ENV), ext = copy(EXEC_EXT) }
+  end
+  memo_on = true
+end
+
+local function memo_count()
+  memo_n = memo_n + 1
+  if memo_n > MEMO_MAX then memo_clear() end
+end
+
+function paths.normalize(p, bare_dir)
+  if not memo_on or type(p) ~= "string" or (bare_dir ~= nil and type(bare_dir) ~= "string") then
+    return (normalize(p, bare_dir))
+  end
+  local t = memo_norm
+  if bare_dir ~= nil then
+    t = memo_bare[bare_dir]
+    if not t then
+      t = {}
+      memo_bare[bare_dir] = t
+    end
+  end
+  local v = t[p]
+  if v == nil then
+    local bare
+    v, bare = normalize(p, bare_dir)
+    v = v or false
+    t[p] = v
+    if bare_dir ~= nil and not bare and memo_norm[p] == nil then memo_norm[p] = v end
+    memo_count()
+  end
+  return v or nil
+end
+
+function paths.split_command(s)
+  if not memo_on or type(s) ~= "string" then return split_command(s) end
+  local m = memo_split[s]
+  if m == nil then
+    local bin, args = split_command(s)
+    m = { bin, args }
+    memo_split[s] = m
+    memo_count()
+  end
+  return m[1], m[2]
 end
 
 -- The normalised program of a command line (bare_dir as for normalize).

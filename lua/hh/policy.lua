@@ -511,6 +511,7 @@ local function build(def)
 
   function p.evaluate(input, ctx)
     ctx = ctx or {}
+    paths.begin_run()
     local warned = {}
     local host_warn = ctx.warn
     local run = {

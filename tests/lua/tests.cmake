@@ -1,6 +1,7 @@
 # Busted specs for the pure-Lua policy layer (lua/hh/*.lua, lua/services.lua).
 hh_add_busted(lua_paths ${CMAKE_CURRENT_LIST_DIR}/paths_spec.lua)
 hh_add_busted(lua_paths_fastpath ${CMAKE_CURRENT_LIST_DIR}/paths_fastpath_spec.lua)
+hh_add_busted(lua_paths_memo ${CMAKE_CURRENT_LIST_DIR}/paths_memo_spec.lua)
 hh_add_busted(lua_services_rules ${CMAKE_CURRENT_LIST_DIR}/services_rules_spec.lua)
 hh_add_busted(lua_services_shared_facts ${CMAKE_CURRENT_LIST_DIR}/services_shared_facts_spec.lua)
 hh_add_busted(lua_sandbox_policy ${CMAKE_CURRENT_LIST_DIR}/sandbox_policy_spec.lua)

@@ -114,7 +114,9 @@ local rule = {
     -- and every name any set holds, sorted.
     local index, all, seen = {}, {}, {}
     for _, set in ipairs(sets) do index[set] = {} end
-    for _, row in ipairs(input.rows or {}) do
+    local rows = input.rows or {}
+    for i = 1, #rows do
+      local row = rows[i]
       local idx = index[row.control_set]
       if idx and not row.recovered and type(row.name) == "string" then
         local key = row.name:lower()
@@ -130,10 +132,12 @@ local rule = {
 
     local hits = {}
     local NONE = {}
-    for _, name in ipairs(all) do
+    for n = 1, #all do
+      local name = all[n]
       -- the usual case, a service every set holds, needs no lists of its own
       local present, absent = ordered, NONE
-      for _, set in ipairs(ordered) do
+      for i = 1, #ordered do
+        local set = ordered[i]
         if not (index[set] and index[set][name]) then present = nil; break end
       end
       if not present then

@@ -12,7 +12,9 @@ return {
     message = "deleted service key recovered from unallocated space (not live)",
     evaluate = function(input)
       local hits = {}
-      for _, row in ipairs(input.rows or {}) do
+      local rows = input.rows or {}
+      for i = 1, #rows do
+        local row = rows[i]
         if row.recovered == true then
           hits[#hits + 1] = {
             row = row,

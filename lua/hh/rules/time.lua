@@ -30,7 +30,9 @@ end
 local function current_rows(input)
   local cur = diff.current_set(input.rows, input.current_control_set)
   local out = {}
-  for _, row in ipairs(input.rows or {}) do
+  local rows = input.rows or {}
+  for i = 1, #rows do
+    local row = rows[i]
     if row.control_set == cur and not row.recovered then out[#out + 1] = row end
   end
   return out, cur
@@ -276,7 +278,8 @@ end
 -- a lead.
 local function find_bursts(rows, k, judge)
   local points = {}
-  for _, row in ipairs(rows) do
+  for i = 1, #rows do
+    local row = rows[i]
     local t, which = touched(row)
     if t then points[#points + 1] = { t = t, row = row, which = which, key = tostring(row.name):lower() } end
   end
@@ -421,7 +424,9 @@ end
 local function member_judge(input, ctx)
   local others = {}   -- lowercase names present in each other live set
   local cur = diff.current_set(input.rows, input.current_control_set)
-  for _, row in ipairs(input.rows or {}) do
+  local rows = input.rows or {}
+  for i = 1, #rows do
+    local row = rows[i]
     if not row.recovered and row.control_set ~= cur and type(row.name) == "string" then
       local set = others[row.control_set]
       if not set then
