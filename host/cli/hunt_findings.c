@@ -1,4 +1,4 @@
-/* Layer: cli. May call: hunt_hives.h, hive, lua (lua.h). */
+/* Layer: cli. May call: hunt_hives.h, hive, lua (lua.h, lua_fields.h). */
 /* Host-owned fields of findings: what every finding carries (plugin, hive,
  * timeline fields) and the locating fields a policy left out. */
 #include "hunt_findings.h"
@@ -6,14 +6,7 @@
 #include <string.h>
 
 #include "hive.h"
-
-static void set_str(lua_State *L, int t, const char *k, const char *v)
-{
-    if (!v)
-        return;
-    lua_pushstring(L, v);
-    lua_setfield(L, t, k);
-}
+#include "lua_fields.h"
 
 /* Host-owned fields every finding carries: the plugin, the hive the
  * plugin's input names (input.hive.path) when the policy left it out, and
@@ -31,10 +24,10 @@ void hh_enrich_findings(lua_State *L, int idx, int input, const char *plugin)
         lua_rawgeti(L, idx, i);
         int f = lua_gettop(L);
         if (lua_getfield(L, f, "hive") == LUA_TNIL)
-            set_str(L, f, "hive", hive);
+            hh_lua_set_str(L, f, "hive", hive);
         lua_pop(L, 1);
         if (lua_getfield(L, f, "plugin") == LUA_TNIL)
-            set_str(L, f, "plugin", plugin);
+            hh_lua_set_str(L, f, "plugin", plugin);
         lua_pop(L, 1);
         if (lua_getfield(L, f, "datetime") == LUA_TNIL) {
             if (lua_getfield(L, f, "last_write") == LUA_TSTRING)
@@ -118,7 +111,7 @@ void hh_fill_common_fields(lua_State *L, int all, const hh_hive_set *set, const 
             lua_pop(L, 1);
         }
         if (lua_getfield(L, f, "hive") == LUA_TNIL && only)
-            set_str(L, f, "hive", hh_hive_get_info(only->hive)->path);
+            hh_lua_set_str(L, f, "hive", hh_hive_get_info(only->hive)->path);
         lua_pop(L, 1);
         lua_getfield(L, f, "hive");
         const hh_hunt_hive *h = lua_type(L, -1) == LUA_TSTRING ? hh_hive_set_find(set, lua_tostring(L, -1)) : NULL;
@@ -126,11 +119,11 @@ void hh_fill_common_fields(lua_State *L, int all, const hh_hive_set *set, const 
         if (h) {
             const hh_hive_info *in = hh_hive_get_info(h->hive);
             if (lua_getfield(L, f, "hive_kind") == LUA_TNIL)
-                set_str(L, f, "hive_kind", hh_hive_kind_name(in->kind));
+                hh_lua_set_str(L, f, "hive_kind", hh_hive_kind_name(in->kind));
             lua_pop(L, 1);
             if (in->user[0]) {
                 if (lua_getfield(L, f, "user") == LUA_TNIL)
-                    set_str(L, f, "user", in->user);
+                    hh_lua_set_str(L, f, "user", in->user);
                 lua_pop(L, 1);
             }
         }

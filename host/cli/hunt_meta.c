@@ -1,18 +1,11 @@
-/* Layer: cli. May call: hunt.h, hunt_hives.h, lua (plugin_plan.h), hive, base. */
+/* Layer: cli. May call: hunt.h, hunt_hives.h, lua (plugin_plan.h, lua_fields.h), hive, base. */
 /* The report's meta table: the host, its hives, the plugins run and skipped. */
 #include "hunt_meta.h"
 
 #include <time.h>
 
 #include "hive.h"
-
-static void set_str(lua_State *L, int t, const char *k, const char *v)
-{
-    if (!v)
-        return;
-    lua_pushstring(L, v);
-    lua_setfield(L, t, k);
-}
+#include "lua_fields.h"
 
 static void now_iso(char *buf, size_t len)
 {
@@ -30,7 +23,7 @@ void hh_push_meta(lua_State *L, const hh_hunt_opts *o, hh_hive *sys, int input_i
     int m = lua_gettop(L);
     const hh_hive_info *in = hh_hive_get_info(sys);
     if (o->host) {
-        set_str(L, m, "host", o->host);
+        hh_lua_set_str(L, m, "host", o->host);
     } else if (input_idx) {
         if (lua_getfield(L, input_idx, "hive") == LUA_TTABLE) {
             if (lua_getfield(L, -1, "computer_name") == LUA_TSTRING)
@@ -40,23 +33,23 @@ void hh_push_meta(lua_State *L, const hh_hunt_opts *o, hh_hive *sys, int input_i
         }
         lua_pop(L, 1);
     }
-    set_str(L, m, "hive", in->path);
-    set_str(L, m, "hive_kind", hh_hive_kind_name(in->kind));
+    hh_lua_set_str(L, m, "hive", in->path);
+    hh_lua_set_str(L, m, "hive_kind", hh_hive_kind_name(in->kind));
     lua_pushboolean(L, in->dirty);
     lua_setfield(L, m, "dirty");
     lua_pushboolean(L, in->replayed);
     lua_setfield(L, m, "replayed");
     lua_pushinteger(L, in->log_entries_applied);
     lua_setfield(L, m, "log_entries_applied");
-    set_str(L, m, "software", o->software);
-    set_str(L, m, "baseline", o->baseline);
+    hh_lua_set_str(L, m, "software", o->software);
+    hh_lua_set_str(L, m, "baseline", o->baseline);
     lua_newtable(L);
     for (size_t i = 0; i < hh_hive_warning_count(sys); i++) {
         lua_pushstring(L, hh_hive_warning(sys, i));
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     lua_setfield(L, m, "warnings");
-    set_str(L, m, "tool", "hivehunt " HH_VERSION);
+    hh_lua_set_str(L, m, "tool", "hivehunt " HH_VERSION);
     lua_pushboolean(L, o->verbose);
     lua_setfield(L, m, "verbose");
     /* Every hive of the run, the plugins run (report order) and skipped. */
@@ -65,10 +58,10 @@ void hh_push_meta(lua_State *L, const hh_hunt_opts *o, hh_hive *sys, int input_i
         const hh_hive_info *hi = hh_hive_get_info(set->items[i].hive);
         lua_createtable(L, 0, 3);
         int e = lua_gettop(L);
-        set_str(L, e, "path", hi->path);
-        set_str(L, e, "kind", hh_hive_kind_name(hi->kind));
+        hh_lua_set_str(L, e, "path", hi->path);
+        hh_lua_set_str(L, e, "kind", hh_hive_kind_name(hi->kind));
         if (hi->user[0])
-            set_str(L, e, "user", hi->user);
+            hh_lua_set_str(L, e, "user", hi->user);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     lua_setfield(L, m, "hives");
@@ -93,6 +86,6 @@ void hh_push_meta(lua_State *L, const hh_hunt_opts *o, hh_hive *sys, int input_i
     if (o->format == HH_FMT_HTML) {
         char t[40];
         now_iso(t, sizeof t);
-        set_str(L, m, "generated", t);
+        hh_lua_set_str(L, m, "generated", t);
     }
 }
