@@ -113,18 +113,6 @@ static int named_value(ar_ctx *c, hh_key *k, const char *name, hh_value **out)
     return rc;
 }
 
-static const char *type_name(uint32_t type, char *buf, size_t len)
-{
-    static const char *const names[] = {
-        "REG_NONE", "REG_SZ", "REG_EXPAND_SZ", "REG_BINARY", "REG_DWORD", "REG_DWORD_BIG_ENDIAN",
-        "REG_LINK", "REG_MULTI_SZ", "REG_RESOURCE_LIST", "REG_FULL_RESOURCE_DESCRIPTOR",
-        "REG_RESOURCE_REQUIREMENTS_LIST", "REG_QWORD"};
-    if (type < sizeof names / sizeof names[0])
-        return names[type];
-    snprintf(buf, len, "REG_UNKNOWN_0x%x", (unsigned)type);
-    return buf;
-}
-
 /* A number stored as a DWORD (or shorter binary, or a QWORD), or as decimal
  * or 0x-hex text, as tools write GlobalFlag both ways. */
 static int value_number(ar_ctx *c, hh_value *v, long long *out)
@@ -198,7 +186,7 @@ static int new_row(ar_ctx *c, const ar_location *loc, hh_key *k, const char *val
     set_str(L, row, "technique", loc->technique);
     set_str(L, row, "target", target);
     char tb[32];
-    set_str(L, row, "data_type", type_name(type, tb, sizeof tb));
+    set_str(L, row, "data_type", value_type_name(type, tb, sizeof tb));
     if (wow64) {
         lua_pushboolean(L, 1);
         lua_setfield(L, row, "wow64");
@@ -338,7 +326,7 @@ static void value_rows(ar_ctx *c, const ar_location *loc, hh_key *k, hh_value *v
     if (!is_string && type != HH_REG_MULTI_SZ) {
         char tb[32];
         warn(c, "%s: value '%s' is %s, not a string: listed without a command", H->key_path(k), vname,
-             type_name(type, tb, sizeof tb));
+             value_type_name(type, tb, sizeof tb));
         new_row(c, loc, k, vname, target, wow64, type);
         add_row(c);
         return;

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -27,4 +28,16 @@ int control_set_number(const char *name)
         n = n * 10 + (name[i] - '0');
     }
     return n;
+}
+
+const char *value_type_name(uint32_t type, char *buf, size_t buflen)
+{
+    static const char *const names[] = {
+        "REG_NONE", "REG_SZ", "REG_EXPAND_SZ", "REG_BINARY", "REG_DWORD", "REG_DWORD_BIG_ENDIAN",
+        "REG_LINK", "REG_MULTI_SZ", "REG_RESOURCE_LIST", "REG_FULL_RESOURCE_DESCRIPTOR",
+        "REG_RESOURCE_REQUIREMENTS_LIST", "REG_QWORD"};
+    if (type < sizeof names / sizeof names[0])
+        return names[type];
+    snprintf(buf, buflen, "REG_UNKNOWN_0x%x", (unsigned)type);
+    return buf;
 }

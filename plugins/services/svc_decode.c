@@ -40,18 +40,6 @@ const char *svc_type_name(int64_t type, char *buf, size_t buflen)
     return buf;
 }
 
-const char *svc_value_type_name(uint32_t type, char *buf, size_t buflen)
-{
-    static const char *const names[] = {
-        "REG_NONE", "REG_SZ", "REG_EXPAND_SZ", "REG_BINARY", "REG_DWORD", "REG_DWORD_BIG_ENDIAN",
-        "REG_LINK", "REG_MULTI_SZ", "REG_RESOURCE_LIST", "REG_FULL_RESOURCE_DESCRIPTOR",
-        "REG_RESOURCE_REQUIREMENTS_LIST", "REG_QWORD"};
-    if (type < sizeof names / sizeof names[0])
-        return names[type];
-    snprintf(buf, buflen, "REG_UNKNOWN_0x%x", (unsigned)type);
-    return buf;
-}
-
 int svc_int_from_bytes(uint32_t type, const uint8_t *data, size_t len, int64_t *out, int *exact)
 {
     *exact = 0;

@@ -8,6 +8,7 @@
 
 #include <lauxlib.h>
 
+#include "hive_names.h"
 #include "svc_decode.h"
 #include "svc_internal.h"
 
@@ -121,7 +122,7 @@ static int set_field(svc_ctx *c, int row, int f, hh_key *key, hh_value *v, const
     const hh_host_api *H = svc_host;
     uint32_t type = H->value_type(v);
     char tbuf[32];
-    const char *tname = svc_value_type_name(type, tbuf, sizeof tbuf);
+    const char *tname = value_type_name(type, tbuf, sizeof tbuf);
     switch (fields[f].kind) {
     case FK_STRING:
         if (is_string_type(type) && lua_type(L, -1) == LUA_TSTRING) {
@@ -259,7 +260,7 @@ static void read_values(svc_ctx *c, int row, hh_key *svc, svc_numbers *nums)
         lua_pop(L, 1);
         char tbuf[32];
         lua_createtable(L, 0, 2);
-        lua_pushstring(L, svc_value_type_name(vtype, tbuf, sizeof tbuf));
+        lua_pushstring(L, value_type_name(vtype, tbuf, sizeof tbuf));
         lua_setfield(L, -2, "type");
         const uint8_t *data = NULL;
         size_t len = 0;

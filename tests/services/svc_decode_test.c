@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hive_names.h"
 #include "svc_decode.h"
 
 static int failures;
@@ -111,8 +112,8 @@ static void test_names(void)
     CHECK(strcmp(svc_type_name(0x20, buf, sizeof buf), "share_process") == 0);
     CHECK(strcmp(svc_type_name(0xe0, buf, sizeof buf), "user_share_process_instance") == 0);
     CHECK(strcmp(svc_type_name(0x3, buf, sizeof buf), "unknown(0x3)") == 0);
-    CHECK(strcmp(svc_value_type_name(2, buf, sizeof buf), "REG_EXPAND_SZ") == 0);
-    CHECK(strcmp(svc_value_type_name(0x1234, buf, sizeof buf), "REG_UNKNOWN_0x1234") == 0);
+    CHECK(strcmp(value_type_name(2, buf, sizeof buf), "REG_EXPAND_SZ") == 0);
+    CHECK(strcmp(value_type_name(0x1234, buf, sizeof buf), "REG_UNKNOWN_0x1234") == 0);
 
     char *hex = svc_hex((const uint8_t *)"\x00\xab\xff", 3);
     CHECK(hex && strcmp(hex, "00abff") == 0);

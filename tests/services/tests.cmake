@@ -15,8 +15,8 @@ hh_services_add_host_busted(services_hostile ${CMAKE_CURRENT_LIST_DIR}/hostile_s
 
 # The plugin's pure decoders, compiled into a plain C test.
 hh_add_ctest(services_decode ${CMAKE_CURRENT_LIST_DIR}/svc_decode_test.c
-  ${CMAKE_SOURCE_DIR}/plugins/services/svc_decode.c)
-target_include_directories(services_decode PRIVATE ${CMAKE_SOURCE_DIR}/plugins/services)
+  ${CMAKE_SOURCE_DIR}/plugins/services/svc_decode.c ${CMAKE_SOURCE_DIR}/plugins/common/hive_names.c)
+target_include_directories(services_decode PRIVATE ${CMAKE_SOURCE_DIR}/plugins/services ${CMAKE_SOURCE_DIR}/plugins/common)
 hh_services_add_host_busted(services_fixtures ${CMAKE_CURRENT_LIST_DIR}/fixtures_spec.lua)
 
 # A Lua error at any allocation of a walk must leak no host object.
