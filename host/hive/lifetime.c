@@ -9,6 +9,7 @@
 #include <libbfio.h>
 #include <libregf.h>
 
+#include "cells.h"
 #include "raw.h"
 
 void hh_hive_ref(hh_hive *hive) { hive->refs++; }
@@ -92,6 +93,7 @@ void hh_key_free(hh_key **key)
     if (k->lk)
         libregf_key_free(&k->lk, NULL);
     raw_key_free(k);
+    hh_cells_key_free(k);
     free(k->name);
     free(k->path);
     free(k->class_name);
