@@ -26,10 +26,21 @@
 
 /* ---- cells ----------------------------------------------------------------- */
 
-/* An allocated key node cell as libregf's named key reader accepts it. */
-static int nk_cell(const hh_raw_image *img, uint32_t off, const uint8_t **d, uint32_t *len)
+/* An allocated cell where libregf finds one: at a cell start of the
+ * census's walk (hh_raw_cell alone would take any offset whose bytes look
+ * like a cell, a swallowed one included). */
+static int cell_at(const hh_hive *hive, uint32_t off, const uint8_t **d, uint32_t *len)
 {
-    if (!hh_raw_cell(img, off, HH_RAW_ALLOCATED, d, len, NULL) || *len < HH_NK_NAME || (*d)[0] != 'n' ||
+    if (off >= hive->ncell_bytes || off % 8 || !((hive->cell_starts[off >> 9] >> ((off >> 3) & 63)) & 1))
+        return 0;
+    return hh_raw_cell(&hive->raw->img, off, HH_RAW_ALLOCATED, d, len, NULL);
+}
+
+
+/* An allocated key node cell as libregf's named key reader accepts it. */
+static int nk_cell(const hh_hive *hive, uint32_t off, const uint8_t **d, uint32_t *len)
+{
+    if (!cell_at(hive, off, d, len) || *len < HH_NK_NAME || (*d)[0] != 'n' ||
         (*d)[1] != 'k')
         return 0;
     uint16_t namelen = hh_le16(*d + HH_NK_NAME_LENGTH);
@@ -92,9 +103,41 @@ static int ascii_query(const char *q)
 
 /* ---- key vetting ----------------------------------------------------------- */
 
+/* A subkey list (lf, lh, li, or an index root over those) libregf reads
+ * whole: its entries into out (at most max). 1 whole, 0 not. */
+static int read_list(const hh_hive *hive, uint32_t off, int allow_root, uint32_t *out, size_t max, size_t *n)
+{
+    const uint8_t *d;
+    uint32_t len;
+    if (!cell_at(hive, off, &d, &len) || len < 4)
+        return 0;
+    uint16_t count = hh_le16(d + 2);
+    size_t elem;
+    if (d[0] == 'l' && (d[1] == 'f' || d[1] == 'h'))
+        elem = 8;
+    else if ((d[0] == 'l' && d[1] == 'i') || (allow_root && d[0] == 'r' && d[1] == 'i'))
+        elem = 4;
+    else
+        return 0;
+    if ((size_t)count * elem > len - 4)
+        return 0;
+    for (uint16_t i = 0; i < count; i++) {
+        uint32_t target = hh_le32(d + 4 + (size_t)i * elem);
+        if (d[0] == 'r') {
+            if (!read_list(hive, target, 0, out, max, n))
+                return 0;
+        } else if (*n < max) {
+            out[(*n)++] = target;
+        } else {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* What libregf's key reader would read without failing or reading partly,
  * with a simple name: then the key is a cells key, children listed. */
-static int key_vet(const hh_raw_image *img, const uint8_t *d, uint32_t len, uint32_t **children, size_t *nchildren)
+static int key_vet(const hh_hive *hive, const uint8_t *d, uint32_t len, uint32_t **children, size_t *nchildren)
 {
     *children = NULL;
     *nchildren = 0;
@@ -107,16 +150,16 @@ static int key_vet(const hh_raw_image *img, const uint8_t *d, uint32_t len, uint
     uint32_t classoff = hh_le32(d + HH_NK_CLASS);
     uint16_t classlen = hh_le16(d + HH_NK_CLASS_LENGTH);
     if (classoff != HH_CELL_NONE && !(classoff == 0 && classlen == 0) &&
-        (classlen == 0 || !hh_raw_cell(img, classoff, HH_RAW_ALLOCATED, &c, &clen, NULL) || classlen > clen))
+        (classlen == 0 || !cell_at(hive, classoff, &c, &clen) || classlen > clen))
         return 0;
     uint32_t sk = hh_le32(d + HH_NK_SECURITY);
     if (sk != HH_CELL_NONE &&
-        (!hh_raw_cell(img, sk, HH_RAW_ALLOCATED, &c, &clen, NULL) || clen < CELLS_SK_HEADER || c[0] != 's' ||
+        (!cell_at(hive, sk, &c, &clen) || clen < CELLS_SK_HEADER || c[0] != 's' ||
          c[1] != 'k' || hh_le32(c + 0x10) > clen - CELLS_SK_HEADER))
         return 0;
     uint32_t nvalues = hh_le32(d + HH_NK_VALUE_COUNT);
     if (nvalues > 0 && (nvalues > HH_RAW_MAX_VALUES ||
-                        !hh_raw_cell(img, hh_le32(d + HH_NK_VALUE_LIST), HH_RAW_ALLOCATED, &c, &clen, NULL) ||
+                        !cell_at(hive, hh_le32(d + HH_NK_VALUE_LIST), &c, &clen) ||
                         (uint64_t)nvalues * 4 > clen))
         return 0;
     uint32_t nsub = hh_le32(d + HH_NK_SUBKEY_COUNT);
@@ -128,7 +171,11 @@ static int key_vet(const hh_raw_image *img, const uint8_t *d, uint32_t len, uint
     if (!v)
         return 0;
     size_t n = 0;
-    if (!hh_raw_read_subkey_list(img, hh_le32(d + HH_NK_SUBKEY_LIST), HH_RAW_ALLOCATED, v, nsub, &n) || n != nsub) {
+    int whole = read_list(hive, hh_le32(d + HH_NK_SUBKEY_LIST), 1, v, nsub, &n) && n == nsub;
+    /* libregf drops entries it cannot place: every one must be a key node. */
+    for (size_t i = 0; i < n && whole; i++)
+        whole = nk_cell(hive, v[i], &c, &clen);
+    if (!whole) {
         free(v);
         return 0;
     }
@@ -186,12 +233,11 @@ static hh_key *cells_key(hh_hive *hive, uint32_t off, const uint8_t *d, uint32_t
 static int try_cells_key(hh_hive *hive, uint32_t off, const hh_key *parent, uint32_t index, hh_key **out)
 {
     *out = NULL;
-    const hh_raw_image *img = &hive->raw->img;
     const uint8_t *d;
     uint32_t len;
     uint32_t *children;
     size_t n;
-    if (!nk_cell(img, off, &d, &len) || !key_vet(img, d, len, &children, &n))
+    if (!nk_cell(hive, off, &d, &len) || !key_vet(hive, d, len, &children, &n))
         return 0;
     *out = cells_key(hive, off, d, children, n, parent, index);
     return *out ? 1 : -1;
@@ -258,14 +304,13 @@ int hh_cells_subkey(hh_key *key, const char *name, hh_key **out, char *err, size
 {
     *out = NULL;
     struct hh_cells_key *ck = key->cells;
-    const hh_raw_image *img = &key->hive->raw->img;
     if (ascii_query(name)) {
         size_t qlen = strlen(name);
         size_t i;
         for (i = 0; i < ck->nchildren; i++) {
             const uint8_t *d;
             uint32_t len;
-            if (!nk_cell(img, ck->children[i], &d, &len))
+            if (!nk_cell(key->hive, ck->children[i], &d, &len))
                 break;
             uint16_t namelen = hh_le16(d + HH_NK_NAME_LENGTH);
             int comp = (hh_le16(d + HH_NK_FLAGS) & HH_NK_COMP_NAME) != 0;
@@ -290,16 +335,15 @@ int hh_cells_subkey(hh_key *key, const char *name, hh_key **out, char *err, size
 const char *hh_cells_class_name(hh_key *key)
 {
     key->class_loaded = 1;
-    const hh_raw_image *img = &key->hive->raw->img;
     const uint8_t *d, *c;
     uint32_t len, clen;
-    if (!nk_cell(img, key->cells->off, &d, &len))
+    if (!nk_cell(key->hive, key->cells->off, &d, &len))
         return NULL;
     uint32_t classoff = hh_le32(d + HH_NK_CLASS);
     uint16_t classlen = hh_le16(d + HH_NK_CLASS_LENGTH);
     if (classoff == HH_CELL_NONE || classlen == 0)
         return NULL; /* libregf reads no class then (vetted: not 0 with a size) */
-    if (hh_raw_cell(img, classoff, HH_RAW_ALLOCATED, &c, &clen, NULL) && classlen <= clen &&
+    if (cell_at(key->hive, classoff, &c, &clen) && classlen <= clen &&
         simple_text(c, classlen, 0)) {
         key->class_name = text_copy(c, classlen, 0);
         return key->class_name;
@@ -320,7 +364,7 @@ static int vk_vet(const hh_hive *hive, uint32_t off, const uint8_t **vk, uint32_
 {
     const uint8_t *d;
     uint32_t len;
-    if (!hh_raw_cell(&hive->raw->img, off, HH_RAW_ALLOCATED, &d, &len, NULL) || len < HH_VK_NAME || d[0] != 'v' ||
+    if (!cell_at(hive, off, &d, &len) || len < HH_VK_NAME || d[0] != 'v' ||
         d[1] != 'k')
         return 0;
     uint16_t namelen = hh_le16(d + HH_VK_NAME_LENGTH);
@@ -337,7 +381,10 @@ static int vk_vet(const hh_hive *hive, uint32_t off, const uint8_t **vk, uint32_
         if (n > HH_BIG_DATA_SEGMENT && hive->info.minor >= 4)
             return 0; /* big data: as hive.c reads it */
         uint64_t cell = (uint64_t)HH_BASE_BLOCK_SIZE + data_off;
-        if (data_off == HH_CELL_NONE || cell + 4 > hive->size)
+        const uint8_t *dc;
+        uint32_t dclen;
+        /* libregf fetches the data cell too, where its walk found one. */
+        if (data_off == HH_CELL_NONE || cell + 4 > hive->size || !cell_at(hive, data_off, &dc, &dclen))
             return 0;
         int32_t cell_size = (int32_t)hh_le32(hive->data + cell);
         if (cell_size >= 0)
@@ -365,7 +412,7 @@ static int values_vetted(hh_key *key)
     const uint8_t *list, *vk, *data;
     uint32_t len, vklen;
     size_t dlen;
-    if (!hh_raw_cell(&key->hive->raw->img, ck->valuelist, HH_RAW_ALLOCATED, &list, &len, NULL) ||
+    if (!cell_at(key->hive, ck->valuelist, &list, &len) ||
         (uint64_t)ck->nvalues * 4 > len) {
         ck->values_vetted = -1;
         return 0;
@@ -382,7 +429,7 @@ static uint32_t value_off(hh_key *key, uint32_t i)
 {
     const uint8_t *list;
     uint32_t len;
-    hh_raw_cell(&key->hive->raw->img, key->cells->valuelist, HH_RAW_ALLOCATED, &list, &len, NULL);
+    cell_at(key->hive, key->cells->valuelist, &list, &len);
     return hh_le32(list + 4 * i);
 }
 

@@ -339,6 +339,11 @@ static int hive_open_image(hh_hive *hive, hh_hive **out, char *err, size_t errle
     /* The cells reader takes a hive libregf opened whose cells are all
      * well formed; any other keeps libregf's (and the raw layer's) path. */
     hive->cells = opened == 1 && census.clean && opts->reader == HH_READER_CELLS;
+    if (hive->cells) {
+        hive->cell_starts = census.cells;
+        hive->ncell_bytes = census.nbins_bytes;
+        census.cells = NULL;
+    }
     hive->free_cells = census.frees;
     hive->nfree_cells = census.nfrees;
     census.frees = NULL;

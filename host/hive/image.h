@@ -35,6 +35,8 @@ struct hh_hive {
     size_t nwarnings;
     struct hh_raw_state *raw;
     int cells;                /* keys and values are read from the cells (cells.c), libregf answering the rest */
+    uint64_t *cell_starts;    /* with cells: a bit per 8 bytes of bins, set where a cell starts (the census) */
+    uint32_t ncell_bytes;     /* bins bytes cell_starts covers */
     int base_block_bad;       /* the file's base block checksum was wrong */
     uint64_t *lent;           /* file offsets of value size fields libregf sees as "no data" (lend.c) */
     size_t nlent;

@@ -44,6 +44,8 @@ static void release_reader(hh_hive *hive)
     hive->nsplit = 0;
     free(hive->free_cells);
     hive->free_cells = NULL;
+    free(hive->cell_starts);
+    hive->cell_starts = NULL;
     hive->nfree_cells = 0;
     hive->free_cells_known = 0;
     hh_hive_free_image(hive);
