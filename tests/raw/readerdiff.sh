@@ -31,7 +31,14 @@ list)
     # fixtures of each plugin and the hostile ones (readerdiff walks the rest)
     case $h in "$TD"/autoruns/* | "$TD"/tasks/* | "$TD"/clean/* | "$TD"/broken/* | "$TD"/writer/* | "$TD"/onepass/*) ;;
     "$TD"/*) continue ;; esac
-    for p in services autoruns tasks; do
+    plugins="services autoruns tasks"
+    case $h in # a real hive: the plugins of its kind (by its name) and autoruns, which reads every kind
+    "$TD"/*) ;;
+    *[Ss][Yy][Ss][Tt][Ee][Mm]*) plugins="services autoruns" ;;
+    *[Ss][Oo][Ff][Tt][Ww][Aa][Rr][Ee]*) plugins="tasks autoruns" ;;
+    *) plugins="autoruns" ;;
+    esac
+    for p in $plugins; do
       a=$("$HH" list "$p" "$h" --format jsonl --no-isolate --reader cells 2>&1; echo "rc=$?")
       b=$("$HH" list "$p" "$h" --format jsonl --no-isolate --reader libregf 2>&1; echo "rc=$?")
       n=$((n + 1))
