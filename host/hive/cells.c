@@ -6,14 +6,30 @@
  * libregf 20201007 spends thousands of instructions on each key and value
  * it reads; the cells of a hive whose every bin and cell is well formed
  * (the guard's census) can be read for a fraction of that. This reader only
- * answers where its answer is certainly libregf's: names of ASCII
- * characters (libregf's codepage and UTF-16 decoding agree with a byte copy
- * there, and its towupper() comparison with ASCII case folding), lists that
- * libregf would read whole, value data hive.c reads from the cells anyway.
- * Anything else about a key (a name in another script, a list or cell
- * libregf would reject or read partly, big data) is asked of libregf's own
- * key at the same place (the shadow), reached through the same subkey
- * indexes, so the answer, its errors and warnings are libregf's. */
+ * answers where its answer is certainly libregf's, as its sources show:
+ *  - names: libregf decodes 8-bit names with its codepage (Windows-1252 by
+ *    default; hivehunt never sets another) and others as UTF-16LE, failing
+ *    on a lone surrogate. Names of ASCII characters without NUL decode the
+ *    same in both, to a byte copy; any other name is libregf's to decode.
+ *  - lookups: libregf compares towupper() of each character, after a hash
+ *    of the same; for an ASCII query against ASCII names that is ASCII
+ *    case folding, first match in list order. A query with other bytes, an
+ *    empty one (libregf matches the nameless default value to no string)
+ *    or a list holding any other name goes to libregf.
+ *  - keys: libregf's key read also reads the class name cell, the security
+ *    cell (sk, its descriptor size) and the value list cell, and reads
+ *    subkey lists (lf, lh, li, ri over those) in list order; it reads cells
+ *    only where its walk of a bin finds one. A key whose cells all pass
+ *    those checks (at cell starts the census noted) and whose list is whole
+ *    with the declared count of key nodes is read here.
+ *  - values: in list order, their data as hive.c reads it from the cells
+ *    (vk_data_direct: libregf 20201007 reorders 1-3 byte inline data);
+ *    big data, or data hive.c would leave to libregf, goes to libregf.
+ * Anything else about a key is asked of libregf's own key at the same
+ * place (the shadow), reached through the same subkey indexes, so the
+ * answer, its errors and warnings are libregf's. readerdiff (tests/raw)
+ * and the fuzz target compare the two readers. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,15 +43,22 @@
 /* ---- cells ----------------------------------------------------------------- */
 
 /* An allocated cell where libregf finds one: at a cell start of the
- * census's walk (hh_raw_cell alone would take any offset whose bytes look
- * like a cell, a swallowed one included). */
+ * census's walk (any offset whose bytes look like a cell would also take a
+ * cell swallowed by a grown neighbour). The walk checked each such cell's
+ * size (8 or more, a multiple of 8, inside its bin), so it is not checked
+ * again. */
 static int cell_at(const hh_hive *hive, uint32_t off, const uint8_t **d, uint32_t *len)
 {
     if (off >= hive->ncell_bytes || off % 8 || !((hive->cell_starts[off >> 9] >> ((off >> 3) & 63)) & 1))
         return 0;
-    return hh_raw_cell(&hive->raw->img, off, HH_RAW_ALLOCATED, d, len, NULL);
+    const uint8_t *c = hive->data + HH_BASE_BLOCK_SIZE + off;
+    int32_t size = (int32_t)hh_le32(c);
+    if (size >= 0)
+        return 0; /* free */
+    *d = c + 4;
+    *len = (uint32_t)(-(int64_t)size) - 4;
+    return 1;
 }
-
 
 /* An allocated key node cell as libregf's named key reader accepts it. */
 static int nk_cell(const hh_hive *hive, uint32_t off, const uint8_t **d, uint32_t *len)
@@ -429,7 +452,8 @@ static uint32_t value_off(hh_key *key, uint32_t i)
 {
     const uint8_t *list;
     uint32_t len;
-    cell_at(key->hive, key->cells->valuelist, &list, &len);
+    if (!cell_at(key->hive, key->cells->valuelist, &list, &len) || i >= len / 4)
+        return HH_CELL_NONE; /* vetted: not reached */
     return hh_le32(list + 4 * i);
 }
 
@@ -438,7 +462,10 @@ static int cells_value(hh_key *key, uint32_t off, hh_value **out, char *err, siz
     const uint8_t *vk, *data;
     uint32_t vklen;
     size_t dlen;
-    vk_vet(key->hive, off, &vk, &vklen, &data, &dlen); /* vetted with the list */
+    if (!vk_vet(key->hive, off, &vk, &vklen, &data, &dlen)) { /* vetted with the list: not reached */
+        snprintf(err, errlen, "value of '%s' at offset 0x%x no longer validates", key->path, off);
+        return -1;
+    }
     hh_value *v = calloc(1, sizeof *v);
     if (!v) {
         snprintf(err, errlen, "out of memory");
@@ -496,8 +523,8 @@ int hh_cells_value(hh_key *key, const char *name, hh_value **out, char *err, siz
             const uint8_t *vk, *data;
             uint32_t vklen;
             size_t dlen;
-            vk_vet(key->hive, off, &vk, &vklen, &data, &dlen);
-            if (text_equals(vk + HH_VK_NAME, hh_le16(vk + HH_VK_NAME_LENGTH),
+            if (vk_vet(key->hive, off, &vk, &vklen, &data, &dlen) &&
+                text_equals(vk + HH_VK_NAME, hh_le16(vk + HH_VK_NAME_LENGTH),
                             (hh_le16(vk + HH_VK_FLAGS) & HH_VK_COMP_NAME) != 0, name, qlen))
                 return cells_value(key, off, out, err, errlen);
         }
