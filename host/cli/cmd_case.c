@@ -18,6 +18,7 @@
 static const char case_usage[] =
     "usage: hivehunt case DIR --output OUTDIR [--jobs N] [--baseline GOLDEN] [--policy FILE]...\n"
     "                    [--since ISO8601] [--until ISO8601] [--fail-on SEVERITY] [--no-replay]\n"
+    "                    [--reader cells|libregf]\n"
     "                    [--arg POLICY.KEY=VALUE]... [--timeout SECONDS]\n"
     "Finds every host under DIR (<host>/C/Windows/System32/config/SYSTEM, <host>/Windows/...,\n"
     "<host>/SYSTEM; names in any case), pairs each SYSTEM with the SOFTWARE beside it and the\n"

@@ -13,7 +13,7 @@ static const char hunt_usage[] =
     "usage: hivehunt hunt HIVE... [--software SOFTWARE] [--baseline GOLDEN] [--policy [PLUGIN=]FILE]...\n"
     "                     [--format table|csv|jsonl|tln|html] [--output FILE]\n"
     "                     [--since ISO8601] [--until ISO8601] [--fail-on SEVERITY]\n"
-    "                     [--no-replay] [--log FIRST_HIVE.LOG1]...\n"
+    "                     [--no-replay] [--log FIRST_HIVE.LOG1]... [--reader cells|libregf]\n"
     "                     [--arg POLICY.KEY=VALUE]... [--host NAME] [--plugin-dir DIR] [--plugin NAME]...\n"
     "                     [--max-memory MB] [--max-cpu SECONDS] [--max-instructions N] [--timeout SECONDS]\n"
     "                     [--watch] [-v]\n"
@@ -26,6 +26,8 @@ static const char hunt_usage[] =
     "(those two: the services plugin's baseline).\n"
     "A dirty hive's transaction logs are found beside it (.LOG1/.LOG2/.LOG, any case) and\n"
     "replayed in memory; --log names the first hive's instead, --no-replay reads primaries as is.\n"
+    "--reader libregf reads keys and values through libregf alone; the default (cells) reads\n"
+    "those of intact hives from their cells, with the same results, asking libregf the rest.\n"
     "--plugin NAME (repeatable) narrows the run to those plugins, in that order; a later\n"
     "plugin's policy reads the earlier ones' rows at input.previous[<name>].\n"
     "--policy FILE layers over the first plugin's policy (services by default);\n"
@@ -41,13 +43,14 @@ static const char hunt_usage[] =
 
 static const char services_usage[] =
     "usage: hivehunt services SYSTEM [--software SOFTWARE] [--format table|csv|jsonl|tln|html]\n"
-    "                         [--output FILE] [--no-replay] [--log FILE]... [--host NAME] [--plugin-dir DIR]\n"
+    "                         [--output FILE] [--no-replay] [--log FILE]... [--reader cells|libregf]\n"
+    "                         [--host NAME] [--plugin-dir DIR]\n"
     "Lists every service of every control set, newest key LastWrite first. No policy runs.\n"
     "The same as 'hivehunt list services SYSTEM [SOFTWARE]'.\n";
 
 static const char list_usage[] =
     "usage: hivehunt list PLUGIN HIVE... [--format table|csv|jsonl|tln|html] [--output FILE]\n"
-    "                     [--no-replay] [--log FILE]... [--host NAME] [--plugin-dir DIR]\n"
+    "                     [--no-replay] [--log FILE]... [--reader cells|libregf] [--host NAME] [--plugin-dir DIR]\n"
     "Prints a plugin's raw rows over the hives given. No policy runs.\n";
 
 static void report_failure(hh_job *job, void *ud)

@@ -44,6 +44,7 @@ typedef struct hh_hunt_opts {
     int64_t since, until;
     int fail_on;                         /* severity rank, -1 none */
     int replay;
+    int reader;                          /* --reader: HH_READER_CELLS or _LIBREGF (hive.h) */
     const char *logs[8];                 /* --log: the SYSTEM hive's transaction logs */
     size_t nlogs;
     const char *plugin_dir;

@@ -28,6 +28,7 @@ static int open_kind(const char *path, int kind, const hh_hunt_opts *o, const ch
     hh_open_options opts;
     hh_open_options_default(&opts);
     opts.replay = o->replay;
+    opts.reader = o->reader;
     if (o->nlogs && path == o->system) {
         opts.logs = o->logs;
         opts.nlogs = o->nlogs;

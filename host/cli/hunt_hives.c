@@ -24,6 +24,7 @@ int hh_hive_set_open(lua_State *L, const hh_hunt_opts *o, hh_hive_set *set)
         hh_open_options opts;
         hh_open_options_default(&opts);
         opts.replay = o->replay;
+        opts.reader = o->reader;
         /* --log names the first hive's logs (the SYSTEM hive of old). */
         if (o->nlogs && i == 0) {
             opts.logs = o->logs;

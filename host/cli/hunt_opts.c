@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "hive.h"
 #include "policy.h"
 
 void hh_hunt_opts_default(hh_hunt_opts *o)
@@ -69,7 +70,7 @@ int hh_parse_cli_time(const char *s, int64_t *out)
 enum {
     OPT_SOFTWARE = 256, OPT_BASELINE, OPT_POLICY, OPT_FORMAT, OPT_OUTPUT, OPT_SINCE, OPT_UNTIL,
     OPT_FAIL_ON, OPT_NO_REPLAY, OPT_PLUGIN_DIR, OPT_PLUGIN, OPT_HOST, OPT_ARG, OPT_MAX_MEMORY,
-    OPT_MAX_INSTR, OPT_TIMEOUT, OPT_NO_ISOLATE, OPT_JOBS, OPT_WATCH, OPT_WATCH_RUNS, OPT_LOG, OPT_HELP, OPT_MAX_CPU
+    OPT_MAX_INSTR, OPT_TIMEOUT, OPT_NO_ISOLATE, OPT_JOBS, OPT_WATCH, OPT_WATCH_RUNS, OPT_LOG, OPT_HELP, OPT_MAX_CPU, OPT_READER
 };
 
 static int parse_positive(const char *s, long long *out)
@@ -96,6 +97,7 @@ int hh_hunt_parse(int argc, char **argv, hh_hunt_opts *o, const char **positiona
         {"until", required_argument, 0, OPT_UNTIL},
         {"fail-on", required_argument, 0, OPT_FAIL_ON},
         {"no-replay", no_argument, 0, OPT_NO_REPLAY},
+        {"reader", required_argument, 0, OPT_READER},
         {"plugin-dir", required_argument, 0, OPT_PLUGIN_DIR},
         {"plugin", required_argument, 0, OPT_PLUGIN},
         {"host", required_argument, 0, OPT_HOST},
@@ -165,6 +167,12 @@ int hh_hunt_parse(int argc, char **argv, hh_hunt_opts *o, const char **positiona
             }
             break;
         case OPT_NO_REPLAY: o->replay = 0; break;
+        case OPT_READER:
+            if ((o->reader = hh_reader_parse(optarg)) < 0) {
+                hh_error(NULL, "unknown --reader '%s' (cells, libregf)", optarg);
+                return HH_EXIT_USAGE;
+            }
+            break;
         case OPT_PLUGIN_DIR: o->plugin_dir = optarg; break;
         case OPT_PLUGIN:
             if (o->nplugins >= sizeof o->plugins / sizeof o->plugins[0]) {

@@ -138,6 +138,7 @@ void hh_cell_census_free(hh_cell_census *c)
     free(c->starts);
     free(c->key_reads);
     free(c->list_reads);
+    free(c->cells);
     free(c->vks);
     free(c->ris);
     free(c->frees);
@@ -177,6 +178,7 @@ static size_t census_bin(hh_hive *hive, hh_cell_census *c, size_t pos, size_t bi
         }
         const uint8_t *p = bins + off + 4;
         uint16_t sig = hh_le16(p);
+        c->cells[off >> 9] |= (uint64_t)1 << ((off >> 3) & 63);
         if (raw > 0) {
             ok &= census_push(&c->frees, &c->nfrees, &c->capf, off);
         } else if (sig == SIG('v', 'k')) {
@@ -224,7 +226,8 @@ void hh_hive_guard_reader(hh_hive *hive, hh_cell_census *census)
         census->starts = calloc(words, sizeof *census->starts);
         census->key_reads = calloc(words, sizeof *census->key_reads);
         census->list_reads = calloc(words, sizeof *census->list_reads);
-        census->clean = census->starts && census->key_reads && census->list_reads;
+        census->cells = calloc(words, sizeof *census->cells);
+        census->clean = census->starts && census->key_reads && census->list_reads && census->cells;
     }
     size_t pos = HH_BASE_BLOCK_SIZE;
     while (pos + 32 <= hive->size && memcmp(hive->data + pos, "hbin", 4) == 0) {

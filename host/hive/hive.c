@@ -1,5 +1,5 @@
 /* Layer: hive, the opener and libregf view. May call: image.c, guard.c,
- * lend.c, raw.c, lifetime.c, user.c, base, libregf, libbfio. */
+ * lend.c, raw.c, cells.c, lifetime.c, user.c, base, libregf, libbfio. */
 /* Hive opening and the key/value view: see hive.h. */
 #include "hive.h"
 #include "user.h"
@@ -18,6 +18,7 @@
 #include <libbfio.h>
 #include <libregf.h>
 
+#include "cells.h"
 #include "hive_internal.h"
 #include "image.h"
 #include "regf_format.h"
@@ -65,6 +66,15 @@ static void bfio_error_drop(libbfio_error_t **error)
 {
     if (error && *error)
         libbfio_error_free(error);
+}
+
+int hh_reader_parse(const char *name)
+{
+    if (strcmp(name, "cells") == 0)
+        return HH_READER_CELLS;
+    if (strcmp(name, "libregf") == 0)
+        return HH_READER_LIBREGF;
+    return -1;
 }
 
 void hh_open_options_default(hh_open_options *opts)
@@ -326,6 +336,14 @@ static int hive_open_image(hh_hive *hive, hh_hive **out, char *err, size_t errle
     int opened = open_libregf(hive, &census, err, errlen);
     /* The deleted-key scan (recover.c) looks at these cells only. */
     hive->free_cells_known = census.clean;
+    /* The cells reader takes a hive libregf opened whose cells are all
+     * well formed; any other keeps libregf's (and the raw layer's) path. */
+    hive->cells = opened == 1 && census.clean && opts->reader == HH_READER_CELLS;
+    if (hive->cells) {
+        hive->cell_starts = census.cells;
+        hive->ncell_bytes = census.nbins_bytes;
+        census.cells = NULL;
+    }
     hive->free_cells = census.frees;
     hive->nfree_cells = census.nfrees;
     census.frees = NULL;
@@ -542,6 +560,14 @@ int hh_hive_root_key(hh_hive *hive, hh_key **out, char *err, size_t errlen)
     *out = NULL;
     if (closed_error(hive, err, errlen))
         return -1;
+    if (hive->cells && hh_cells_root(hive, out) == 1)
+        return 1;
+    return hh_hive_libregf_root(hive, out, err, errlen);
+}
+
+int hh_hive_libregf_root(hh_hive *hive, hh_key **out, char *err, size_t errlen)
+{
+    *out = NULL;
     if (hive->file) {
         libregf_key_t *lk = NULL;
         libregf_error_t *e = NULL;
@@ -572,6 +598,8 @@ int hh_key_subkey(hh_key *key, const char *name, hh_key **out, char *err, size_t
     *out = NULL;
     if (closed_error(key->hive, err, errlen))
         return -1;
+    if (key->cells)
+        return hh_cells_subkey(key, name, out, err, errlen);
     if (key->lk) {
         libregf_key_t *sub = NULL;
         libregf_error_t *e = NULL;
@@ -606,6 +634,8 @@ int hh_key_subkey_count(hh_key *key, int *count, char *err, size_t errlen)
     *count = 0;
     if (closed_error(key->hive, err, errlen))
         return -1;
+    if (key->cells)
+        return hh_cells_subkey_count(key, count, err, errlen);
     if (key->lk) {
         libregf_error_t *e = NULL;
         if (libregf_key_get_number_of_sub_keys(key->lk, count, &e) != 1) {
@@ -622,6 +652,8 @@ int hh_key_subkey_at(hh_key *key, int index, hh_key **out, char *err, size_t err
     *out = NULL;
     if (closed_error(key->hive, err, errlen))
         return -1;
+    if (key->cells)
+        return hh_cells_subkey_at(key, index, out, err, errlen);
     if (key->lk) {
         libregf_key_t *sub = NULL;
         libregf_error_t *e = NULL;
@@ -654,6 +686,8 @@ const char *hh_key_class_name(hh_key *key)
 {
     if (key->class_loaded || key->hive->closed)
         return key->class_name;
+    if (key->cells)
+        return hh_cells_class_name(key);
     key->class_loaded = 1;
     if (!key->lk)
         return key->class_name; /* raw keys fill it when built */
@@ -680,6 +714,8 @@ int hh_key_value_count(hh_key *key, int *count, char *err, size_t errlen)
     *count = 0;
     if (closed_error(key->hive, err, errlen))
         return -1;
+    if (key->cells)
+        return hh_cells_value_count(key, count, err, errlen);
     if (key->lk) {
         libregf_error_t *e = NULL;
         if (libregf_key_get_number_of_values(key->lk, count, &e) != 1) {
@@ -744,6 +780,8 @@ int hh_key_value_at(hh_key *key, int index, hh_value **out, char *err, size_t er
     *out = NULL;
     if (closed_error(key->hive, err, errlen))
         return -1;
+    if (key->cells)
+        return hh_cells_value_at(key, index, out, err, errlen);
     if (key->lk) {
         libregf_value_t *lv = NULL;
         libregf_error_t *e = NULL;
@@ -766,6 +804,8 @@ int hh_key_value(hh_key *key, const char *name, hh_value **out, char *err, size_
     *out = NULL;
     if (closed_error(key->hive, err, errlen))
         return -1;
+    if (key->cells)
+        return hh_cells_value(key, name, out, err, errlen);
     if (key->lk) {
         libregf_value_t *lv = NULL;
         libregf_error_t *e = NULL;

@@ -26,7 +26,16 @@ typedef struct hh_open_options {
     const char *const *logs; /* explicit log paths (NULL: look beside the hive) */
     size_t nlogs;
     int no_lend;   /* show libregf every value's data (lend.c): for tests that compare */
+    int reader;    /* who reads keys and values of a clean hive: HH_READER_CELLS (default) or _LIBREGF */
 } hh_open_options;
+
+/* libregf opens and checks every hive either way; with HH_READER_CELLS the
+ * keys and values of a hive whose bins and cells are all well formed are
+ * read from the cells with libregf's answers (cells.c), and anything the
+ * cells reader cannot vouch for is still asked of libregf. */
+enum { HH_READER_CELLS = 0, HH_READER_LIBREGF = 1 };
+/* "cells" / "libregf" -> HH_READER_*, or -1. */
+int hh_reader_parse(const char *name);
 
 typedef struct hh_hive_info {
     const char *path;

@@ -32,6 +32,7 @@ typedef struct hh_cell_census {
     uint64_t *starts;         /* an allocated cell other than a key or value starts here (data may) */
     uint64_t *key_reads;      /* a key cell's subkey list, value list, security or class offset points here */
     uint64_t *list_reads;     /* a value list, subkey list, index root or security cell's link points here */
+    uint64_t *cells;          /* any cell starts here (libregf reads cells only where its walk of a bin finds them) */
     uint32_t *vks;            /* allocated value cells with data outside them */
     uint32_t *ris;            /* allocated index roots */
     uint32_t *frees;          /* free cells */

@@ -18,6 +18,7 @@
 #define HH_BASE_BLOCK_SIZE 4096
 
 struct hh_raw_state; /* built by raw.c, freed by lifetime.c */
+struct hh_cells_key; /* cells.c */
 
 struct hh_hive {
     int refs;                 /* the opener + every live key and value */
@@ -33,6 +34,9 @@ struct hh_hive {
     char **warnings;
     size_t nwarnings;
     struct hh_raw_state *raw;
+    int cells;                /* keys and values are read from the cells (cells.c), libregf answering the rest */
+    uint64_t *cell_starts;    /* with cells: a bit per 8 bytes of bins, set where a cell starts (the census) */
+    uint32_t ncell_bytes;     /* bins bytes cell_starts covers */
     int base_block_bad;       /* the file's base block checksum was wrong */
     uint64_t *lent;           /* file offsets of value size fields libregf sees as "no data" (lend.c) */
     size_t nlent;
@@ -60,6 +64,7 @@ struct hh_key {
     uint64_t last_write;
     int recovered;            /* from unallocated space, not the live tree */
     struct hh_raw_key *raw;   /* the raw layer's per-key cache (raw keys only) */
+    struct hh_cells_key *cells; /* a key the cells reader reads (cells.c), else NULL */
 };
 
 struct hh_value {

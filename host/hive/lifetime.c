@@ -9,6 +9,7 @@
 #include <libbfio.h>
 #include <libregf.h>
 
+#include "cells.h"
 #include "raw.h"
 
 void hh_hive_ref(hh_hive *hive) { hive->refs++; }
@@ -43,6 +44,8 @@ static void release_reader(hh_hive *hive)
     hive->nsplit = 0;
     free(hive->free_cells);
     hive->free_cells = NULL;
+    free(hive->cell_starts);
+    hive->cell_starts = NULL;
     hive->nfree_cells = 0;
     hive->free_cells_known = 0;
     hh_hive_free_image(hive);
@@ -92,6 +95,7 @@ void hh_key_free(hh_key **key)
     if (k->lk)
         libregf_key_free(&k->lk, NULL);
     raw_key_free(k);
+    hh_cells_key_free(k);
     free(k->name);
     free(k->path);
     free(k->class_name);

@@ -180,8 +180,6 @@ static int live_children(hh_hive *hive, struct hh_raw_state *st, uint32_t off, c
     uint32_t sublist = nk.sublist;
     hh_raw_nk_clear(&nk);
     size_t max = declared < HH_RAW_MAX_SUBKEYS ? declared : HH_RAW_MAX_SUBKEYS;
-    size_t linked_count;
-    size_t linked_at = kids_of(st, off, &linked_count);
     uint32_t *listed = malloc((max + 1) * sizeof *listed);
     if (!listed)
         return -1;
@@ -196,18 +194,18 @@ static int live_children(hh_hive *hive, struct hh_raw_state *st, uint32_t off, c
     }
     if (whole) {
         /* Every entry must still be a key node, or the list is not whole. */
-        for (size_t i = 0; i < nlisted && whole; i++) {
-            hh_raw_nk c;
-            if (!hh_raw_read_nk(&st->img, listed[i], HH_RAW_ALLOCATED, &c))
-                whole = 0;
-            hh_raw_nk_clear(&c);
-        }
+        for (size_t i = 0; i < nlisted && whole; i++)
+            whole = hh_raw_nk_valid(&st->img, listed[i], HH_RAW_ALLOCATED);
     }
     if (whole) {
         *out = listed;
         *n = nlisted;
         return 1;
     }
+    /* Only a damaged list needs the index of key nodes by parent (a scan
+     * of every cell). */
+    size_t linked_count;
+    size_t linked_at = kids_of(st, off, &linked_count);
     found_child *f = calloc(nlisted + linked_count + 1, sizeof *f);
     if (!f) {
         free(listed);

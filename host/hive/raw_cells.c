@@ -226,6 +226,16 @@ int hh_raw_read_nk(const hh_raw_image *img, uint32_t off, int accept, hh_raw_nk 
     return hh_raw_parse_nk(d, len, off, alloc, out);
 }
 
+int hh_raw_nk_valid(const hh_raw_image *img, uint32_t off, int accept)
+{
+    const uint8_t *d;
+    uint32_t len;
+    if (!hh_raw_cell(img, off, accept, &d, &len, NULL) || len < HH_NK_NAME || d[0] != 'n' || d[1] != 'k')
+        return 0;
+    uint16_t namelen = hh_le16(d + HH_NK_NAME_LENGTH);
+    return namelen > 0 && namelen <= len - HH_NK_NAME;
+}
+
 void hh_raw_nk_clear(hh_raw_nk *nk)
 {
     free(nk->name);

@@ -77,6 +77,8 @@ void hh_raw_each_cell(const hh_raw_image *img,
 int hh_raw_parse_nk(const uint8_t *data, uint32_t cell_len, uint32_t off, int allocated, hh_raw_nk *out);
 int hh_raw_read_nk(const hh_raw_image *img, uint32_t off, int accept, hh_raw_nk *out);
 void hh_raw_nk_clear(hh_raw_nk *nk);
+/* Whether hh_raw_read_nk would accept the cell, without decoding its name. */
+int hh_raw_nk_valid(const hh_raw_image *img, uint32_t off, int accept);
 /* A FILETIME a real key could carry (1993..2100). */
 int hh_raw_time_plausible(uint64_t ft);
 

@@ -13,6 +13,10 @@
  * registers a module's coverage counters each time it is loaded and keeps
  * a fixed-size table of modules.
  *
+ * Each input is read twice, with the cells reader (the default) and with
+ * --reader libregf, and the two reports (findings and rows, jsonl) must be
+ * byte-identical: a difference aborts like a crash.
+ *
  * Built only with -DHH_FUZZ=ON (clang); tests/fuzz/run.sh drives it. Also
  * usable without libFuzzer (HH_FUZZ_STANDALONE): each argument is a file
  * run once, which is how tests/hostile replays its mutations in-process.
@@ -119,7 +123,7 @@ static void svchost_groups(lua_State *L, int hive_idx)
     lua_settop(L, h - 1);
 }
 
-static void run_policy_and_report(lua_State *L, hh_policy *pol, int input)
+static void run_policy_and_report(lua_State *L, hh_policy *pol, int input, FILE *out)
 {
     char err[2048];
     lua_newtable(L);
@@ -128,8 +132,10 @@ static void run_policy_and_report(lua_State *L, hh_policy *pol, int input)
     lua_setfield(L, input, "args");
     /* A policy error on a hostile hive is an accepted outcome (exit 4 in
      * the CLI); what must not happen is a crash or a leak. */
-    if (hh_policy_evaluate(sandbox, pol, input, args, err, sizeof err) != 1)
+    if (hh_policy_evaluate(sandbox, pol, input, args, err, sizeof err) != 1) {
+        fprintf(out, "policy error\n");
         return;
+    }
     int findings = lua_gettop(L);
     hh_findings_sort(L, findings);
     lua_newtable(L);
@@ -140,24 +146,27 @@ static void run_policy_and_report(lua_State *L, hh_policy *pol, int input)
     lua_setfield(L, report, "rows");
     lua_pushliteral(L, "findings");
     lua_setfield(L, report, "kind");
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    if (out) {
-        hh_report_write(L, report, HH_FMT_JSONL, out, 0, err, sizeof err);
-        fclose(out);
-    }
-    free(buf);
+    hh_report_write(L, report, HH_FMT_JSONL, out, 0, err, sizeof err);
+    /* The rows themselves, as the services listing writes them. */
+    lua_pushliteral(L, "services");
+    lua_setfield(L, report, "kind");
+    hh_report_write(L, report, HH_FMT_JSONL, out, 0, err, sizeof err);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* The whole path for one reader; what it reports goes to out. */
+static void run_reader(const uint8_t *data, size_t size, int reader, FILE *out)
 {
     hh_open_options opts;
     hh_open_options_default(&opts);
+    opts.reader = reader;
     char err[HH_ERRLEN];
     hh_hive *hive = NULL;
-    if (hh_hive_open_memory("fuzz-input", data, size, &opts, &hive, err, sizeof err) != 1)
-        return 0;
+    if (hh_hive_open_memory("fuzz-input", data, size, &opts, &hive, err, sizeof err) != 1) {
+        fprintf(out, "open: %s\n", err);
+        return;
+    }
+    for (size_t i = 0; i < hh_hive_warning_count(hive); i++)
+        fprintf(out, "warning: %s\n", hh_hive_warning(hive, i));
     lua_State *L = hh_sandbox_state(sandbox);
     int top = lua_gettop(L);
     int kind = hh_hive_get_info(hive)->kind;
@@ -165,13 +174,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (kind == HH_HIVE_SOFTWARE)
         svchost_groups(L, top + 1);
     else if (collect(L, plugin_ref, top + 1))
-        run_policy_and_report(L, &policy, lua_gettop(L));
+        run_policy_and_report(L, &policy, lua_gettop(L), out);
     lua_settop(L, top + 1);
     if ((kind == HH_HIVE_SOFTWARE || kind == HH_HIVE_OTHER) && collect(L, tasks_ref, top + 1))
-        run_policy_and_report(L, &tasks_policy, lua_gettop(L));
+        run_policy_and_report(L, &tasks_policy, lua_gettop(L), out);
     lua_settop(L, top);
     /* Close this input's hive and free its tables before the next one. */
     lua_gc(L, LUA_GCCOLLECT);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *text[2] = {NULL, NULL};
+    size_t len[2] = {0, 0};
+    for (int r = 0; r < 2; r++) {
+        FILE *out = open_memstream(&text[r], &len[r]);
+        if (!out)
+            abort();
+        run_reader(data, size, r == 0 ? HH_READER_CELLS : HH_READER_LIBREGF, out);
+        fclose(out);
+    }
+    if (len[0] != len[1] || memcmp(text[0], text[1], len[0]) != 0) {
+        fprintf(stderr, "fuzz_hive: the cells reader and libregf differ\n--- cells\n%.2000s\n--- libregf\n%.2000s\n",
+                text[0], text[1]);
+        abort();
+    }
+    free(text[0]);
+    free(text[1]);
     return 0;
 }
 
