@@ -340,8 +340,13 @@ end
 local interpreter_payload = commands.interpreter_payload
 
 -- paths.dir, memoised per run (svchost.exe's directory is asked for by
--- every svchost-hosted service).
-local dir_of = once("dirs", function(p) return paths.dir(p) end)
+-- every svchost-hosted service), from the parent split_last keeps: a
+-- drive's root keeps its backslash, as paths.dir's does.
+local dir_of = once("dirs", function(p)
+  local parent = parent_of(p)
+  if parent and parent:match("^%a:$") then return parent .. "\\" end
+  return parent
+end)
 
 -- Whether normalised path p sits in one of a SYSTEM_BINARIES home list.
 local function in_home(p, homes)
@@ -924,7 +929,8 @@ rule {
     local name = lower(row.name) or ""
     local file = f.binary_name
     local first = ctx.tool_starts
-    if first and not first.names[name:sub(1, 2)] and not (file and first.files[file:sub(1, 2)]) then
+    if first and not first.names[name:sub(1, first.names_len)]
+        and not (file and first.files[file:sub(1, first.files_len)]) then
       return nil
     end
     for _, t in ipairs(KNOWN_TOOLS) do
@@ -1031,22 +1037,29 @@ for _, mod in ipairs { "hh.rules.baseline", "hh.rules.controlset", "hh.rules.tim
   end
 end
 
--- The two letters every name (or file) pattern of KNOWN_TOOLS needs at the
--- start, as { names = set, files = set }: a row whose name and file start
--- otherwise cannot match, and known-tool skips it without running a
--- pattern. nil (no shortcut) when a pattern does not begin with "^" and two
--- plain letters or digits. Built per run: an analyst may add tools.
+-- The literal starts every name (or file) pattern of KNOWN_TOOLS needs, cut
+-- to the shortest of them, as { names = set, names_len = n, files = set,
+-- files_len = n }: a row whose name and file start otherwise cannot match,
+-- and known-tool skips it without running a pattern. nil (no shortcut) when
+-- a pattern does not begin with "^" and two plain letters or digits. Built
+-- per run: an analyst may add tools.
 local function tool_starts(tools)
-  local starts = { names = {}, files = {} }
-  for _, t in ipairs(tools) do
-    for _, list in ipairs { "names", "files" } do
+  local starts = {}
+  for _, list in ipairs { "names", "files" } do
+    local runs, len = {}, math.huge
+    for _, t in ipairs(tools) do
       for _, pat in ipairs(t[list]) do
-        local pair, after = pat:match("^%^(%w%w)(.?)")
-        -- "^ab*" does not need the b
-        if not pair or after:find("^[%*%+%-%?]") then return nil end
-        starts[list][pair] = true
+        local run, after = pat:match("^%^(%w+)(.?)")
+        -- "^abc*" does not need the c
+        if run and after:find("^[%*%+%-%?]") then run = run:sub(1, -2) end
+        if not run or #run < 2 then return nil end
+        runs[#runs + 1] = run
+        if #run < len then len = #run end
       end
     end
+    local set = {}
+    for _, run in ipairs(runs) do set[run:sub(1, len)] = true end
+    starts[list], starts[list .. "_len"] = set, #runs > 0 and len or 1
   end
   return starts
 end
