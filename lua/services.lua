@@ -199,7 +199,7 @@ local function memo_reset()
     program = { [true] = {}, [false] = {} },                         -- programs
     base = {}, dirs = {}, parents = {},                              -- file names, directories
     under = {},                                                      -- list -> path -> listed dir
-    svchost = {}, accounts = {}, random = {},                        -- svchost args, accounts, names
+    svchost = {}, accounts = {}, random = {}, stems = {},            -- svchost args, accounts, names
   }
 end
 memo_reset()
@@ -340,8 +340,13 @@ end
 local interpreter_payload = commands.interpreter_payload
 
 -- paths.dir, memoised per run (svchost.exe's directory is asked for by
--- every svchost-hosted service).
-local dir_of = once("dirs", function(p) return paths.dir(p) end)
+-- every svchost-hosted service), from the parent split_last keeps: a
+-- drive's root keeps its backslash, as paths.dir's does.
+local dir_of = once("dirs", function(p)
+  local parent = parent_of(p)
+  if parent and parent:match("^%a:$") then return parent .. "\\" end
+  return parent
+end)
 
 -- Whether normalised path p sits in one of a SYSTEM_BINARIES home list.
 local function in_home(p, homes)
@@ -469,8 +474,10 @@ local function shared_facts(row, ctx)
   if type(name) ~= "string" then name = NO_NAME end
   local bucket = by_name[name]
   if not bucket then
-    bucket = {}
-    by_name[name] = bucket
+    -- (made with its first pair: a table grown from empty is resized twice)
+    local f = facts(row, ctx)
+    by_name[name] = { row, f }
+    return f
   end
   -- { row, facts, row, facts, ... }: one pair per distinct version of the
   -- service, usually one; past a few (a hive crafted with hundreds of
@@ -494,17 +501,20 @@ local function candidates(f)
   if f.candidates then return f.candidates end
   local out = {}
   f.candidates = out
+  -- (base, the file name several rules read, is filled in the constructor:
+  -- a field added afterwards grows each table)
   if f.binary then
-    out[#out + 1] = { field = "image_path", role = "program", raw = f.binary_raw, normalized = f.binary }
+    out[#out + 1] = { field = "image_path", role = "program", raw = f.binary_raw, normalized = f.binary,
+                      base = basename_once(f.binary) }
   end
   if f.payload then
-    out[#out + 1] = { field = "image_path", role = "interpreter payload", raw = f.payload_raw, normalized = f.payload }
+    out[#out + 1] = { field = "image_path", role = "interpreter payload", raw = f.payload_raw,
+                      normalized = f.payload, base = basename_once(f.payload) }
   end
   if f.dll then
-    out[#out + 1] = { field = "service_dll", role = "ServiceDll", raw = f.dll_raw, normalized = f.dll }
+    out[#out + 1] = { field = "service_dll", role = "ServiceDll", raw = f.dll_raw, normalized = f.dll,
+                      base = basename_once(f.dll) }
   end
-  -- the file name, which several rules read
-  for i = 1, #out do out[i].base = basename_once(out[i].normalized) end
   return out
 end
 
@@ -612,6 +622,9 @@ end
 -- after its service ("atapi" runs atapi.sys), so most names come twice.
 local random_reason_once = once("random", random_reason)
 
+-- A file name without its extension, memoised per run (rows share files).
+local stem_once = once("stems", function(base) return (base:gsub("%.[^%.]*$", "")) end)
+
 local one_edit = commands.one_edit
 
 -- (stem, extension, name, stem's bytes) of the system binaries, for the
@@ -708,12 +721,15 @@ rule {
   end,
 }
 
+-- (one string, not a concatenation per row that asks)
+local NO_SVCHOST_GROUPS = "no svchost groups (they come from the SOFTWARE hive's Svchost key, "
+  .. "--software): svchost-group-unknown and svchost-group-nonmember skipped"
+
 local function svchost_groups(ctx)
   local sv = ctx.input.svchost
   if type(sv) ~= "table" or type(sv.groups) ~= "table" then
     -- the host names the policy in front of the message
-    ctx.warn_once("svchost", "no svchost groups (they come from the SOFTWARE hive's Svchost key, "
-      .. "--software): svchost-group-unknown and svchost-group-nonmember skipped")
+    ctx.warn_once("svchost", NO_SVCHOST_GROUPS)
     return nil
   end
   return ctx.svchost_lower
@@ -806,7 +822,7 @@ rule {
       local cs = f.candidates or candidates(f)
       for i = 1, #cs do
         local c = cs[i]
-        local stem = c.base:gsub("%.[^%.]*$", "")
+        local stem = stem_once(c.base)
         if not SYSTEM_BINARIES[c.base] and not inbox.is_windows_name(stem) then
           why = random_reason_once(stem)
           if why then
@@ -875,9 +891,14 @@ rule {
   match = function(row, ctx, f)
     f = f or ctx.facts(row)
     if not f.binary or f.driver then return nil end
-    local ext = paths.extension(f.binary)
-    local kind = f.interpreter or (SCRIPT_EXT[ext or ""] and "script")
-    if not kind then return nil end
+    -- (the extension from the file name the facts hold: paths.extension
+    -- would find the name again, and an interpreter needs none)
+    local kind = f.interpreter
+    if not kind then
+      local ext = f.binary_name:match("%.([^%.]+)$")
+      kind = SCRIPT_EXT[ext and ext:lower() or ""] and "script"
+      if not kind then return nil end
+    end
     local line = " " .. (row.image_path or ""):lower() .. " "
     local markers = {}
     for _, m in ipairs(COMMAND_MARKERS) do
@@ -908,7 +929,8 @@ rule {
     local name = lower(row.name) or ""
     local file = f.binary_name
     local first = ctx.tool_starts
-    if first and not first.names[name:sub(1, 2)] and not (file and first.files[file:sub(1, 2)]) then
+    if first and not first.names[name:sub(1, first.names_len)]
+        and not (file and first.files[file:sub(1, first.files_len)]) then
       return nil
     end
     for _, t in ipairs(KNOWN_TOOLS) do
@@ -1015,22 +1037,29 @@ for _, mod in ipairs { "hh.rules.baseline", "hh.rules.controlset", "hh.rules.tim
   end
 end
 
--- The two letters every name (or file) pattern of KNOWN_TOOLS needs at the
--- start, as { names = set, files = set }: a row whose name and file start
--- otherwise cannot match, and known-tool skips it without running a
--- pattern. nil (no shortcut) when a pattern does not begin with "^" and two
--- plain letters or digits. Built per run: an analyst may add tools.
+-- The literal starts every name (or file) pattern of KNOWN_TOOLS needs, cut
+-- to the shortest of them, as { names = set, names_len = n, files = set,
+-- files_len = n }: a row whose name and file start otherwise cannot match,
+-- and known-tool skips it without running a pattern. nil (no shortcut) when
+-- a pattern does not begin with "^" and two plain letters or digits. Built
+-- per run: an analyst may add tools.
 local function tool_starts(tools)
-  local starts = { names = {}, files = {} }
-  for _, t in ipairs(tools) do
-    for _, list in ipairs { "names", "files" } do
+  local starts = {}
+  for _, list in ipairs { "names", "files" } do
+    local runs, len = {}, math.huge
+    for _, t in ipairs(tools) do
       for _, pat in ipairs(t[list]) do
-        local pair, after = pat:match("^%^(%w%w)(.?)")
-        -- "^ab*" does not need the b
-        if not pair or after:find("^[%*%+%-%?]") then return nil end
-        starts[list][pair] = true
+        local run, after = pat:match("^%^(%w+)(.?)")
+        -- "^abc*" does not need the c
+        if run and after:find("^[%*%+%-%?]") then run = run:sub(1, -2) end
+        if not run or #run < 2 then return nil end
+        runs[#runs + 1] = run
+        if #run < len then len = #run end
       end
     end
+    local set = {}
+    for _, run in ipairs(runs) do set[run:sub(1, len)] = true end
+    starts[list], starts[list .. "_len"] = set, #runs > 0 and len or 1
   end
   return starts
 end

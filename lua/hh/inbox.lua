@@ -202,7 +202,9 @@ local ACCOUNTS = {
 }
 
 local name_set, group_set = {}, {}
-for _, n in ipairs(NAMES) do name_set[n:lower()] = true end
+-- (an index loop and a local lower: this runs for a thousand names at every load)
+local lower = string.lower
+for i = 1, #NAMES do name_set[lower(NAMES[i])] = true end
 for _, g in ipairs(SVCHOST_GROUPS) do group_set[g] = true end
 M.NAMES, M.SVCHOST_GROUPS = NAMES, SVCHOST_GROUPS
 
@@ -212,7 +214,9 @@ function M.is_windows_name(name)
   if type(name) ~= "string" then return false end
   local low = name:lower()
   if name_set[low] then return true end
-  local base = low:match("^(.+)_%x+$")
+  -- (a plain find first: the pattern backtracks over the whole name, and
+  -- most names hold no "_")
+  local base = low:find("_", 1, true) and low:match("^(.+)_%x+$")
   return base ~= nil and name_set[base] == true
 end
 

@@ -440,6 +440,23 @@ describe("rule", function()
       assert.is_nil(fires(R, svc { name = "Spooler", image_path = [[%SystemRoot%\System32\spoolsv.exe]] }))
       assert.is_nil(fires(R, svc { name = "PsTools-notes" }))
     end)
+    it("finds tools an analyst adds, however short their patterns' literal starts", function()
+      -- the rule skips rows by the patterns' shared literal start: a short
+      -- or quantified start shortens (or drops) that shortcut
+      local tools = services.data.KNOWN_TOOLS
+      local n = #tools
+      tools[n + 1] = { tool = "Short", names = { "^ab%d" }, files = { "^zz.*%.exe$" } }
+      local ok, err = pcall(function()
+        assert.equal("Short", fires(R, svc { name = "ab7" }).evidence.tool)
+        assert.equal("Short", fires(R, svc { name = "Updater", image_path = [[C:\x\zz1.exe]] }).evidence.tool)
+        assert.equal("PsExec", fires(R, svc { name = "PSEXESVC" }).evidence.tool)
+        assert.is_nil(fires(R, svc { name = "abc" }))
+        tools[n + 2] = { tool = "Starred", names = { "^qx*y" }, files = {} }
+        assert.equal("Starred", fires(R, svc { name = "qy" }).evidence.tool)
+      end)
+      tools[n + 2], tools[n + 1] = nil, nil
+      assert(ok, err)
+    end)
   end)
 
   describe("unquoted-path", function()

@@ -507,6 +507,14 @@ local cluster = {
         for i, m in ipairs(grp.members) do names[i] = m.row.name end
         local span = grp.last - grp.first
         local lead_names = #grp.leads > 0 and grp.leads or nil
+        -- what every member's finding says about the burst, worked out once
+        local first, last = time.format(grp.first), time.format(grp.last)
+        local bulk_days = math.floor(grp.distance / DAY * 10 + 0.5) / 10
+        local bulk_first = time.format(grp.nearest_bulk.first)
+        local message_head = string.format("one of %d service keys written %s on %s, %s %s the hive's bulk of writes",
+          grp.size, span == 0 and "in the same second" or ("within " .. time.duration(span)),
+          time.format_date(grp.first), time.duration(grp.distance),
+          grp.before_bulk and "before" or "from")
         for _, m in ipairs(grp.members) do
           local note
           if grp.before_bulk then
@@ -532,14 +540,14 @@ local cluster = {
             datetime = params and m.row.parameters_last_write or m.row.last_write,
             timestamp_desc = params and "Service Parameters key LastWrite" or "Service key LastWrite",
             evidence = {
-              burst_first = time.format(grp.first), burst_last = time.format(grp.last),
+              burst_first = first, burst_last = last,
               burst_size = grp.size, burst_span_seconds = span,
               burst_members = names,
               burst_kind = grp.kind, burst_reading = KIND_TEXT[grp.kind],
               burst_leads = lead_names,
               leads = m.leads, windows_service = m.inbox,
-              nearest_bulk_days = math.floor(grp.distance / DAY * 10 + 0.5) / 10,
-              nearest_bulk_first = time.format(grp.nearest_bulk.first),
+              nearest_bulk_days = bulk_days,
+              nearest_bulk_first = bulk_first,
               nearest_bulk_size = grp.nearest_bulk.neighbourhood,
               bursts_in_hive = nbursts, keys_considered = n,
               before_install = grp.before_bulk or nil,
@@ -547,10 +555,7 @@ local cluster = {
               written = m.which, last_write = m.row.last_write,
               parameters_last_write = m.row.parameters_last_write,
             },
-            message = string.format("one of %d service keys written %s on %s, %s %s the hive's bulk of writes%s",
-              grp.size, span == 0 and "in the same second" or ("within " .. time.duration(span)),
-              time.format_date(grp.first), time.duration(grp.distance),
-              grp.before_bulk and "before" or "from", note),
+            message = message_head .. note,
           }
         end
       end
