@@ -1,0 +1,10 @@
+/* Layer: base. May call: libc. */
+/* How the process's heap is laid out: see heap.c. */
+#ifndef HH_HEAP_H
+#define HH_HEAP_H
+
+/* Called once, first thing in main: the heap grows in large steps backed by
+ * transparent huge pages where the kernel offers them on request. */
+void hh_heap_prefer_huge_pages(void);
+
+#endif
