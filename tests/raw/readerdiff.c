@@ -30,6 +30,19 @@ typedef struct {
     size_t n, cap;
 } sbuf;
 
+/* Room for more bytes and a NUL, at least doubling. */
+static void sb_grow(sbuf *b, size_t more)
+{
+    size_t cap = (b->cap + more + 1) * 2;
+    char *g = realloc(b->p, cap);
+    if (!g) {
+        fprintf(stderr, "readerdiff: out of memory\n");
+        exit(2);
+    }
+    b->p = g;
+    b->cap = cap;
+}
+
 static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void sb_printf(sbuf *b, const char *fmt, ...)
 {
@@ -44,30 +57,15 @@ static void sb_printf(sbuf *b, const char *fmt, ...)
             b->n += (size_t)w;
             return;
         }
-        size_t cap = (b->cap + (size_t)w + 1) * 2;
-        char *g = realloc(b->p, cap);
-        if (!g) {
-            fprintf(stderr, "readerdiff: out of memory\n");
-            exit(2);
-        }
-        b->p = g;
-        b->cap = cap;
+        sb_grow(b, (size_t)w);
     }
 }
 
 static void sb_hex(sbuf *b, const uint8_t *d, size_t n)
 {
     static const char hx[] = "0123456789abcdef";
-    if (b->cap - b->n <= 2 * n) {
-        size_t cap = (b->cap + 2 * n + 1) * 2;
-        char *g = realloc(b->p, cap);
-        if (!g) {
-            fprintf(stderr, "readerdiff: out of memory\n");
-            exit(2);
-        }
-        b->p = g;
-        b->cap = cap;
-    }
+    if (b->cap - b->n <= 2 * n)
+        sb_grow(b, 2 * n);
     for (size_t i = 0; i < n; i++) {
         b->p[b->n++] = hx[d[i] >> 4];
         b->p[b->n++] = hx[d[i] & 15];
