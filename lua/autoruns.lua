@@ -213,14 +213,7 @@ local ALLOW = {
 
 -- Helpers ------------------------------------------------------------------
 
-local function under_any(p, dirs)
-  if not p then return nil end
-  for i = 1, #dirs do
-    local d = dirs[i]
-    if paths.is_under(p, d) then return d end
-  end
-  return nil
-end
+local under_any = paths.first_under
 
 -- The user profile a canonical path lies in: name, and the rest below it
 -- ("appdata\local\x"); nil outside c:\users and c:\documents and settings

@@ -96,13 +96,7 @@ local function program(raw)
   return p
 end
 
-local function under_list(p, dirs)
-  if not p then return nil end
-  for _, d in ipairs(dirs) do
-    if paths.is_under(p, d) then return d end
-  end
-  return nil
-end
+local under_list = paths.first_under
 
 -- Per-row facts, derived once (ctx.facts): each action's program and what
 -- runs it, and the binary allow entries are matched against.

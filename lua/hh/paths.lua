@@ -528,6 +528,17 @@ function paths.is_under(p, dir)
   return dir:byte(n) == 92 or p:byte(n + 1) == 92
 end
 
+-- The first directory of the list dirs that canonical path p lies in (or
+-- is), or nil.
+function paths.first_under(p, dirs)
+  if not p then return nil end
+  for i = 1, #dirs do
+    local d = dirs[i]
+    if paths.is_under(p, d) then return d end
+  end
+  return nil
+end
+
 -- Whether p sits directly in dir (dir is its parent).
 function paths.directly_in(p, dir)
   if p == nil or dir == nil then return false end
