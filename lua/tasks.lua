@@ -450,20 +450,25 @@ local function baseline_pairs(input)
   return index_rows(input.rows), index_rows(b.rows), b.source
 end
 
+-- A hit for each row whose path the other side's index lacks.
+local function rows_absent(rows, index, source, removed)
+  local hits = {}
+  for _, row in ipairs(rows) do
+    local p = lower(row.path)
+    if p and not index[p] then
+      hits[#hits + 1] = { row = row, evidence = { baseline = source, removed = removed } }
+    end
+  end
+  return hits
+end
+
 rule {
   id = "baseline-task-added", technique = T_TASK, severity = "medium", weight = 4,
   message = "task absent from the baseline",
   evaluate = function(input)
     local new, old, source = baseline_pairs(input)
     if not new then return {} end
-    local hits = {}
-    for _, row in ipairs(input.rows) do
-      local p = lower(row.path)
-      if p and not old[p] then
-        hits[#hits + 1] = { row = row, evidence = { baseline = source } }
-      end
-    end
-    return hits
+    return rows_absent(input.rows, old, source, nil)
   end,
 }
 
@@ -473,14 +478,7 @@ rule {
   evaluate = function(input)
     local new, old, source = baseline_pairs(input)
     if not new then return {} end
-    local hits = {}
-    for _, row in ipairs(input.baseline.rows) do
-      local p = lower(row.path)
-      if p and not new[p] then
-        hits[#hits + 1] = { row = row, evidence = { baseline = source, removed = true } }
-      end
-    end
-    return hits
+    return rows_absent(input.baseline.rows, new, source, true)
   end,
 }
 
