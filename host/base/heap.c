@@ -21,6 +21,17 @@
 #define HEAP_STEP ((size_t)64 << 20)
 #define HUGE_PAGE ((uintptr_t)2 << 20)
 
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25 /* Linux 6.1; older kernels answer EINVAL */
+#endif
+
+/* The first huge-page boundary of the advised heap; 0 when there is none. */
+static uintptr_t huge_start;
+static int claimed;
+
+static uintptr_t huge_floor(uintptr_t a) { return a & ~(HUGE_PAGE - 1); }
+static uintptr_t huge_ceil(uintptr_t a) { return huge_floor(a + HUGE_PAGE - 1); }
+
 void hh_heap_prefer_huge_pages(void)
 {
 #if defined(MADV_HUGEPAGE) && !defined(HH_UNDER_ASAN)
@@ -29,16 +40,71 @@ void hh_heap_prefer_huge_pages(void)
         mallopt(M_TRIM_THRESHOLD, (int)(2 * HEAP_STEP)) != 1)
         return;
     uintptr_t before = (uintptr_t)sbrk(0);
-    /* A block the heap's top cannot hold makes it grow now, by the block
-     * and the step; freed, it stays the heap's (under the trim threshold). */
-    void *volatile block = malloc(HEAP_STEP / 4); /* volatile: kept from the optimiser */
-    free(block);
-    uintptr_t after = (uintptr_t)sbrk(0);
-    if (before == (uintptr_t)-1 || after == (uintptr_t)-1 || after <= before)
+    if (before == (uintptr_t)-1)
         return;
-    uintptr_t start = (before + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-    uintptr_t end = after & ~(HUGE_PAGE - 1);
-    if (end > start)
-        madvise((void *)start, end - start, MADV_HUGEPAGE);
+    /* Below the first boundary there could only be small pages: move the
+     * break up to it (address space only; nothing there is touched). */
+    if (before != huge_ceil(before) && sbrk((intptr_t)(huge_ceil(before) - before)) != (void *)-1)
+        before = huge_ceil(before);
+    /* Nothing has been allocated yet, so a small block makes the heap grow
+     * now, by the step; freed, the step stays the heap's (under the trim
+     * threshold). Should malloc have been used before main, a block larger
+     * than what its heap still holds does the same. */
+    void *volatile block = malloc(64); /* volatile: kept from the optimiser */
+    free(block);
+    if ((uintptr_t)sbrk(0) <= before) {
+        block = malloc(HEAP_STEP / 4);
+        free(block);
+    }
+    uintptr_t after = (uintptr_t)sbrk(0);
+    if (after == (uintptr_t)-1 || after <= before)
+        return;
+    uintptr_t start = huge_ceil(before), end = huge_floor(after);
+    if (end > start && madvise((void *)start, end - start, MADV_HUGEPAGE) == 0)
+        huge_start = start;
+#endif
+}
+
+/* Where the heap's free top begins (glibc's main arena). */
+static uintptr_t heap_top(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    uintptr_t brk_now = (uintptr_t)sbrk(0);
+    return brk_now > mi.keepcost ? brk_now - mi.keepcost : 0;
+}
+
+void hh_heap_claim(void)
+{
+#if defined(MADV_HUGEPAGE) && !defined(HH_UNDER_ASAN)
+    static void *skipped; /* the rest of a shared huge page, never used */
+    if (!huge_start || claimed)
+        return;
+    claimed = 1;
+    uintptr_t top = heap_top(), end = (uintptr_t)sbrk(0);
+    if (!top || end == (uintptr_t)-1)
+        return;
+    uintptr_t first_end = huge_start + HUGE_PAGE;
+    /* A forked child shares every page its parent touched: its first write
+     * to one copies it, 4 KB at a time, and splits a shared huge page into
+     * 4 KB pages that each fault. */
+    uintptr_t fresh = top < first_end ? first_end : huge_ceil(top + 64);
+    /* The free top above the boundary: drop this process's view of what
+     * the parent left there, so it comes back as fresh huge pages. */
+    if (end > fresh)
+        madvise((void *)fresh, end - fresh, MADV_DONTNEED);
+    if (top < first_end) {
+        /* The first 2 MB (where malloc wrote its bookkeeping before the
+         * advice, so small pages): one collapse makes it this process's
+         * own huge page. Best effort: without it nothing changes. */
+        madvise((void *)huge_start, HUGE_PAGE, MADV_COLLAPSE);
+        return;
+    }
+    /* Otherwise allocate from the boundary on, leaving the rest of the
+     * top's shared huge page unused. */
+    void *filler = malloc(fresh - top - sizeof(size_t));
+    if ((uintptr_t)filler == top + 2 * sizeof(size_t))
+        skipped = filler;
+    else
+        free(filler); /* served from a free chunk, not the top: leave it */
 #endif
 }

@@ -7,4 +7,9 @@
  * transparent huge pages where the kernel offers them on request. */
 void hh_heap_prefer_huge_pages(void);
 
+/* Called where a process starts the work of a hunt (a forked child, or
+ * the one process running it inline): the heap's first huge page becomes
+ * this process's own instead of faulting in page by page. Once per process. */
+void hh_heap_claim(void);
+
 #endif

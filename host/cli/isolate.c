@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "heap.h"
 #include "hh_limits.h"
 
 #include "hh_asan.h"
@@ -82,6 +83,7 @@ static int start_child(running *r, const hh_isolate_limits *lim)
     }
     if (pid == 0) {
         in_child = 1;
+        hh_heap_claim();
         close(fds[0]);
         apply_limits(lim);
         FILE *out = fdopen(fds[1], "w");
@@ -172,6 +174,7 @@ static int drain(running *r)
 
 static void run_inline(hh_job *job)
 {
+    hh_heap_claim();
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
