@@ -136,13 +136,20 @@ static void take_frames(case_run *run, hh_case_host *h, const char *data, size_t
     size_t pos = 0;
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/%s", run->outdir, h->folder);
+    int dir_made = 0, dir_errno = 0;
     while (pos < len) {
-        char name[32];
+        char name[32], head[64];
         size_t flen = 0;
         int consumed = 0;
-        const char *nl = memchr(data + pos, '\n', len - pos);
-        if (!nl || sscanf(data + pos, "HHFRAME %31s %zu\n%n", name, &flen, &consumed) != 2 ||
-            consumed != (int)(nl - (data + pos) + 1) || flen > len - pos - (size_t)consumed) {
+        /* The header line alone: the data holds no NUL to stop sscanf. */
+        const char *nl = memchr(data + pos, '\n', len - pos < sizeof head ? len - pos : sizeof head);
+        size_t hlen = nl ? (size_t)(nl - (data + pos)) + 1 : 0;
+        if (nl) {
+            memcpy(head, data + pos, hlen);
+            head[hlen < sizeof head ? hlen : sizeof head - 1] = '\0';
+        }
+        if (!nl || hlen >= sizeof head || sscanf(head, "HHFRAME %31s %zu\n%n", name, &flen, &consumed) != 2 ||
+            consumed != (int)hlen || flen > len - pos - (size_t)consumed) {
             free(h->error);
             h->error = hh_strdup("malformed output from the child process");
             h->exit_code = hh_exit_worst(h->exit_code, HH_EXIT_INPUT);
@@ -157,8 +164,10 @@ static void take_frames(case_run *run, hh_case_host *h, const char *data, size_t
         } else if (file_for_frame(name) && h->exit_code <= HH_EXIT_FINDINGS) {
             char path[4400], err[1024];
             snprintf(path, sizeof path, "%s/%s", dir, file_for_frame(name));
-            if (mkdir_p(dir) != 0 || hh_write_output(path, body, flen, err, sizeof err) != 1) {
-                hh_error(path, "cannot write: %s", mkdir_p(dir) != 0 ? strerror(errno) : err);
+            if (!dir_made)
+                dir_made = mkdir_p(dir) == 0 ? 1 : (dir_errno = errno, -1);
+            if (dir_made < 0 || hh_write_output(path, body, flen, err, sizeof err) != 1) {
+                hh_error(path, "cannot write: %s", dir_made < 0 ? strerror(dir_errno) : err);
                 h->exit_code = hh_exit_worst(h->exit_code, HH_EXIT_INPUT);
             }
         }

@@ -28,8 +28,9 @@ typedef struct hh_job {
     /* results */
     int exit_code;            /* the child's, or 3 for a crash/timeout */
     int finished;             /* the child exited by itself */
-    char *output;             /* what it wrote (malloc'd), NULL if none */
+    char *output;             /* what it wrote, NULL if none; hh_job_release frees it */
     size_t output_len;
+    size_t output_mapped;     /* (how output is held: see hh_job_release) */
     char failure[256];        /* why it did not finish, "" if it did */
 } hh_job;
 
