@@ -200,6 +200,44 @@ static void host_done(hh_job *job, void *ud)
                 h->exit_code <= HH_EXIT_FINDINGS ? "done" : "failed");
 }
 
+/* With several jobs at once, the hosts with the most hive data start first,
+ * so a large host does not run alone at the end while the other jobs sit
+ * idle. The summary keeps the case's order: a job finds its host by label. */
+typedef struct sized_job {
+    hh_job job;
+    off_t bytes;
+    size_t order;
+} sized_job;
+
+static int by_size_desc(const void *a, const void *b)
+{
+    const sized_job *x = a, *y = b;
+    if (x->bytes != y->bytes)
+        return x->bytes > y->bytes ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static void largest_first(hh_job *list, size_t n)
+{
+    sized_job *s = calloc(n, sizeof *s);
+    if (!s)
+        return; /* the case's order: only slower */
+    for (size_t i = 0; i < n; i++) {
+        const hh_hunt_opts *o = list[i].ctx;
+        s[i].job = list[i];
+        s[i].order = i;
+        for (size_t k = 0; k < o->nhives; k++) {
+            struct stat st;
+            if (stat(o->hives[k], &st) == 0)
+                s[i].bytes += st.st_size;
+        }
+    }
+    qsort(s, n, sizeof *s, by_size_desc);
+    for (size_t i = 0; i < n; i++)
+        list[i] = s[i].job;
+    free(s);
+}
+
 /* A framed job: the hunt, and on failure the reason as an "error" frame so
  * the summary can name it. */
 static int case_job(void *ctx, FILE *out)
@@ -433,6 +471,8 @@ int hh_cmd_case(int argc, char **argv)
         list[i].ctx = &opts[i];
         list[i].label = opts[i].system;
     }
+    if (jobs > 1)
+        largest_first(list, c.count);
     case_run run = {.c = &c, .opts = opts, .outdir = base.output, .progress = isatty(STDERR_FILENO)};
     hh_jobs_run(list, c.count, jobs, &base.isolate_limits, base.isolate, host_done, &run);
     if (run.progress)
