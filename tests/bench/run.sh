@@ -15,9 +15,11 @@
 # to add instruction counts per row and per phase of the hunt (valgrind; slow).
 #
 # The tools compared run alternately (A B C A B C ...) so a load spike on a
-# shared machine hits all of them. Times are wall-clock medians; cpu is
-# user+sys, steadier than wall on a busy machine; rss is the peak resident set of the
-# largest process (/usr/bin/time %M), which for hivehunt is its per-hive child.
+# shared machine hits all of them. Each command is timed as started
+# directly, with nothing wrapped around it. Times are wall-clock medians; cpu
+# is user+sys, steadier than wall on a busy machine; rss is the peak resident
+# set of the largest process (/usr/bin/time %M, in a separate untimed run),
+# which for hivehunt is its per-hive child.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
