@@ -7,6 +7,7 @@
  *   reload()       load and check the policy chain again, say what it holds
  * Line editing and history with readline on a terminal; plain lines from a
  * pipe, so `echo 'print(#services())' | hivehunt shell SYSTEM` works. */
+#include <dlfcn.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,10 +17,6 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
-#ifdef HH_HAVE_READLINE
-#include <readline/history.h>
-#include <readline/readline.h>
-#endif
 
 #include "diag.h"
 #include "commands.h"
@@ -189,21 +186,42 @@ static int run_chunk(lua_State *L, const char *code)
     return 1;
 }
 
+/* readline is loaded when a shell meets a terminal, not linked: linked,
+ * it and its terminal library were two more libraries for every hunt to
+ * load. Without it, plain lines. */
+typedef char *(*readline_fn)(const char *prompt);
+typedef void (*add_history_fn)(const char *line);
+static readline_fn rl_readline;
+static add_history_fn rl_add_history;
+
+static void load_readline(void)
+{
+    static const char *const names[] = {"libreadline.so.8", "libreadline.so", NULL};
+    for (const char *const *n = names; *n && !rl_readline; n++) {
+        void *lib = dlopen(*n, RTLD_NOW | RTLD_LOCAL);
+        if (!lib)
+            continue;
+        *(void **)&rl_readline = dlsym(lib, "readline");
+        *(void **)&rl_add_history = dlsym(lib, "add_history");
+        if (!rl_readline || !rl_add_history) {
+            rl_readline = NULL;
+            dlclose(lib);
+        }
+    }
+}
+
 static char *read_line(int interactive, const char *prompt)
 {
-#ifdef HH_HAVE_READLINE
-    if (interactive) {
-        char *line = readline(prompt);
+    if (interactive && rl_readline) {
+        char *line = rl_readline(prompt);
         if (line && *line)
-            add_history(line);
+            rl_add_history(line);
         return line;
     }
-#else
     if (interactive) {
         fputs(prompt, stdout);
         fflush(stdout);
     }
-#endif
     char *line = NULL;
     size_t cap = 0;
     ssize_t n = getline(&line, &cap, stdin);
@@ -315,9 +333,11 @@ int hh_cmd_shell(int argc, char **argv)
     lua_pop(L, 1);
 
     int interactive = isatty(STDIN_FILENO);
-    if (interactive)
+    if (interactive) {
         printf("hivehunt %s shell (%s): hives, regf, services(), run([format]), reload(); Ctrl-D quits\n",
                HH_VERSION, LUA_RELEASE);
+        load_readline();
+    }
     repl(L, interactive);
     fflush(stdout);
     lua_close(L);

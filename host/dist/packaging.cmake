@@ -43,6 +43,8 @@ set(CPACK_DEBIAN_RUNTIME_DESCRIPTION
  policies judge them. Reports as table, CSV, JSON lines, TLN or HTML.")
 # Depends from the libraries the binary and plugins load (dpkg-shlibdeps).
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_SHLIBDEPS ON)
+# `hivehunt shell` loads readline for line editing when it has a terminal.
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_RECOMMENDS "libreadline8")
 set(CPACK_DEBIAN_SDK_PACKAGE_NAME hivehunt-dev)
 set(CPACK_DEBIAN_SDK_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_SDK_PACKAGE_ARCHITECTURE all)

@@ -62,4 +62,13 @@ describe("hivehunt shell", function()
     assert.truthy(out:find("hivehunt> ", 1, true), out)
     assert.truthy(out:find("answer\t42", 1, true), out)
   end)
+
+  it("edits lines with readline on a terminal: the up arrow recalls the last line", function()
+    local ok = os.execute("command -v script >/dev/null")
+    if not ok then return pending("script(1) not installed") end
+    local out = capture("(printf 'print(\"recalled\", 40 + 2)\\n'; sleep 1; printf '\\033[A\\n'; sleep 2) | script -qfec "
+      .. sh(sh(bin) .. " shell " .. sh(SYSTEM)) .. " /dev/null")
+    local _, n = out:gsub("recalled\t42", "")
+    assert.are.equal(2, n, out)
+  end)
 end)

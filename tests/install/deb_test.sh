@@ -38,9 +38,15 @@ check "and the SDK package" "[ -f '$tmp/hivehunt-dev_${version}_all.deb' ]"
 [ -f "$deb" ] || { ls -l "$tmp"; cat "$tmp/cpack.log"; exit 1; }
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "Depends: $depends"
-for lib in libc6 libregf1 libbfio1 liblua5.4-0; do
+# libregf and libbfio are Depends only where the binary loads them (a build
+# with -DHH_STATIC_REGF=OFF, or without their archives).
+libs="libc6 liblua5.4-0"
+ldd "$build/host/hivehunt" | grep -q 'libregf\.so' && libs="$libs libregf1 libbfio1"
+for lib in $libs; do
     check "Depends names $lib" "echo '$depends' | grep -Eq '(^|, )$lib( |,|\$)'"
 done
+check "Recommends libreadline8 (the shell's line editing)" \
+    "dpkg-deb -f '$deb' Recommends | grep -Eq '(^|, )libreadline8( |,|\$)'"
 check "installs under /usr" "! dpkg-deb -c '$deb' | awk '{ print \$6 }' | grep -v '^\./\$' | grep -vq '^\./usr/'"
 
 dev=$tmp/hivehunt-dev_${version}_all.deb
