@@ -259,9 +259,15 @@ void hh_jobs_run(hh_job *jobs, size_t n, int parallel, const hh_isolate_limits *
     }
     running *slots = calloc((size_t)parallel, sizeof *slots);
     struct pollfd *pfds = calloc((size_t)parallel, sizeof *pfds);
-    if (!slots || !pfds) {
+    /* Jobs that ended, told to `done` once their slots run again: what the
+     * caller does with a report (writing files) overlaps the next child
+     * instead of keeping its core idle. */
+    hh_job **ended = calloc((size_t)parallel, sizeof *ended);
+    size_t nended = 0;
+    if (!slots || !pfds || !ended) {
         free(slots);
         free(pfds);
+        free(ended);
         for (size_t i = 0; i < n; i++) {
             snprintf(jobs[i].failure, sizeof jobs[i].failure, "out of memory");
             jobs[i].exit_code = HH_EXIT_INPUT;
@@ -284,6 +290,10 @@ void hh_jobs_run(hh_job *jobs, size_t n, int parallel, const hh_isolate_limits *
             }
             active++;
         }
+        for (size_t e = 0; e < nended; e++)
+            if (done)
+                done(ended[e], ud);
+        nended = 0;
         if (active == 0 && next >= n)
             break;
         int npfd = 0;
@@ -319,15 +329,18 @@ void hh_jobs_run(hh_job *jobs, size_t n, int parallel, const hh_isolate_limits *
             }
             if (eof) {
                 finish_child(r, lim);
-                if (done)
-                    done(r->job, ud);
+                ended[nended++] = r->job;
                 r->job = NULL;
                 active--;
             }
         }
     }
+    for (size_t e = 0; e < nended; e++) /* (left by a failed poll) */
+        if (done)
+            done(ended[e], ud);
     free(slots);
     free(pfds);
+    free(ended);
 }
 
 void hh_job_release(hh_job *job)
