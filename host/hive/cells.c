@@ -70,9 +70,7 @@ static int nk_cell(const hh_hive *hive, uint32_t off, const uint8_t **d, uint32_
     return namelen > 0 && namelen <= *len - HH_NK_NAME;
 }
 
-/* A name every decoder agrees on: 8-bit text of ASCII characters (no NUL),
- * or UTF-16LE of the same. */
-static int simple_text(const uint8_t *p, uint32_t n, int compressed)
+int hh_cells_simple_text(const uint8_t *p, uint32_t n, int compressed)
 {
     if (compressed) {
         for (uint32_t i = 0; i < n; i++)
@@ -88,7 +86,7 @@ static int simple_text(const uint8_t *p, uint32_t n, int compressed)
     return 1;
 }
 
-static char *text_copy(const uint8_t *p, uint32_t n, int compressed)
+char *hh_cells_text_copy(const uint8_t *p, uint32_t n, int compressed)
 {
     uint32_t chars = compressed ? n : n / 2;
     char *s = malloc((size_t)chars + 1);
@@ -166,7 +164,7 @@ static int key_vet(const hh_hive *hive, const uint8_t *d, uint32_t len, uint32_t
     *nchildren = 0;
     uint16_t flags = hh_le16(d + HH_NK_FLAGS);
     uint16_t namelen = hh_le16(d + HH_NK_NAME_LENGTH);
-    if (!simple_text(d + HH_NK_NAME, namelen, (flags & HH_NK_COMP_NAME) != 0))
+    if (!hh_cells_simple_text(d + HH_NK_NAME, namelen, (flags & HH_NK_COMP_NAME) != 0))
         return 0;
     const uint8_t *c;
     uint32_t clen;
@@ -234,7 +232,7 @@ static hh_key *cells_key(hh_hive *hive, uint32_t off, const uint8_t *d, uint32_t
     }
     uint16_t namelen = hh_le16(d + HH_NK_NAME_LENGTH);
     int comp = (hh_le16(d + HH_NK_FLAGS) & HH_NK_COMP_NAME) != 0;
-    k->name = text_copy(d + HH_NK_NAME, namelen, comp);
+    k->name = hh_cells_text_copy(d + HH_NK_NAME, namelen, comp);
     k->last_write = hh_le64(d + 4);
     hh_hive_ref(hive);
     if (k->name) {
@@ -337,7 +335,7 @@ int hh_cells_subkey(hh_key *key, const char *name, hh_key **out, char *err, size
                 break;
             uint16_t namelen = hh_le16(d + HH_NK_NAME_LENGTH);
             int comp = (hh_le16(d + HH_NK_FLAGS) & HH_NK_COMP_NAME) != 0;
-            if (!simple_text(d + HH_NK_NAME, namelen, comp))
+            if (!hh_cells_simple_text(d + HH_NK_NAME, namelen, comp))
                 break;
             if (text_equals(d + HH_NK_NAME, namelen, comp, name, qlen)) {
                 int rc = try_cells_key(key->hive, ck->children[i], key, (uint32_t)i, out);
@@ -367,8 +365,8 @@ const char *hh_cells_class_name(hh_key *key)
     if (classoff == HH_CELL_NONE || classlen == 0)
         return NULL; /* libregf reads no class then (vetted: not 0 with a size) */
     if (cell_at(key->hive, classoff, &c, &clen) && classlen <= clen &&
-        simple_text(c, classlen, 0)) {
-        key->class_name = text_copy(c, classlen, 0);
+        hh_cells_simple_text(c, classlen, 0)) {
+        key->class_name = hh_cells_text_copy(c, classlen, 0);
         return key->class_name;
     }
     char err[HH_ERRLEN];
@@ -392,7 +390,7 @@ static int vk_vet(const hh_hive *hive, uint32_t off, const uint8_t **vk, uint32_
         return 0;
     uint16_t namelen = hh_le16(d + HH_VK_NAME_LENGTH);
     if (namelen > len - HH_VK_NAME ||
-        !simple_text(d + HH_VK_NAME, namelen, (hh_le16(d + HH_VK_FLAGS) & HH_VK_COMP_NAME) != 0))
+        !hh_cells_simple_text(d + HH_VK_NAME, namelen, (hh_le16(d + HH_VK_FLAGS) & HH_VK_COMP_NAME) != 0))
         return 0;
     uint32_t size = hh_le32(d + HH_VK_DATA_SIZE), data_off = hh_le32(d + HH_VK_DATA_OFFSET);
     uint32_t n = size & 0x7FFFFFFFu;
@@ -473,7 +471,7 @@ static int cells_value(hh_key *key, uint32_t off, hh_value **out, char *err, siz
     }
     v->hive = key->hive;
     v->raw_offset = off;
-    v->name = text_copy(vk + HH_VK_NAME, hh_le16(vk + HH_VK_NAME_LENGTH),
+    v->name = hh_cells_text_copy(vk + HH_VK_NAME, hh_le16(vk + HH_VK_NAME_LENGTH),
                         (hh_le16(vk + HH_VK_FLAGS) & HH_VK_COMP_NAME) != 0);
     v->type = hh_le32(vk + HH_VK_TYPE);
     /* The image outlives the value (it holds a hive reference). */

@@ -24,6 +24,11 @@ struct hh_cells_key {
     uint32_t trail[];         /* subkey index at each level below the root */
 };
 
+/* A name every decoder agrees on: 8-bit text of ASCII characters (no NUL),
+ * or UTF-16LE of the same; and its copy as a C string (NULL: no memory). */
+int hh_cells_simple_text(const uint8_t *p, uint32_t n, int compressed);
+char *hh_cells_text_copy(const uint8_t *p, uint32_t n, int compressed);
+
 /* The root as a cells key: 1, or 0 when libregf must read it. */
 int hh_cells_root(hh_hive *hive, hh_key **out);
 int hh_cells_subkey(hh_key *key, const char *name, hh_key **out, char *err, size_t errlen);

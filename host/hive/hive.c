@@ -413,15 +413,7 @@ static char *ascii_cell_name(const hh_hive *hive, off64_t off, const char sig[2]
         (uint64_t)off + name_at + len > hive->size)
         return NULL;
     const uint8_t *name = cell + name_at;
-    for (size_t i = 0; i < len; i++)
-        if (name[i] == 0 || name[i] >= 0x80)
-            return NULL;
-    char *copy = malloc(len + 1);
-    if (!copy)
-        return NULL;
-    memcpy(copy, name, len);
-    copy[len] = '\0';
-    return copy;
+    return hh_cells_simple_text(name, (uint32_t)len, 1) ? hh_cells_text_copy(name, (uint32_t)len, 1) : NULL;
 }
 
 static char *key_utf8_name(hh_hive *hive, libregf_key_t *lk)
