@@ -47,15 +47,9 @@ local PROGRAMDATA = commands.PROGRAMDATA
 -- the system binaries that near-miss names imitate).
 local SVCHOST_DLL_HOMES = { SYSTEM32, SYSWOW64 }
 
--- Accounts a service normally runs as (lowercase). Virtual service accounts
--- (NT SERVICE\<name>) are accepted by prefix below.
-local STANDARD_ACCOUNTS = {
-  ["localsystem"] = true, [".\\localsystem"] = true,
-  ["nt authority\\system"] = true,
-  ["nt authority\\localservice"] = true, ["nt authority\\local service"] = true,
-  ["nt authority\\networkservice"] = true, ["nt authority\\network service"] = true,
-  ["localservice"] = true, ["networkservice"] = true,
-}
+-- Accounts a service normally runs as (lowercase; hh.inbox keeps the list).
+-- Virtual service accounts (NT SERVICE\<name>) are accepted by prefix.
+local STANDARD_ACCOUNTS = inbox.SERVICE_ACCOUNTS
 
 -- System binaries malware names itself after, and the directories each
 -- really sits in (directly; a trailing "\*" means anywhere below).
@@ -773,8 +767,7 @@ rule {
 local function standard_account(name)
   local std = memo.accounts[name]
   if std == nil then
-    local acct = paths.trim(name:lower())
-    std = (acct == "" or STANDARD_ACCOUNTS[acct] or acct:match("^nt service\\")) and true or false
+    std = inbox.standard_account(name)
     memo.accounts[name] = std
   end
   return std

@@ -206,7 +206,7 @@ local name_set, group_set = {}, {}
 local lower = string.lower
 for i = 1, #NAMES do name_set[lower(NAMES[i])] = true end
 for _, g in ipairs(SVCHOST_GROUPS) do group_set[g] = true end
-M.NAMES, M.SVCHOST_GROUPS = NAMES, SVCHOST_GROUPS
+M.NAMES, M.SVCHOST_GROUPS, M.SERVICE_ACCOUNTS = NAMES, SVCHOST_GROUPS, ACCOUNTS
 
 -- Whether name is one of Windows' own service or driver names. A per-user
 -- service instance (<template>_<hex>) counts by its template.
