@@ -73,10 +73,11 @@ static uintptr_t heap_top(void)
     return brk_now > mi.keepcost ? brk_now - mi.keepcost : 0;
 }
 
+uintptr_t hh_heap_huge_start(void) { return huge_start; }
+
 void hh_heap_claim(void)
 {
 #if defined(MADV_HUGEPAGE) && !defined(HH_UNDER_ASAN)
-    static void *skipped; /* the rest of a shared huge page, never used */
     if (!huge_start || claimed)
         return;
     claimed = 1;
@@ -99,12 +100,10 @@ void hh_heap_claim(void)
         madvise((void *)huge_start, HUGE_PAGE, MADV_COLLAPSE);
         return;
     }
-    /* Otherwise allocate from the boundary on, leaving the rest of the
-     * top's shared huge page unused. */
+    /* Otherwise allocate from the boundary on: the rest of the top's
+     * shared huge page goes to a block that is never used nor freed. */
     void *filler = malloc(fresh - top - sizeof(size_t));
-    if ((uintptr_t)filler == top + 2 * sizeof(size_t))
-        skipped = filler;
-    else
+    if ((uintptr_t)filler != top + 2 * sizeof(size_t))
         free(filler); /* served from a free chunk, not the top: leave it */
 #endif
 }

@@ -3,9 +3,15 @@
 #ifndef HH_HEAP_H
 #define HH_HEAP_H
 
+#include <stdint.h>
+
 /* Called once, first thing in main: the heap grows in large steps backed by
  * transparent huge pages where the kernel offers them on request. */
 void hh_heap_prefer_huge_pages(void);
+
+/* The first huge-page boundary of the advised heap; 0 when the heap is not
+ * laid out for huge pages (a sanitizer's allocator, no kernel support). */
+uintptr_t hh_heap_huge_start(void);
 
 /* Called where a process starts the work of a hunt (a forked child, or
  * the one process running it inline): the heap's first huge page becomes

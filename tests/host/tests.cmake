@@ -31,6 +31,9 @@ add_dependencies(test_loader testplugin_good testplugin_bad_abi testplugin_bad_l
 hh_add_ctest(test_sandbox ${CMAKE_CURRENT_LIST_DIR}/test_sandbox.c)
 target_include_directories(test_sandbox PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 
+hh_add_ctest(test_heap ${CMAKE_CURRENT_LIST_DIR}/test_heap.c)
+target_include_directories(test_heap PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+
 hh_add_busted(regf_binding ${CMAKE_CURRENT_LIST_DIR}/regf_spec.lua)
 hh_add_busted(cli_bad_input ${CMAKE_CURRENT_LIST_DIR}/cli_spec.lua)
 hh_add_busted(case_run ${CMAKE_CURRENT_LIST_DIR}/case_spec.lua)
