@@ -39,6 +39,7 @@ typedef struct running {
     char *buf;
     size_t len, cap;
     int killed_for_time;
+    int unread, unread_errno; /* its report could not be read: out of memory, a read error */
 } running;
 
 /* What a child writes is read into buffers mapped outside the heap and
@@ -174,7 +175,11 @@ static void finish_child(running *r, const hh_isolate_limits *lim)
     while (waitpid(r->pid, &status, 0) < 0 && errno == EINTR)
         ;
     hh_job *job = r->job;
-    if (r->killed_for_time) {
+    if (r->unread) {
+        snprintf(job->failure, sizeof job->failure, "its report could not be read: %s",
+                 strerror(r->unread_errno));
+        job->exit_code = HH_EXIT_INPUT;
+    } else if (r->killed_for_time) {
         snprintf(job->failure, sizeof job->failure, "gave up after %d s (wall-clock limit): the hive may be crafted to hang readers, or a policy to run without end",
                  lim->wall_seconds);
         job->exit_code = HH_EXIT_INPUT;
@@ -209,8 +214,10 @@ static void finish_child(running *r, const hh_isolate_limits *lim)
 static int drain(running *r)
 {
     for (;;) {
-        if (!output_buffer_room(r, 65536))
+        if (!output_buffer_room(r, 65536)) {
+            r->unread_errno = ENOMEM;
             return -1;
+        }
         ssize_t n = read(r->fd, r->buf + r->len, r->cap - r->len);
         if (n > 0) {
             r->len += (size_t)n;
@@ -222,6 +229,7 @@ static int drain(running *r)
             continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK)
             return 1;
+        r->unread_errno = errno;
         return -1;
     }
 }
@@ -320,8 +328,16 @@ void hh_jobs_run(hh_job *jobs, size_t n, int parallel, const hh_isolate_limits *
         for (int i = 0; i < npfd; i++) {
             running *r = &slots[map[i]];
             int eof = 0;
-            if (rc > 0 && (pfds[i].revents & (POLLIN | POLLHUP | POLLERR)))
-                eof = drain(r) <= 0;
+            if (rc > 0 && (pfds[i].revents & (POLLIN | POLLHUP | POLLERR))) {
+                int d = drain(r);
+                if (d < 0) {
+                    /* The child may be blocked writing to the full pipe:
+                     * waiting for it without reading would never end. */
+                    kill(r->pid, SIGKILL);
+                    r->unread = 1;
+                }
+                eof = d <= 0;
+            }
             if (!eof && r->deadline && t >= r->deadline) {
                 kill(r->pid, SIGKILL);
                 r->killed_for_time = 1;

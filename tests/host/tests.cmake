@@ -36,6 +36,12 @@ target_include_directories(test_heap PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 
 hh_add_busted(regf_binding ${CMAKE_CURRENT_LIST_DIR}/regf_spec.lua)
 hh_add_busted(cli_bad_input ${CMAKE_CURRENT_LIST_DIR}/cli_spec.lua)
+
+# A parent that cannot grow a child's report buffer (mremap fails).
+add_library(hh_fail_mremap MODULE ${CMAKE_CURRENT_LIST_DIR}/fail_mremap.c)
+set_target_properties(hh_fail_mremap PROPERTIES PREFIX "" LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+hh_add_busted(isolate_parent ${CMAKE_CURRENT_LIST_DIR}/isolate_spec.lua)
+set_property(TEST isolate_parent APPEND PROPERTY ENVIRONMENT "HH_FAIL_MREMAP=$<TARGET_FILE:hh_fail_mremap>")
 hh_add_busted(case_run ${CMAKE_CURRENT_LIST_DIR}/case_spec.lua)
 hh_add_busted(policy_layers ${CMAKE_CURRENT_LIST_DIR}/policy_spec.lua)
 hh_add_busted(watch_mode ${CMAKE_CURRENT_LIST_DIR}/watch_spec.lua)
