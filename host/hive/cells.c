@@ -63,11 +63,7 @@ static int cell_at(const hh_hive *hive, uint32_t off, const uint8_t **d, uint32_
 /* An allocated key node cell as libregf's named key reader accepts it. */
 static int nk_cell(const hh_hive *hive, uint32_t off, const uint8_t **d, uint32_t *len)
 {
-    if (!cell_at(hive, off, d, len) || *len < HH_NK_NAME || (*d)[0] != 'n' ||
-        (*d)[1] != 'k')
-        return 0;
-    uint16_t namelen = hh_le16(*d + HH_NK_NAME_LENGTH);
-    return namelen > 0 && namelen <= *len - HH_NK_NAME;
+    return cell_at(hive, off, d, len) && hh_raw_nk_header_ok(*d, *len);
 }
 
 int hh_cells_simple_text(const uint8_t *p, uint32_t n, int compressed)
@@ -379,9 +375,8 @@ const char *hh_cells_class_name(hh_key *key)
 /* ---- values ------------------------------------------------------------------ */
 
 /* The value cell at off, when its name is simple and hive.c would read its
- * data from the cells (vk_data_direct, without big data): *data, *len. */
-static int vk_vet(const hh_hive *hive, uint32_t off, const uint8_t **vk, uint32_t *vklen, const uint8_t **data,
-                  size_t *dlen)
+ * data from the cells (vk_data_direct, without big data): *data, *dlen. */
+static int vk_vet(const hh_hive *hive, uint32_t off, const uint8_t **vk, const uint8_t **data, size_t *dlen)
 {
     const uint8_t *d;
     uint32_t len;
@@ -401,22 +396,15 @@ static int vk_vet(const hh_hive *hive, uint32_t off, const uint8_t **vk, uint32_
     } else {
         if (n > HH_BIG_DATA_SEGMENT && hive->info.minor >= 4)
             return 0; /* big data: as hive.c reads it */
-        uint64_t cell = (uint64_t)HH_BASE_BLOCK_SIZE + data_off;
+        /* libregf fetches the data cell too, where its walk found one (an
+         * allocated cell inside its bin: the data fits it or is not read). */
         const uint8_t *dc;
         uint32_t dclen;
-        /* libregf fetches the data cell too, where its walk found one. */
-        if (data_off == HH_CELL_NONE || cell + 4 > hive->size || !cell_at(hive, data_off, &dc, &dclen))
+        if (data_off == HH_CELL_NONE || !cell_at(hive, data_off, &dc, &dclen) || n > dclen)
             return 0;
-        int32_t cell_size = (int32_t)hh_le32(hive->data + cell);
-        if (cell_size >= 0)
-            return 0;
-        uint64_t avail = (uint64_t)(-(int64_t)cell_size);
-        if (avail < 4 || n > avail - 4 || cell + 4 + n > hive->size)
-            return 0;
-        *data = hive->data + cell + 4;
+        *data = dc;
     }
     *vk = d;
-    *vklen = len;
     *dlen = n;
     return 1;
 }
@@ -431,7 +419,7 @@ static int values_vetted(hh_key *key)
     if (ck->nvalues == 0)
         return 1;
     const uint8_t *list, *vk, *data;
-    uint32_t len, vklen;
+    uint32_t len;
     size_t dlen;
     if (!cell_at(key->hive, ck->valuelist, &list, &len) ||
         (uint64_t)ck->nvalues * 4 > len) {
@@ -439,7 +427,7 @@ static int values_vetted(hh_key *key)
         return 0;
     }
     for (uint32_t i = 0; i < ck->nvalues; i++)
-        if (!vk_vet(key->hive, hh_le32(list + 4 * i), &vk, &vklen, &data, &dlen)) {
+        if (!vk_vet(key->hive, hh_le32(list + 4 * i), &vk, &data, &dlen)) {
             ck->values_vetted = -1;
             return 0;
         }
@@ -458,9 +446,8 @@ static uint32_t value_off(hh_key *key, uint32_t i)
 static int cells_value(hh_key *key, uint32_t off, hh_value **out, char *err, size_t errlen)
 {
     const uint8_t *vk, *data;
-    uint32_t vklen;
     size_t dlen;
-    if (!vk_vet(key->hive, off, &vk, &vklen, &data, &dlen)) { /* vetted with the list: not reached */
+    if (!vk_vet(key->hive, off, &vk, &data, &dlen)) { /* vetted with the list: not reached */
         snprintf(err, errlen, "value of '%s' at offset 0x%x no longer validates", key->path, off);
         return -1;
     }
@@ -519,9 +506,8 @@ int hh_cells_value(hh_key *key, const char *name, hh_value **out, char *err, siz
         for (uint32_t i = 0; i < key->cells->nvalues; i++) {
             uint32_t off = value_off(key, i);
             const uint8_t *vk, *data;
-            uint32_t vklen;
             size_t dlen;
-            if (vk_vet(key->hive, off, &vk, &vklen, &data, &dlen) &&
+            if (vk_vet(key->hive, off, &vk, &data, &dlen) &&
                 text_equals(vk + HH_VK_NAME, hh_le16(vk + HH_VK_NAME_LENGTH),
                             (hh_le16(vk + HH_VK_FLAGS) & HH_VK_COMP_NAME) != 0, name, qlen))
                 return cells_value(key, off, out, err, errlen);

@@ -192,14 +192,20 @@ int hh_raw_time_plausible(uint64_t ft)
     return ft >= 0x01B77B67AD944000ull && ft <= 0x022F716377640000ull; /* 1993-01-01 .. 2100-01-01 */
 }
 
-int hh_raw_parse_nk(const uint8_t *d, uint32_t cell_len, uint32_t off, int allocated, hh_raw_nk *out)
+int hh_raw_nk_header_ok(const uint8_t *d, uint32_t cell_len)
 {
-    memset(out, 0, sizeof *out);
     if (cell_len < HH_NK_NAME || d[0] != 'n' || d[1] != 'k')
         return 0;
     uint16_t namelen = hh_le16(d + HH_NK_NAME_LENGTH);
-    if (namelen == 0 || namelen > cell_len - HH_NK_NAME)
+    return namelen > 0 && namelen <= cell_len - HH_NK_NAME;
+}
+
+int hh_raw_parse_nk(const uint8_t *d, uint32_t cell_len, uint32_t off, int allocated, hh_raw_nk *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!hh_raw_nk_header_ok(d, cell_len))
         return 0;
+    uint16_t namelen = hh_le16(d + HH_NK_NAME_LENGTH);
     out->off = off;
     out->allocated = allocated;
     out->flags = hh_le16(d + HH_NK_FLAGS);
@@ -230,10 +236,7 @@ int hh_raw_nk_valid(const hh_raw_image *img, uint32_t off, int accept)
 {
     const uint8_t *d;
     uint32_t len;
-    if (!hh_raw_cell(img, off, accept, &d, &len, NULL) || len < HH_NK_NAME || d[0] != 'n' || d[1] != 'k')
-        return 0;
-    uint16_t namelen = hh_le16(d + HH_NK_NAME_LENGTH);
-    return namelen > 0 && namelen <= len - HH_NK_NAME;
+    return hh_raw_cell(img, off, accept, &d, &len, NULL) && hh_raw_nk_header_ok(d, len);
 }
 
 void hh_raw_nk_clear(hh_raw_nk *nk)

@@ -74,6 +74,9 @@ void hh_raw_each_cell(const hh_raw_image *img,
                       void *ctx);
 
 /* Parses a key node at off from a cell's bytes (cell_len limits it). 1 valid. */
+/* A key node's signature and a non-empty name inside the cell: what every
+ * reader of key cells (raw, recover, cells) asks of one first. */
+int hh_raw_nk_header_ok(const uint8_t *data, uint32_t cell_len);
 int hh_raw_parse_nk(const uint8_t *data, uint32_t cell_len, uint32_t off, int allocated, hh_raw_nk *out);
 int hh_raw_read_nk(const hh_raw_image *img, uint32_t off, int accept, hh_raw_nk *out);
 void hh_raw_nk_clear(hh_raw_nk *nk);
