@@ -13,10 +13,6 @@ enum {
     SLAB_BYTES = 256 * 1024,
 };
 
-typedef struct free_block {
-    struct free_block *next;
-} free_block;
-
 typedef struct slab {
     struct slab *next;
     /* blocks follow, GRAIN-aligned */
@@ -36,36 +32,20 @@ void hh_small_alloc_free(hh_small_alloc *a)
     free(a);
 }
 
-static size_t class_of(size_t n) { return (n + GRAIN - 1) / GRAIN; }
-
 static void *small_get(hh_small_alloc *a, size_t cls)
 {
-    free_block *b = a->free[cls];
-    if (b) {
-        a->free[cls] = b->next;
-        return b;
-    }
-    size_t bytes = cls * GRAIN;
-    if ((size_t)(a->bump_end - a->bump) < bytes) {
-        /* The rest of the old slab (under 512 bytes) is left unused. */
-        slab *s = malloc(SLAB_BYTES);
-        if (!s)
-            return NULL;
-        s->next = a->slabs;
-        a->slabs = s;
-        a->bump = (char *)s + GRAIN; /* header padded to keep blocks aligned */
-        a->bump_end = (char *)s + SLAB_BYTES;
-    }
-    void *p = a->bump;
-    a->bump += bytes;
-    return p;
-}
-
-static void small_put(hh_small_alloc *a, void *p, size_t cls)
-{
-    free_block *b = p;
-    b->next = a->free[cls];
-    a->free[cls] = b;
+    void *p = hh_small_take(a, cls);
+    if (p)
+        return p;
+    /* The rest of the old slab (under 512 bytes) is left unused. */
+    slab *s = malloc(SLAB_BYTES);
+    if (!s)
+        return NULL;
+    s->next = a->slabs;
+    a->slabs = s;
+    a->bump = (char *)s + GRAIN; /* header padded to keep blocks aligned */
+    a->bump_end = (char *)s + SLAB_BYTES;
+    return hh_small_take(a, cls);
 }
 
 void *hh_small_alloc_realloc(hh_small_alloc *a, void *ptr, size_t osize, size_t nsize)
@@ -84,7 +64,7 @@ void *hh_small_alloc_realloc(hh_small_alloc *a, void *ptr, size_t osize, size_t 
     int old_small = ptr && old <= SMALL_MAX;
     if (nsize == 0) {
         if (old_small)
-            small_put(a, ptr, class_of(old));
+            hh_small_give(a, ptr, hh_small_class(old));
         else
             free(ptr);
         return NULL;
@@ -96,11 +76,11 @@ void *hh_small_alloc_realloc(hh_small_alloc *a, void *ptr, size_t osize, size_t 
         if (!p)
             return NULL;
         memcpy(p, ptr, old);
-        small_put(a, ptr, class_of(old));
+        hh_small_give(a, ptr, hh_small_class(old));
         return p;
     }
-    size_t cls = class_of(nsize);
-    if (old_small && class_of(old) == cls)
+    size_t cls = hh_small_class(nsize);
+    if (old_small && hh_small_class(old) == cls)
         return ptr;
     void *p = small_get(a, cls);
     if (!p)
@@ -108,7 +88,7 @@ void *hh_small_alloc_realloc(hh_small_alloc *a, void *ptr, size_t osize, size_t 
     if (ptr) {
         memcpy(p, ptr, old < nsize ? old : nsize);
         if (old_small)
-            small_put(a, ptr, class_of(old));
+            hh_small_give(a, ptr, hh_small_class(old));
         else
             free(ptr);
     }
