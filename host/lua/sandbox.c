@@ -108,6 +108,16 @@ static void stop_message(const hh_sandbox *sb, char *buf, size_t len)
     }
 }
 
+/* Keeps the running policy's place ("file:line") in last_where; 0 when the
+ * place is not a Lua line. */
+static int note_place(hh_sandbox *sb, lua_State *L, lua_Debug *ar)
+{
+    if (!lua_getinfo(L, "Sl", ar) || ar->currentline <= 0)
+        return 0;
+    snprintf(sb->last_where, sizeof sb->last_where, "%s:%d", ar->short_src, ar->currentline);
+    return 1;
+}
+
 /* The one hook. Installed per call only for --max-instructions (then every
  * HH_POLICY_HOOK_STEP instructions); otherwise set, with a count of 1, by
  * the CPU timer's signal handler or by the allocator once over budget. Once
@@ -127,8 +137,7 @@ static void stop_hook(lua_State *L, lua_Debug *ar)
             sb->instr_used += HH_POLICY_HOOK_STEP;
             if (sb->instr_used <= sb->limits.instructions) {
                 /* Kept for an out-of-memory error, which has no place of its own. */
-                if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
-                    snprintf(sb->last_where, sizeof sb->last_where, "%s:%d", ar->short_src, ar->currentline);
+                note_place(sb, L, ar);
                 return;
             }
             sb->stop = STOP_INSTR;
@@ -136,10 +145,8 @@ static void stop_hook(lua_State *L, lua_Debug *ar)
             return;
         }
         /* luaL_where cannot see the running chunk from inside a hook. */
-        if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0) {
-            snprintf(sb->last_where, sizeof sb->last_where, "%s:%d", ar->short_src, ar->currentline);
+        if (note_place(sb, L, ar))
             sb->where_exact = 1;
-        }
         lua_sethook(L, stop_hook, LUA_MASKCOUNT, 1);
     }
     sb->stop_raised = 1;
