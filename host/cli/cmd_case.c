@@ -141,14 +141,15 @@ static void take_frames(case_run *run, hh_case_host *h, const char *data, size_t
         char name[32], head[64];
         size_t flen = 0;
         int consumed = 0;
-        /* The header line alone: the data holds no NUL to stop sscanf. */
-        const char *nl = memchr(data + pos, '\n', len - pos < sizeof head ? len - pos : sizeof head);
+        /* The header line alone (with room for its NUL): the data holds no
+         * NUL to stop sscanf. */
+        const char *nl = memchr(data + pos, '\n', len - pos < sizeof head - 1 ? len - pos : sizeof head - 1);
         size_t hlen = nl ? (size_t)(nl - (data + pos)) + 1 : 0;
         if (nl) {
             memcpy(head, data + pos, hlen);
-            head[hlen < sizeof head ? hlen : sizeof head - 1] = '\0';
+            head[hlen] = '\0';
         }
-        if (!nl || hlen >= sizeof head || sscanf(head, "HHFRAME %31s %zu\n%n", name, &flen, &consumed) != 2 ||
+        if (!nl || sscanf(head, "HHFRAME %31s %zu\n%n", name, &flen, &consumed) != 2 ||
             consumed != (int)hlen || flen > len - pos - (size_t)consumed) {
             free(h->error);
             h->error = hh_strdup("malformed output from the child process");

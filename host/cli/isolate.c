@@ -234,6 +234,14 @@ static int drain(running *r)
     }
 }
 
+/* Tells `done` of the jobs that ended, in the order they ended. */
+static void tell_ended(hh_job **ended, size_t *nended, void (*done)(hh_job *job, void *ud), void *ud)
+{
+    for (size_t e = 0; e < *nended && done; e++)
+        done(ended[e], ud);
+    *nended = 0;
+}
+
 static void run_inline(hh_job *job)
 {
     hh_heap_claim();
@@ -298,10 +306,7 @@ void hh_jobs_run(hh_job *jobs, size_t n, int parallel, const hh_isolate_limits *
             }
             active++;
         }
-        for (size_t e = 0; e < nended; e++)
-            if (done)
-                done(ended[e], ud);
-        nended = 0;
+        tell_ended(ended, &nended, done, ud);
         if (active == 0 && next >= n)
             break;
         int npfd = 0;
@@ -351,9 +356,7 @@ void hh_jobs_run(hh_job *jobs, size_t n, int parallel, const hh_isolate_limits *
             }
         }
     }
-    for (size_t e = 0; e < nended; e++) /* (left by a failed poll) */
-        if (done)
-            done(ended[e], ud);
+    tell_ended(ended, &nended, done, ud); /* (left by a failed poll) */
     free(slots);
     free(pfds);
     free(ended);
