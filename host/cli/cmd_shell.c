@@ -17,7 +17,6 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
-
 #include "diag.h"
 #include "commands.h"
 #include "hunt.h"

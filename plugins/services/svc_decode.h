@@ -10,7 +10,6 @@
 const char *svc_start_name(int64_t start, char *buf, size_t buflen);
 /* "kernel_driver", "own_process", ... or "unknown(0xNN)" into buf. */
 const char *svc_type_name(int64_t type, char *buf, size_t buflen);
-/* The registry type's name as hh.regf spells it ("REG_SZ", "REG_UNKNOWN_0x2a"). */
 
 /* An integer stored with whatever type: DWORD (also short ones), big-endian
  * DWORD, QWORD, or 1..8 bytes of other binary data, little-endian. Returns 1
