@@ -297,13 +297,8 @@ local function under_any(p, dirs)
   end
   local d = found[p]
   if d == nil then
-    -- (dir_set and parent_of written out: a call each costs more than this)
-    local set = DIR_SETS[dirs] or dir_set(dirs)
-    local parent = memo.parents[p]
-    if parent == nil then
-      split_last(p)
-      parent = memo.parents[p]
-    end
+    local set = dir_set(dirs)
+    local parent = parent_of(p)
     if parent then
       d = found[parent]
       if d == nil then
@@ -432,24 +427,17 @@ local function facts(row, ctx)
   }
 end
 
--- Whether two rows hold the same facts inputs (the row fields facts()
--- reads: name, type, type_name, image_path, service_dll, svchost_group):
--- same types and values, and for numbers the same subtype (Type 32 and 32.0
--- read differently). Written out field by field: it runs for every row.
+-- Whether two values of a facts input are the same: same type and value,
+-- and for numbers the same subtype (Type 32 and 32.0 read differently).
+local function same_value(x, y)
+  return x == y and (type(x) ~= "number" or math.type(x) == math.type(y))
+end
+
+-- Whether two rows hold the same facts inputs: the row fields facts() reads.
 local function same_inputs(a, b)
-  local x, y = a.name, b.name
-  if x ~= y or (x ~= nil and type(x) == "number" and math.type(x) ~= math.type(y)) then return false end
-  x, y = a.type, b.type
-  if x ~= y or (x ~= nil and type(x) == "number" and math.type(x) ~= math.type(y)) then return false end
-  x, y = a.type_name, b.type_name
-  if x ~= y or (x ~= nil and type(x) == "number" and math.type(x) ~= math.type(y)) then return false end
-  x, y = a.image_path, b.image_path
-  if x ~= y or (x ~= nil and type(x) == "number" and math.type(x) ~= math.type(y)) then return false end
-  x, y = a.service_dll, b.service_dll
-  if x ~= y or (x ~= nil and type(x) == "number" and math.type(x) ~= math.type(y)) then return false end
-  x, y = a.svchost_group, b.svchost_group
-  if x ~= y or (x ~= nil and type(x) == "number" and math.type(x) ~= math.type(y)) then return false end
-  return true
+  return same_value(a.name, b.name) and same_value(a.type, b.type) and same_value(a.type_name, b.type_name)
+    and same_value(a.image_path, b.image_path) and same_value(a.service_dll, b.service_dll)
+    and same_value(a.svchost_group, b.svchost_group)
 end
 
 -- Rows with the same inputs share one facts table (read-only to rules): the
@@ -489,8 +477,7 @@ end
 
 -- Paths a path rule judges, in order: the program, an interpreter's
 -- payload, the ServiceDll. Each with the raw value and where it came from.
--- Kept in f.candidates, which callers read first (a call per rule and row
--- costs more than the lookup).
+-- Kept in f.candidates: the rules that judge paths ask for them in turn.
 local function candidates(f)
   if f.candidates then return f.candidates end
   local out = {}
@@ -520,7 +507,7 @@ end
 
 -- First candidate path under one of dirs; evidence names the directory.
 local function first_under(f, dirs, except)
-  local cs = f.candidates or candidates(f)
+  local cs = candidates(f)
   for i = 1, #cs do
     local c = cs[i]
     local d = under_any(c.normalized, dirs)
@@ -690,7 +677,7 @@ rule {
   facts_only = true,
   match = function(row, ctx, f)
     f = f or ctx.facts(row)
-    local cs = f.candidates or candidates(f)
+    local cs = candidates(f)
     for i = 1, #cs do
       local c = cs[i]
       if dir_of(c.normalized) == paths.WINDOWS then
@@ -812,7 +799,7 @@ rule {
     if why then
       e = { field = "name", name = row.name, reason = why }
     else
-      local cs = f.candidates or candidates(f)
+      local cs = candidates(f)
       for i = 1, #cs do
         local c = cs[i]
         local stem = stem_once(c.base)
@@ -844,7 +831,7 @@ rule {
   facts_only = true,
   match = function(row, ctx, f)
     f = f or ctx.facts(row)
-    local cs = f.candidates or candidates(f)
+    local cs = candidates(f)
     for i = 1, #cs do
       local c = cs[i]
       local base = c.base
@@ -1065,10 +1052,7 @@ local function prepare(input, ctx)
   local rows = input.rows or {}
   for i = 1, #rows do
     local row = rows[i]
-    -- (type_bits written out: this runs for every row)
-    local t = row.type
-    local bits = math.type(t) == "integer" and t or TYPE_NAME_BITS[row.type_name] or 0
-    if bits & 0xC0 == 0x40 and type(row.name) == "string" then
+    if type_bits(row) & 0xC0 == 0x40 and type(row.name) == "string" then
       templates[row.name:lower()] = true
     end
   end
