@@ -6,12 +6,12 @@ cd "$(dirname "$0")/.."
 
 # Build and run-time dependencies, and the tools the tests use (third-party
 # hive readers, CSV/JSON parsers, a real browser for the HTML report, man and
-# groff for the man page).
+# groff for the man page, strace to see how messages reach stderr).
 HH_PACKAGES=(
   build-essential cmake pkg-config
   libregf-dev libbfio-dev liblua5.4-dev lua5.4 lua-busted lua-cjson libreadline-dev
   libregf-utils reglookup regripper
-  python3 chromium clang libclang-rt-14-dev time man-db
+  python3 chromium clang libclang-rt-14-dev time man-db strace
 )
 
 missing=()

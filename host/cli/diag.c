@@ -8,19 +8,6 @@
 
 #include "escape.h"
 
-/* Names in messages come from the evidence: escaped as the table report
- * escapes them (C0, DEL, C1, bidi controls, invalid UTF-8), so a key name
- * cannot drive or reorder the terminal through stderr either. */
-static void fput_escaped(FILE *f, const char *s)
-{
-    hh_buf b;
-    hh_buf_init(&b);
-    hh_esc_term(&b, s, strlen(s), 0);
-    if (b.len)
-        fwrite(b.data, 1, b.len, f);
-    hh_buf_free(&b);
-}
-
 static char last_error[2048];
 
 const char *hh_last_error(void) { return last_error; }
@@ -32,15 +19,25 @@ static void vreport(const char *kind, const char *what, const char *fmt, va_list
     /* A longer message is kept cut: it only names the error for callers. */
     if (!kind && snprintf(last_error, sizeof last_error, "%s%s%s", what ? what : "", what ? ": " : "", buf) < 0)
         last_error[0] = '\0';
-    fputs("hivehunt: ", stderr);
+    /* The line is written at once: the children of parallel jobs share
+     * stderr, and pieces written one by one interleave with theirs. Names
+     * in messages come from the evidence: escaped as the table report
+     * escapes them (C0, DEL, C1, bidi controls, invalid UTF-8), so a key
+     * name cannot drive or reorder the terminal through stderr either. */
+    hh_buf line;
+    hh_buf_init(&line);
+    hh_buf_puts(&line, "hivehunt: ");
     if (kind)
-        fputs(kind, stderr);
+        hh_buf_puts(&line, kind);
     if (what) {
-        fput_escaped(stderr, what);
-        fputs(": ", stderr);
+        hh_esc_term(&line, what, strlen(what), 0);
+        hh_buf_puts(&line, ": ");
     }
-    fput_escaped(stderr, buf);
-    fputc('\n', stderr);
+    hh_esc_term(&line, buf, strlen(buf), 0);
+    hh_buf_puts(&line, "\n");
+    if (line.len)
+        fwrite(line.data, 1, line.len, stderr);
+    hh_buf_free(&line);
 }
 
 void hh_error(const char *what, const char *fmt, ...)

@@ -140,14 +140,8 @@ static int ctx_warn(lua_State *L)
 {
     const char *name = lua_tostring(L, lua_upvalueindex(1));
     const char *msg = luaL_checkstring(L, 1);
-    fprintf(stderr, "hivehunt: policy %s: warning: ", name);
-    for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            fprintf(stderr, "\\x%02x", *p);
-        else
-            fputc(*p, stderr);
-    }
-    fputc('\n', stderr);
+    size_t len = strlen(msg); /* up to a NUL, as ever */
+    hh_stderr_line(lua_pushfstring(L, "hivehunt: policy %s: warning: ", name), &msg, &len, 1, 0);
     return 0;
 }
 

@@ -214,26 +214,44 @@ static void cpu_timer_disarm(void)
 
 /* ---- functions the environment offers ------------------------------------ */
 
+void hh_stderr_line(const char *prefix, const char *const *parts, const size_t *lens, int nparts, int keep_tabs)
+{
+    size_t cap = strlen(prefix) + 2;
+    for (int i = 0; i < nparts; i++)
+        cap += 4 * lens[i] + 1;
+    char *line = malloc(cap), *o = line;
+    if (!line) {
+        fprintf(stderr, "%s(not shown: out of memory)\n", prefix);
+        return;
+    }
+    o += sprintf(o, "%s", prefix);
+    for (int i = 0; i < nparts; i++) {
+        if (i > 0)
+            *o++ = '\t';
+        for (size_t j = 0; j < lens[i]; j++) {
+            unsigned char c = (unsigned char)parts[i][j];
+            if ((c < 0x20 && !(c == '\t' && keep_tabs)) || c == 0x7f)
+                o += sprintf(o, "\\x%02x", c);
+            else
+                *o++ = (char)c;
+        }
+    }
+    *o++ = '\n';
+    fwrite(line, 1, (size_t)(o - line), stderr);
+    free(line);
+}
+
 static int sb_print(lua_State *L)
 {
     /* stdout carries reports: policy output goes to stderr. */
     int n = lua_gettop(L);
-    fputs("policy: ", stderr);
-    for (int i = 1; i <= n; i++) {
-        size_t len;
-        const char *s = luaL_tolstring(L, i, &len);
-        if (i > 1)
-            fputc('\t', stderr);
-        for (size_t j = 0; j < len; j++) {
-            unsigned char c = (unsigned char)s[j];
-            if ((c < 0x20 && c != '\t') || c == 0x7f)
-                fprintf(stderr, "\\x%02x", c);
-            else
-                fputc(c, stderr);
-        }
-        lua_pop(L, 1);
-    }
-    fputc('\n', stderr);
+    luaL_checkstack(L, n + 1, "print: too many arguments");
+    /* (Lua's memory: a __tostring that raises an error leaks nothing) */
+    size_t *lens = lua_newuserdatauv(L, (size_t)n * (sizeof(size_t) + sizeof(char *)) + 1, 0);
+    const char **parts = (const char **)(lens + n);
+    for (int i = 1; i <= n; i++)
+        parts[i - 1] = luaL_tolstring(L, i, &lens[i - 1]); /* kept on the stack until written */
+    hh_stderr_line("policy: ", parts, lens, n, 1);
     return 0;
 }
 

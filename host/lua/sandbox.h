@@ -53,4 +53,10 @@ void hh_sandbox_forget_modules(hh_sandbox *sb);
 /* The directories searched, for messages and `hivehunt rules`. */
 size_t hh_sandbox_search_dirs(hh_sandbox *sb, const char *const **dirs);
 
+/* One line on stderr, written at once (the children of parallel jobs share
+ * stderr): prefix, then the parts joined by tabs, control bytes inside them
+ * as \xNN (a tab kept when keep_tabs) so policy text cannot drive the
+ * terminal. */
+void hh_stderr_line(const char *prefix, const char *const *parts, const size_t *lens, int nparts, int keep_tabs);
+
 #endif

@@ -1,6 +1,7 @@
 -- The parent's side of a hunt's child process: a report the parent cannot
 -- hold stops the child (it would otherwise wait forever on a full pipe)
--- and is one line naming the hive, exit 3, no report file.
+-- and is one line naming the hive, exit 3, no report file. And the children
+-- of parallel jobs share stderr: every message goes out in one write.
 local bin = assert(os.getenv("HH_BIN"))
 local fixtures = assert(os.getenv("HH_TESTDATA"))
 local fail_mremap = assert(os.getenv("HH_FAIL_MREMAP"))
@@ -29,5 +30,40 @@ describe("hivehunt's parent process", function()
     end
     assert.are.equal(1, lines, text)
     assert.is_false(exists(out))
+  end)
+
+  it("writes each message to stderr in one write, so parallel jobs' lines do not interleave", function()
+    -- strace shows the writes themselves (stdio's reach the kernel unseen by a preload)
+    if not os.execute("strace -f -qq -o /dev/null true 2>/dev/null") then
+      return pending("strace is missing or may not trace here")
+    end
+    local trace, policy = os.tmpname(), os.tmpname()
+    local f = assert(io.open(policy, "w"))
+    f:write('print("from the policy", "a\\tb\\1", 2)\nreturn require("services").extend {}\n')
+    f:close()
+    local empty = os.tmpname() -- an empty file: an error naming it
+    local function traced(args)
+      os.execute("strace -f -qq -s 65536 -e trace=write -e signal=none -o " .. sh(trace) .. " "
+        .. sh(bin) .. " " .. args .. " >/dev/null 2>/dev/null")
+      return slurp(trace)
+    end
+    -- a plugin skipped and a policy's print and warning (SYSTEM alone: no
+    -- svchost groups), then a hive that cannot be read
+    local text = traced("hunt " .. sh(fixtures .. "/demo/SYSTEM") .. " --policy " .. sh(policy) .. " --format jsonl")
+      .. traced("hunt " .. sh(empty) .. " --format jsonl")
+    for _, p in ipairs { trace, policy, empty } do os.remove(p) end
+    local lines, messages = {}, 0
+    for line in text:gmatch("[^\n]+") do
+      if line:find("write(2, ", 1, true) then
+        messages = messages + 1
+        -- the whole message, newline and all, in this one write
+        if not line:find('\\n", %d+%)%s+= %d+$') then lines[#lines + 1] = line end
+      end
+    end
+    assert.is_true(messages >= 4, text)
+    assert.truthy(text:find("hivehunt: warning: plugin tasks skipped", 1, true), text)
+    assert.truthy(text:find('policy: from the policy\\ta\\tb\\\\x01\\t2\\n"', 1, true), text)
+    assert.truthy(text:find("hivehunt: policy services: warning: no svchost groups", 1, true), text)
+    assert.are.same({}, lines)
   end)
 end)
