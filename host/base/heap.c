@@ -21,10 +21,6 @@
 #define HEAP_STEP ((size_t)64 << 20)
 #define HUGE_PAGE ((uintptr_t)2 << 20)
 
-#ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE 25 /* Linux 6.1; older kernels answer EINVAL */
-#endif
-
 /* The first huge-page boundary of the advised heap; 0 when there is none. */
 static uintptr_t huge_start;
 static int claimed;
@@ -84,24 +80,20 @@ void hh_heap_claim(void)
     uintptr_t top = heap_top(), end = (uintptr_t)sbrk(0);
     if (!top || end == (uintptr_t)-1)
         return;
-    uintptr_t first_end = huge_start + HUGE_PAGE;
     /* A forked child shares every page its parent touched: its first write
      * to one copies it, 4 KB at a time, and splits a shared huge page into
-     * 4 KB pages that each fault. */
-    uintptr_t fresh = top < first_end ? first_end : huge_ceil(top + 64);
+     * 4 KB pages that each fault. So the child allocates from the next
+     * boundary on, where its first touch takes a huge page of its own.
+     * (MADV_COLLAPSE of the shared pages instead drains every CPU's page
+     * lists and waits for the other CPUs' workers: with another hunt
+     * running there, a child stood still for milliseconds.) */
+    uintptr_t fresh = huge_ceil(top + 64);
     /* The free top above the boundary: drop this process's view of what
      * the parent left there, so it comes back as fresh huge pages. */
     if (end > fresh)
         madvise((void *)fresh, end - fresh, MADV_DONTNEED);
-    if (top < first_end) {
-        /* The first 2 MB (where malloc wrote its bookkeeping before the
-         * advice, so small pages): one collapse makes it this process's
-         * own huge page. Best effort: without it nothing changes. */
-        madvise((void *)huge_start, HUGE_PAGE, MADV_COLLAPSE);
-        return;
-    }
-    /* Otherwise allocate from the boundary on: the rest of the top's
-     * shared huge page goes to a block that is never used nor freed. */
+    /* The rest of the top's huge page goes to a block that is never used
+     * nor freed. */
     void *filler = malloc(fresh - top - sizeof(size_t));
     if ((uintptr_t)filler != top + 2 * sizeof(size_t))
         free(filler); /* served from a free chunk, not the top: leave it */

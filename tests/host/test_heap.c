@@ -1,6 +1,6 @@
 /* The heap's huge-page layout (heap.c): it starts on a boundary, and a
- * forked child that claims it allocates sound memory, beyond its parent's
- * huge pages when the parent's heap reaches past the first one. */
+ * forked child that claims it allocates sound memory from a fresh boundary
+ * past its parent's pages, whether the parent's heap is small or large. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,11 +44,22 @@ static int in_child(int (*check)(void *), void *arg)
     return WEXITSTATUS(status);
 }
 
+/* The first block from the top starts right after a fresh boundary. */
+static int first_block_fresh(void)
+{
+    unsigned char *p = malloc((size_t)1 << 20);
+    if (!p)
+        return BAD_ALLOC;
+    int bits = ((uintptr_t)p & (HUGE_PAGE - 1)) != 2 * sizeof(size_t) ? NOT_FRESH : 0;
+    free(p);
+    return bits;
+}
+
 static int small_parent(void *arg)
 {
     (void)arg;
+    int bits = first_block_fresh();
     /* many small blocks and a few large ones: the first huge page and past it */
-    int bits = 0;
     for (int i = 0; i < 2000; i++)
         bits |= fill_and_check(64 + (size_t)i, (unsigned char)i);
     bits |= fill_and_check((size_t)5 << 20, 3);
@@ -62,13 +73,7 @@ static int large_parent(void *arg)
     for (size_t i = 0; i < ((size_t)3 << 20); i += 4096)
         if (big[i] != 0x5a)
             bits |= BAD_PARENT_DATA;
-    /* the first block from the top starts right after a fresh boundary */
-    unsigned char *p = malloc((size_t)1 << 20);
-    if (!p)
-        return bits | BAD_ALLOC;
-    if (((uintptr_t)p & (HUGE_PAGE - 1)) != 2 * sizeof(size_t))
-        bits |= NOT_FRESH;
-    free(p);
+    bits |= first_block_fresh();
     bits |= fill_and_check((size_t)6 << 20, 9);
     /* the parent's pages are the child's to write too (copied on write) */
     memset((void *)big, 0xa5, (size_t)3 << 20);
@@ -84,7 +89,7 @@ int main(void)
         return 0;
     }
     ok(start % HUGE_PAGE == 0, "the advised heap starts on a huge-page boundary");
-    ok(in_child(small_parent, NULL) == 0, "a child of a small parent allocates and reads back what it wrote");
+    ok(in_child(small_parent, NULL) == 0, "a child of a small parent allocates from a fresh boundary and reads back what it wrote");
 
     unsigned char *big = malloc((size_t)3 << 20);
     void *pin = malloc(64); /* keeps big from going back to the heap's top */
