@@ -28,7 +28,7 @@ struct hh_hive {
     hh_open_options opts;
     uint8_t *data;            /* the hive image (after any replay), owned */
     size_t size;
-    size_t mapped;            /* data is a private mapping of the file this long; 0: malloc'd */
+    size_t mapped;            /* data is a mapping of its own this long; 0: malloc'd */
     libbfio_handle_t *bfio;
     libregf_file_t *file;     /* NULL when only the raw layer could read it */
     char **warnings;
