@@ -30,27 +30,9 @@ static const char case_usage[] =
 typedef struct case_run {
     hh_case *c;
     hh_hunt_opts *opts;      /* one per host */
-    const char *outdir;
     size_t finished;
     int progress;
 } case_run;
-
-static int mkdir_p(const char *path)
-{
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
 
 static char *percent_decode(const char *s, size_t n)
 {
@@ -122,21 +104,19 @@ static void parse_summary(hh_case_host *h, const char *s, size_t n)
     }
 }
 
-static const char *file_for_frame(const char *name)
+static void mark_failed(hh_case_host *h, const char *why)
 {
-    if (strcmp(name, "jsonl") == 0) return "findings.jsonl";
-    if (strcmp(name, "csv") == 0) return "findings.csv";
-    if (strcmp(name, "html") == 0) return "report.html";
-    return NULL;
+    free(h->error);
+    h->error = hh_strdup(why);
+    h->exit_code = hh_exit_worst(h->exit_code, HH_EXIT_INPUT);
 }
 
-/* Splits a child's framed output and writes each report. */
-static void take_frames(case_run *run, hh_case_host *h, const char *data, size_t len)
+/* Reads a child's frames: its staged reports are committed (when the host
+ * succeeded), its summary and error taken. */
+static void take_frames(hh_case_host *h, const hh_job *job, const char *dir)
 {
-    size_t pos = 0;
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s/%s", run->outdir, h->folder);
-    int dir_made = 0, dir_errno = 0;
+    const char *data = job->output;
+    size_t len = job->output_len, pos = 0;
     while (pos < len) {
         char name[32], head[64];
         size_t flen = 0;
@@ -151,9 +131,7 @@ static void take_frames(case_run *run, hh_case_host *h, const char *data, size_t
         }
         if (!nl || sscanf(head, "HHFRAME %31s %zu\n%n", name, &flen, &consumed) != 2 ||
             consumed != (int)hlen || flen > len - pos - (size_t)consumed) {
-            free(h->error);
-            h->error = hh_strdup("malformed output from the child process");
-            h->exit_code = hh_exit_worst(h->exit_code, HH_EXIT_INPUT);
+            mark_failed(h, "malformed output from the child process");
             return;
         }
         const char *body = data + pos + consumed;
@@ -162,15 +140,24 @@ static void take_frames(case_run *run, hh_case_host *h, const char *data, size_t
         } else if (strcmp(name, "error") == 0) {
             free(h->error);
             h->error = percent_decode(body, flen);
-        } else if (file_for_frame(name) && h->exit_code <= HH_EXIT_FINDINGS) {
+        } else if (strcmp(name, "staged") == 0) {
+            char format[16];
+            snprintf(format, sizeof format, "%.*s", (int)(flen < 15 ? flen : 15), body);
+            hh_format f;
+            const char *file = hh_format_parse(format, &f) ? hh_report_file_name(f) : NULL;
+            if (!file) {
+                mark_failed(h, "malformed output from the child process");
+                return;
+            }
             char path[4400], err[1024];
-            snprintf(path, sizeof path, "%s/%s", dir, file_for_frame(name));
-            if (!dir_made)
-                dir_made = mkdir_p(dir) == 0 ? 1 : (dir_errno = errno, -1);
-            if (dir_made < 0 || hh_write_output(path, body, flen, err, sizeof err) != 1) {
-                hh_error(path, "cannot write: %s", dir_made < 0 ? strerror(dir_errno) : err);
+            snprintf(path, sizeof path, "%s/%s", dir, file);
+            if (h->exit_code <= HH_EXIT_FINDINGS && hh_commit_staged(path, job->pid, err, sizeof err) != 1) {
+                hh_error(NULL, "%s", err);
                 h->exit_code = hh_exit_worst(h->exit_code, HH_EXIT_INPUT);
             }
+        } else {
+            mark_failed(h, "malformed output from the child process");
+            return;
         }
         pos += (size_t)consumed + flen;
     }
@@ -180,20 +167,35 @@ static void host_done(hh_job *job, void *ud)
 {
     case_run *run = ud;
     hh_case_host *h = NULL;
+    const hh_hunt_opts *o = NULL;
     for (size_t k = 0; k < run->c->count; k++)
-        if (run->opts[k].system == job->label)
+        if (run->opts[k].system == job->label) {
             h = &run->c->hosts[k];
+            o = &run->opts[k];
+        }
     if (!h)
         return;
     h->done = 1;
     h->exit_code = job->exit_code;
     if (job->finished && job->output)
-        take_frames(run, h, job->output, job->output_len);
+        take_frames(h, job, o->report_dir);
     if (!job->finished) {
         free(h->error);
         h->error = hh_strdup(job->failure);
         hh_error(h->system, "%s", job->failure);
     }
+    /* What a child staged and the host did not keep (it failed, crashed or
+     * was stopped mid-way) goes; a committed report is no longer staged. */
+    for (size_t i = 0; i < o->nframe_formats; i++) {
+        char path[4400];
+        const char *file = hh_report_file_name(o->frame_formats[i]);
+        if (!file)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", o->report_dir, file);
+        hh_drop_staged(path, job->pid);
+    }
+    if (h->exit_code > HH_EXIT_FINDINGS)
+        rmdir(o->report_dir); /* the folder its child made, when nothing else is in it */
     hh_job_release(job);
     run->finished++;
     if (run->progress)
@@ -429,7 +431,7 @@ int hh_cmd_case(int argc, char **argv)
         hh_case_free(&c);
         return HH_EXIT_INPUT;
     }
-    if (mkdir_p(base.output) != 0) {
+    if (hh_make_dirs(base.output) != 0) {
         hh_error(base.output, "cannot create: %s", strerror(errno));
         hh_case_free(&c);
         return HH_EXIT_INPUT;
@@ -439,8 +441,15 @@ int hh_cmd_case(int argc, char **argv)
         jobs = 1;
     hh_hunt_opts *opts = calloc(c.count, sizeof *opts);
     hh_job *list = calloc(c.count, sizeof *list);
-    if (!opts || !list) {
+    char **report_dirs = calloc(c.count, sizeof *report_dirs);
+    int oom = !opts || !list || !report_dirs;
+    for (size_t i = 0; i < c.count && !oom; i++)
+        oom = !(report_dirs[i] = hh_join3(base.output, "/", c.hosts[i].folder));
+    if (oom) {
         hh_error(NULL, "out of memory");
+        for (size_t i = 0; report_dirs && i < c.count; i++)
+            free(report_dirs[i]);
+        free(report_dirs);
         free(opts);
         free(list);
         hh_case_free(&c);
@@ -467,6 +476,7 @@ int hh_cmd_case(int argc, char **argv)
         opts[i].frame_formats[1] = HH_FMT_CSV;
         opts[i].frame_formats[2] = HH_FMT_HTML;
         opts[i].nframe_formats = 3;
+        opts[i].report_dir = report_dirs[i];
         opts[i].format = HH_FMT_HTML; /* meta.generated for the html report */
         list[i].fn = case_job;
         list[i].ctx = &opts[i];
@@ -474,7 +484,7 @@ int hh_cmd_case(int argc, char **argv)
     }
     if (jobs > 1)
         largest_first(list, c.count);
-    case_run run = {.c = &c, .opts = opts, .outdir = base.output, .progress = isatty(STDERR_FILENO)};
+    case_run run = {.c = &c, .opts = opts, .progress = isatty(STDERR_FILENO)};
     hh_jobs_run(list, c.count, jobs, &base.isolate_limits, base.isolate, host_done, &run);
     if (run.progress)
         fputc('\n', stderr);
@@ -483,6 +493,9 @@ int hh_cmd_case(int argc, char **argv)
         code = hh_exit_worst(code, c.hosts[i].exit_code);
     if (!write_summary(&c, base.output))
         code = hh_exit_worst(code, HH_EXIT_INPUT);
+    for (size_t i = 0; i < c.count; i++)
+        free(report_dirs[i]);
+    free(report_dirs);
     free(opts);
     free(list);
     hh_case_free(&c);

@@ -1,8 +1,9 @@
 /* Layer: cli. May call: diag.h, hunt.h, lua (policy.h), report, base. */
-/* A case run's output of one host: one frame per format, then the
- * "summary" frame cmd_case.c reads. */
+/* A case run's output of one host: each format's report staged as a file,
+ * a "staged" frame naming it, then the "summary" frame cmd_case.c reads. */
 #include "frames.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,10 +115,27 @@ static void summary_text(lua_State *L, int report, int code, hh_buf *b)
     lua_pop(L, 2);
 }
 
+const char *hh_report_file_name(hh_format f)
+{
+    switch (f) {
+    case HH_FMT_JSONL: return "findings.jsonl";
+    case HH_FMT_CSV: return "findings.csv";
+    case HH_FMT_HTML: return "report.html";
+    default: return NULL;
+    }
+}
+
 int hh_write_frames(lua_State *L, int report, const hh_hunt_opts *o, FILE *out, int code)
 {
     char err[1024];
+    if (hh_make_dirs(o->report_dir) != 0) {
+        hh_error(o->report_dir, "cannot create: %s", strerror(errno));
+        return HH_EXIT_INPUT;
+    }
     for (size_t i = 0; i < o->nframe_formats; i++) {
+        const char *file = hh_report_file_name(o->frame_formats[i]);
+        if (!file)
+            continue;
         char *buf = NULL;
         size_t len = 0;
         FILE *mem = open_memstream(&buf, &len);
@@ -127,13 +145,21 @@ int hh_write_frames(lua_State *L, int report, const hh_hunt_opts *o, FILE *out, 
         }
         int rc = hh_report_write(L, report, o->frame_formats[i], mem, 0, err, sizeof err);
         fclose(mem);
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", o->report_dir, file);
         if (rc != 1) {
             free(buf);
             hh_error(o->system, "cannot write the report: %s", err);
             return HH_EXIT_INPUT;
         }
-        hh_frame_write(out, hh_format_name(o->frame_formats[i]), buf, len);
+        rc = hh_stage_output(path, buf, len, err, sizeof err);
         free(buf);
+        if (rc != 1) {
+            hh_error(NULL, "%s", err);
+            return HH_EXIT_INPUT;
+        }
+        const char *name = hh_format_name(o->frame_formats[i]);
+        hh_frame_write(out, "staged", name, strlen(name));
     }
     hh_buf b;
     hh_buf_init(&b);

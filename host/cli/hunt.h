@@ -34,12 +34,14 @@ typedef struct hh_hunt_opts {
     size_t nargs;
     hh_format format;
     const char *output;
-    /* Case runs: several formats from one run, written as frames
-     * ("HHFRAME <name> <length>\n<bytes>") plus a "summary" frame with the
-     * host's counts as one JSON object. */
+    /* Case runs: several formats from one run, each staged as a file in
+     * report_dir (hh_stage_output) and named in a frame
+     * ("HHFRAME staged <length>\n<format>"), then a "summary" frame with
+     * the host's counts. */
     int framed;
     hh_format frame_formats[4];
     size_t nframe_formats;
+    const char *report_dir;
     int has_since, has_until;
     int64_t since, until;
     int fail_on;                         /* severity rank, -1 none */
@@ -107,5 +109,19 @@ int hh_parse_cli_time(const char *s, int64_t *out);
 /* Writes data to path atomically (temp file + rename) or to stdout when
  * path is NULL or "-". 1, or -1 with err. */
 int hh_write_output(const char *path, const char *data, size_t len, char *err, size_t errlen);
+
+/* A job's child writes a report for path to "<path>.staged-<its pid>";
+ * the parent renames it to path when the job finished, or removes it.
+ * 1, or -1 with err (commit: the staged file is removed). */
+int hh_stage_output(const char *path, const char *data, size_t len, char *err, size_t errlen);
+int hh_commit_staged(const char *path, long pid, char *err, size_t errlen);
+void hh_drop_staged(const char *path, long pid);
+
+/* mkdir -p; 0, or -1 with errno. */
+int hh_make_dirs(const char *path);
+
+/* The file a case run writes a host's report to in format f; NULL for a
+ * format it does not write. */
+const char *hh_report_file_name(hh_format f);
 
 #endif

@@ -164,6 +164,7 @@ static int start_child(running *r, const hh_isolate_limits *lim)
 #endif
     fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
     r->pid = pid;
+    r->job->pid = (long)pid;
     r->fd = fds[0];
     r->deadline = lim->wall_seconds > 0 ? now_seconds() + lim->wall_seconds : 0;
     return 0;
@@ -253,6 +254,7 @@ static void run_inline(hh_job *job)
         job->exit_code = HH_EXIT_INPUT;
         return;
     }
+    job->pid = (long)getpid();
     job->exit_code = job->fn(job->ctx, out);
     fclose(out);
     job->finished = 1;

@@ -28,6 +28,7 @@ typedef struct hh_job {
     /* results */
     int exit_code;            /* the child's, or 3 for a crash/timeout */
     int finished;             /* the child exited by itself */
+    long pid;                 /* the process that ran it (the child, or this one inline) */
     char *output;             /* what it wrote, NULL if none; hh_job_release frees it */
     size_t output_len;
     size_t output_mapped;     /* (how output is held: see hh_job_release) */

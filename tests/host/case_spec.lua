@@ -3,6 +3,7 @@
 -- host named in the summary, the worst exit code, identical bytes twice.
 local bin = assert(os.getenv("HH_BIN"))
 local fixtures = assert(os.getenv("HH_TESTDATA"))
+local crash_after_stage = assert(os.getenv("HH_CRASH_AFTER_STAGE"))
 local cjson = require "cjson"
 
 local function sh(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
@@ -12,6 +13,16 @@ local function run(cmd)
 end
 local function slurp(p) local f = assert(io.open(p, "rb")); local s = f:read("a"); f:close(); return s end
 local function exists(p) local f = io.open(p, "rb"); if f then f:close() return true end return false end
+-- every file under dir whose name holds pattern (plain)
+local function files_named(dir, pattern)
+  local found = {}
+  local p = io.popen("find " .. sh(dir) .. " -type f")
+  for line in p:lines() do
+    if line:find(pattern, 1, true) then found[#found + 1] = line end
+  end
+  p:close()
+  return found
+end
 local function copy(from, to)
   assert(os.execute("mkdir -p " .. sh(to:match("^(.*)/[^/]*$")) .. " && cp " .. sh(from) .. " " .. sh(to)))
 end
@@ -38,6 +49,7 @@ describe("hivehunt case", function()
       end
     end
     assert.is_false(exists(out .. "/emptyhost/findings.jsonl"))
+    assert.are.same({}, files_named(out, ".staged-"), "no staged report is left behind")
     local summary = {}
     for line in slurp(out .. "/summary.jsonl"):gmatch("[^\n]+") do
       local row = cjson.decode(line)
@@ -74,6 +86,20 @@ describe("hivehunt case", function()
       end
     end
     assert.are.equal(slurp(out .. "/summary.jsonl"), slurp(out2 .. "/summary.jsonl"))
+  end)
+
+  it("keeps no report of a host whose child crashes after staging some", function()
+    local crashed = root .. "/crashed"
+    -- (a sanitizer build's runtime must otherwise come first in the preload list)
+    local code = run("ASAN_OPTIONS=\"${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0\" LD_PRELOAD="
+      .. sh(crash_after_stage) .. " " .. sh(bin) .. " case " .. sh(case .. "/flat") .. " --output " .. sh(crashed))
+    assert.are.equal(3, code)
+    assert.are.same({}, files_named(crashed, ".staged-"), "the staged reports are removed")
+    assert.are.same({}, files_named(crashed, "findings."), "no report of the crashed host")
+    assert.is_falsy(os.execute("test -d " .. sh(crashed .. "/flat")), "nor its empty folder")
+    local summary = cjson.decode(slurp(crashed .. "/summary.jsonl"):match("[^\n]+"))
+    assert.are.equal("failed", summary.status)
+    assert.truthy(summary.error:find("crashed", 1, true), summary.error)
   end)
 
   it("exits 1 with --fail-on when a host has findings at that severity", function()
