@@ -2,7 +2,8 @@
 # The benchmark: hivehunt against RegRipper's svc plugin and reglookup on
 # every real SYSTEM hive of the corpus, synthetic hives of growing size, a
 # whole host (every plugin) against the services-only hunt of its SYSTEM,
-# and a case run with one and two jobs; then every figure beside its target.
+# and a case run with one and two jobs beside what two cores give on this
+# machine in the same rounds; then every figure beside its target.
 # Not a test: it prints figures and marks each target met or missed, and
 # exits 0 either way.
 #
@@ -37,7 +38,7 @@ CORPUS="${HH_CORPUS:-$ROOT/../shared/corpus}"
 RUNS="${HH_BENCH_RUNS:-5}"
 SIZES="${HH_BENCH_SIZES:-500 1000 2000 5000}"
 NHOSTS="${HH_BENCH_HOSTS:-12}"
-for tool in "$HH" "$FLOOR" /usr/bin/time python3 regripper reglookup; do
+for tool in "$HH" "$FLOOR" /usr/bin/time python3 lua5.4 regripper reglookup; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing" >&2; exit 2; }
 done
 
@@ -331,21 +332,36 @@ if "$HH" case --help >/dev/null 2>&1; then
     soft="$(dirname "$src")/SOFTWARE"
     [ -f "$soft" ] && ln -s "$soft" "$d/SOFTWARE"
   done
-  rm -f "$WORK/j1.runs" "$WORK/j2.runs"
+  # The machine's own two-core capacity, measured in the same rounds: the
+  # same case as two separate --jobs 1 runs at once (nothing shared between
+  # them), and a plain compute loop alone and two at once. On a shared
+  # virtual machine the second core's worth moves with the host's load.
+  both='"$1" case "$2" --output "$3" --jobs 1 & a=$!; "$1" case "$2" --output "$4" --jobs 1 & b=$!
+        wait $a; ra=$?; wait $b; rb=$?; exit $((ra | rb))'
+  loop='local n = 0 for i = 1, 2e7 do n = (n + i * 7) % 1000003 end'
+  rm -f "$WORK"/{j1,j2,pair,loop1,loop2}.runs
   for _ in $(seq "$RUNS"); do
-    rm -rf "$WORK/out1" "$WORK/out2"
+    rm -rf "$WORK/out1" "$WORK/out2" "$WORK/outa" "$WORK/outb"
     measure j1 "$HH" case "$CASE" --output "$WORK/out1" --jobs 1
     measure j2 "$HH" case "$CASE" --output "$WORK/out2" --jobs 2
+    measure pair bash -c "$both" _ "$HH" "$CASE" "$WORK/outa" "$WORK/outb"
+    measure loop1 lua5.4 -e "$loop"
+    measure loop2 bash -c 'lua5.4 -e "$1" & lua5.4 -e "$1"; wait' _ "$loop"
   done
-  w1=$(median j1 1); w2=$(median j2 1)
+  w1=$(median j1 1); w2=$(median j2 1); wp=$(median pair 1); l1=$(median loop1 1); l2=$(median loop2 1)
   printf '%-28s | %-22s | %-22s | %s\n' "case of $NHOSTS hosts" "--jobs 1 (ms hosts/s)" "--jobs 2 (ms hosts/s)" "speed-up"
   printf '%-28s | %8s %6s %-6s | %8s %6s %-6s | %s\n' "$what" \
     "$w1" "$(awk -v w="$w1" -v n="$NHOSTS" 'BEGIN { printf "%.1f", n * 1000 / w }')" "$(status "$(worst_rc j1)")" \
     "$w2" "$(awk -v w="$w2" -v n="$NHOSTS" 'BEGIN { printf "%.1f", n * 1000 / w }')" "$(status "$(worst_rc j2)")" \
     "$(ratio "$w2" "$w1")"
+  pair_x=$(awk -v a="$w1" -v b="$wp" 'BEGIN { printf "%.2f", (b > 0 ? 2 * a / b : 0) }')
+  loop_x=$(awk -v a="$l1" -v b="$l2" 'BEGIN { printf "%.2f", (b > 0 ? 2 * a / b : 0) }')
+  echo "two cores' worth on this machine, same rounds: two separate --jobs 1 runs at once ${pair_x}x" \
+    "($wp ms for both, $(status "$(worst_rc pair)")); a compute loop two at once ${loop_x}x ($l1 ms alone, $l2 ms both)"
   echo
   x=$(quot "$w1" "$w2")
-  target "case --jobs 2 over --jobs 1, $NHOSTS hosts on $(nproc) cores" "${x}x" ">= 1.8x" "$(mark "$(at_least "$x" 1.8)")"
+  target "case --jobs 2 over --jobs 1, $NHOSTS hosts on $(nproc) cores" \
+    "${x}x (machine: ${pair_x}x for two separate runs, ${loop_x}x for a compute loop)" ">= 1.8x" "$(mark "$(at_least "$x" 1.8)")"
 else
   echo "(case run skipped: this build has no 'hivehunt case')"
   echo
