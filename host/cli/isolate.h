@@ -1,8 +1,9 @@
 /* Layer: cli. May call: diag.h, lua, report, hive, base. */
 /* Hive parsing and policies run in child processes: the reader is treated
  * as untrusted (a hostile hive can crash or hang libregf). A child writes
- * its report into a pipe; the parent keeps it only when the child finished,
- * so a crash or timeout never leaves a half-written report. */
+ * its report into a pipe (a case child stages its report files and names
+ * them there, atomic_write.c); the parent keeps it only when the child
+ * finished, so a crash or timeout never leaves a half-written report. */
 #ifndef HH_ISOLATE_H
 #define HH_ISOLATE_H
 
