@@ -14,8 +14,9 @@ void hh_heap_prefer_huge_pages(void);
 uintptr_t hh_heap_huge_start(void);
 
 /* Called where a process starts the work of a hunt (a forked child, or
- * the one process running it inline): the heap's first huge page becomes
- * this process's own instead of faulting in page by page. Once per process. */
+ * the one process running it inline): its allocations go on from the next
+ * huge-page boundary, on huge pages of its own, instead of copying the
+ * pages its parent touched one 4 KB page at a time. Once per process. */
 void hh_heap_claim(void);
 
 #endif

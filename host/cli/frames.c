@@ -145,13 +145,13 @@ int hh_write_frames(lua_State *L, int report, const hh_hunt_opts *o, FILE *out, 
         }
         int rc = hh_report_write(L, report, o->frame_formats[i], mem, 0, err, sizeof err);
         fclose(mem);
-        char path[4200];
-        snprintf(path, sizeof path, "%s/%s", o->report_dir, file);
         if (rc != 1) {
             free(buf);
             hh_error(o->system, "cannot write the report: %s", err);
             return HH_EXIT_INPUT;
         }
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", o->report_dir, file);
         rc = hh_stage_output(path, buf, len, err, sizeof err);
         free(buf);
         if (rc != 1) {
