@@ -99,3 +99,23 @@ void hh_heap_claim(void)
         free(filler); /* served from a free chunk, not the top: leave it */
 #endif
 }
+
+void *hh_huge_mapping(size_t size, size_t *len)
+{
+    size_t want = huge_ceil(size);
+    size_t span = want + HUGE_PAGE;
+    uint8_t *m = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return NULL;
+    uintptr_t start = huge_ceil((uintptr_t)m);
+    size_t head = start - (uintptr_t)m;
+    if (head)
+        munmap(m, head);
+    if (span - head > want)
+        munmap((uint8_t *)start + want, span - head - want);
+#ifdef MADV_HUGEPAGE
+    madvise((void *)start, want, MADV_HUGEPAGE); /* best effort */
+#endif
+    *len = want;
+    return (void *)start;
+}

@@ -1,8 +1,7 @@
 /* Layer: hive, at its bottom. The hive image and what the opener (hive.c)
- * and its helpers (guard.c, replay.c, raw.c, lend.c) share: reading and
- * mapping files, growing the image, the base block checksum, the hive's
- * warnings. May call: base (util.h), libc; nothing else in the hive
- * layer. */
+ * and its helpers (guard.c, replay.c, raw.c, lend.c) share: reading
+ * files, growing the image, the base block checksum, the hive's warnings.
+ * May call: base (util.h, heap.h), libc; nothing else in the hive layer. */
 #include "image.h"
 
 #include <errno.h>
@@ -15,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "heap.h"
 #include "util.h"
 
 #define HH_MAX_WARNINGS 256
@@ -126,32 +126,6 @@ int hh_read_whole_file(const char *path, uint8_t **out, size_t *outlen, char *er
     return rc;
 }
 
-#define IMAGE_HUGE_PAGE ((size_t)2 << 20)
-
-/* A buffer for an image of size bytes: a mapping of its own, on a
- * huge-page boundary and advised for huge pages, so the copy takes a few
- * huge-page faults instead of one fault per 4 KB page. Its length goes to
- * *len. NULL when it cannot be mapped. */
-static uint8_t *image_buffer(size_t size, size_t *len)
-{
-    size_t want = (size + IMAGE_HUGE_PAGE - 1) & ~(IMAGE_HUGE_PAGE - 1);
-    size_t span = want + IMAGE_HUGE_PAGE;
-    uint8_t *m = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED)
-        return NULL;
-    uintptr_t start = ((uintptr_t)m + IMAGE_HUGE_PAGE - 1) & ~(uintptr_t)(IMAGE_HUGE_PAGE - 1);
-    size_t head = start - (uintptr_t)m;
-    if (head)
-        munmap(m, head);
-    if (span - head > want)
-        munmap((uint8_t *)start + want, span - head - want);
-#ifdef MADV_HUGEPAGE
-    madvise((void *)start, want, MADV_HUGEPAGE); /* best effort */
-#endif
-    *len = want;
-    return (uint8_t *)start;
-}
-
 /* The hive image is a copy of the file in this process's own memory, so
  * what the host changes (checksum, replay, defused cells) stays here. A
  * private mapping of the file instead faults its pages in 64 KB at a time,
@@ -164,7 +138,7 @@ int hh_hive_load_image(hh_hive *hive, const char *path, char *err, size_t errlen
     if (fd < 0)
         return -1;
     size_t len = 0;
-    uint8_t *buf = image_buffer(size, &len);
+    uint8_t *buf = hh_huge_mapping(size, &len);
     int rc = -1;
     if (!buf)
         snprintf(err, errlen, "out of memory reading %zu bytes", size);

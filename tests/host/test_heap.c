@@ -1,9 +1,11 @@
 /* The heap's huge-page layout (heap.c): it starts on a boundary, and a
  * forked child that claims it allocates sound memory from a fresh boundary
- * past its parent's pages, whether the parent's heap is small or large. */
+ * past its parent's pages, whether the parent's heap is small or large.
+ * And a huge-page mapping of its own (hh_huge_mapping) is laid out so. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -80,13 +82,28 @@ static int large_parent(void *arg)
     return bits;
 }
 
+/* A mapping of its own for a size that is no multiple of a huge page. */
+static void huge_mapping(void)
+{
+    size_t size = ((size_t)3 << 20) + 12345, len = 0;
+    unsigned char *p = hh_huge_mapping(size, &len);
+    if (!ok(p != NULL, "a huge-page mapping is made"))
+        return;
+    ok((uintptr_t)p % HUGE_PAGE == 0 && len % HUGE_PAGE == 0 && len >= size && len < size + HUGE_PAGE,
+       "it starts on a huge-page boundary and is whole huge pages, no more than it needs");
+    memset(p, 0x77, len);
+    ok(p[0] == 0x77 && p[len - 1] == 0x77, "all of it can be written");
+    munmap(p, len);
+}
+
 int main(void)
 {
     hh_heap_prefer_huge_pages();
+    huge_mapping();
     uintptr_t start = hh_heap_huge_start();
     if (!start) {
-        printf("1..0 # SKIP the heap is not laid out for huge pages here\n");
-        return 0;
+        printf("# the heap is not laid out for huge pages here: its checks are skipped\n");
+        return done_testing();
     }
     ok(start % HUGE_PAGE == 0, "the advised heap starts on a huge-page boundary");
     ok(in_child(small_parent, NULL) == 0, "a child of a small parent allocates from a fresh boundary and reads back what it wrote");
