@@ -144,13 +144,11 @@ static void take_frames(hh_case_host *h, const hh_job *job, const char *dir)
             char format[16];
             snprintf(format, sizeof format, "%.*s", (int)(flen < 15 ? flen : 15), body);
             hh_format f;
-            const char *file = hh_format_parse(format, &f) ? hh_report_file_name(f) : NULL;
-            if (!file) {
+            char path[4400], err[1024];
+            if (!hh_format_parse(format, &f) || !hh_report_path(path, sizeof path, dir, f)) {
                 mark_failed(h, "malformed output from the child process");
                 return;
             }
-            char path[4400], err[1024];
-            snprintf(path, sizeof path, "%s/%s", dir, file);
             if (h->exit_code <= HH_EXIT_FINDINGS && hh_commit_staged(path, job->pid, err, sizeof err) != 1) {
                 hh_error(NULL, "%s", err);
                 h->exit_code = hh_exit_worst(h->exit_code, HH_EXIT_INPUT);
@@ -188,11 +186,8 @@ static void host_done(hh_job *job, void *ud)
      * was stopped mid-way) goes; a committed report is no longer staged. */
     for (size_t i = 0; i < o->nframe_formats; i++) {
         char path[4400];
-        const char *file = hh_report_file_name(o->frame_formats[i]);
-        if (!file)
-            continue;
-        snprintf(path, sizeof path, "%s/%s", o->report_dir, file);
-        hh_drop_staged(path, job->pid);
+        if (hh_report_path(path, sizeof path, o->report_dir, o->frame_formats[i]))
+            hh_drop_staged(path, job->pid);
     }
     if (h->exit_code > HH_EXIT_FINDINGS)
         rmdir(o->report_dir); /* the folder its child made, when nothing else is in it */

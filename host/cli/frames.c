@@ -115,14 +115,13 @@ static void summary_text(lua_State *L, int report, int code, hh_buf *b)
     lua_pop(L, 2);
 }
 
-const char *hh_report_file_name(hh_format f)
+int hh_report_path(char *buf, size_t len, const char *dir, hh_format f)
 {
-    switch (f) {
-    case HH_FMT_JSONL: return "findings.jsonl";
-    case HH_FMT_CSV: return "findings.csv";
-    case HH_FMT_HTML: return "report.html";
-    default: return NULL;
-    }
+    const char *file = f == HH_FMT_JSONL ? "findings.jsonl"
+                       : f == HH_FMT_CSV ? "findings.csv"
+                       : f == HH_FMT_HTML ? "report.html"
+                                          : NULL;
+    return file && snprintf(buf, len, "%s/%s", dir, file) < (int)len;
 }
 
 int hh_write_frames(lua_State *L, int report, const hh_hunt_opts *o, FILE *out, int code)
@@ -133,9 +132,11 @@ int hh_write_frames(lua_State *L, int report, const hh_hunt_opts *o, FILE *out, 
         return HH_EXIT_INPUT;
     }
     for (size_t i = 0; i < o->nframe_formats; i++) {
-        const char *file = hh_report_file_name(o->frame_formats[i]);
-        if (!file)
-            continue;
+        char path[4200];
+        if (!hh_report_path(path, sizeof path, o->report_dir, o->frame_formats[i])) {
+            hh_error(o->report_dir, "no report file for the %s format here", hh_format_name(o->frame_formats[i]));
+            return HH_EXIT_INPUT;
+        }
         char *buf = NULL;
         size_t len = 0;
         FILE *mem = open_memstream(&buf, &len);
@@ -150,8 +151,6 @@ int hh_write_frames(lua_State *L, int report, const hh_hunt_opts *o, FILE *out, 
             hh_error(o->system, "cannot write the report: %s", err);
             return HH_EXIT_INPUT;
         }
-        char path[4200];
-        snprintf(path, sizeof path, "%s/%s", o->report_dir, file);
         rc = hh_stage_output(path, buf, len, err, sizeof err);
         free(buf);
         if (rc != 1) {

@@ -120,8 +120,8 @@ void hh_drop_staged(const char *path, long pid);
 /* mkdir -p; 0, or -1 with errno. */
 int hh_make_dirs(const char *path);
 
-/* The file a case run writes a host's report to in format f; NULL for a
- * format it does not write. */
-const char *hh_report_file_name(hh_format f);
+/* The file in dir a case run writes a host's report to in format f, into
+ * buf; 0 for a format it does not write (or a path longer than buf). */
+int hh_report_path(char *buf, size_t len, const char *dir, hh_format f);
 
 #endif
