@@ -44,9 +44,9 @@ typedef struct running {
 
 /* What a child writes is read into buffers mapped outside the heap and
  * kept out of every fork: a buffer in the heap is write-protected by each
- * fork and re-faulted page by page as the next report arrives (about 0.5 MB
- * a host), and grows by copying. Released buffers wait here for the next
- * job, their pages already in place. */
+ * fork and re-faulted page by page as the next output arrives (a hunt's
+ * HTML report runs to megabytes), and grows by copying. Released buffers
+ * wait here for the next job, their pages already in place. */
 #define OUTPUT_BUFFER_FIRST ((size_t)1 << 20)
 #define OUTPUT_POOL 8
 static struct {
@@ -150,7 +150,7 @@ static int start_child(running *r, const hh_isolate_limits *lim)
         if (!out)
             _exit(HH_EXIT_INPUT);
         /* A report is written in a few large writes, not 4 KB ones that
-         * each wake the parent (a host's HTML report is about 0.5 MB). */
+         * each wake the parent (a host's HTML report is 0.5 MB or more). */
         setvbuf(out, NULL, _IOFBF, (size_t)1 << 20);
         int code = r->job->fn(r->job->ctx, out);
         if (fclose(out) != 0 && code == HH_EXIT_OK)
@@ -278,8 +278,8 @@ void hh_jobs_run(hh_job *jobs, size_t n, int parallel, const hh_isolate_limits *
     running *slots = calloc((size_t)parallel, sizeof *slots);
     struct pollfd *pfds = calloc((size_t)parallel, sizeof *pfds);
     /* Jobs that ended, told to `done` once their slots run again: what the
-     * caller does with a report (writing files) overlaps the next child
-     * instead of keeping its core idle. */
+     * caller does with an ended job (committing a host's reports) overlaps
+     * the next child instead of keeping its core idle. */
     hh_job **ended = calloc((size_t)parallel, sizeof *ended);
     size_t nended = 0;
     if (!slots || !pfds || !ended) {
